@@ -1,0 +1,64 @@
+// Bipolar MAP model, packed: components are +1/-1, stored 1 bit each
+// (bit 1 = -1; layout in storage.hpp). With that encoding the MAP product is
+// XOR, and similarity comes from the Hamming distance h:
+//   dot(a, b) = D - 2h,   cosine(a, b) = dot / D   (both vectors have norm sqrt D).
+// Bundling (majority, MAP-I accumulation) lives in bundle.hpp; dense int8 and
+// float vectors in dense.hpp; float-query-vs-packed scoring in mixed.hpp.
+//
+// All functions validate dimensions and throw DimensionError naming the
+// argument; implementations are in simd/bipolar.cc (scalar references in
+// src/reference/bipolar.cpp).
+#pragma once
+
+#include <hypervec/storage.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace hypervec::bipolar {
+
+/// Random bipolar vector: row `row` of the codebook with seed `seed`
+/// (random.hpp: packed word j = stream word j, masked past D). Each component
+/// is -1 with probability 1/2, independently.
+PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
+
+/// Rows first_row .. first_row+rows-1 of the seeded codebook; row i equals
+/// random(dim, seed, first_row + i) whatever `threads` is (0 = all cores).
+PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
+                           std::uint64_t first_row = 0, unsigned threads = 0);
+
+/// The binding identity: all components +1 (all bits 0).
+PackedVector identity(std::size_t dim);
+
+/// out = a ⊗ b (element-wise product; XOR of the bits). out may alias a or b.
+void bind(PackedView a, PackedView b, PackedSpan out);
+PackedVector bind(PackedView a, PackedView b);
+
+/// MAP binding is its own inverse: unbind(bind(a, b), b) == a exactly.
+inline PackedVector unbind(PackedView bound, PackedView key) { return bind(bound, key); }
+
+/// Product of all items (XOR of all). Throws InvalidArgument when empty.
+PackedVector multibind(std::span<const PackedView> items);
+
+/// Cyclic shift by `shifts` positions, as torch.roll / torchhd's permute:
+/// out[i] = a[(i - shifts) mod D]. Any shifts, negative too. out must not
+/// alias a.
+void permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out);
+PackedVector permute(PackedView a, std::ptrdiff_t shifts);
+
+/// Inverse of permute(., shifts): inverse_permute(permute(a, k), k) == a.
+inline PackedVector inverse_permute(PackedView a, std::ptrdiff_t shifts) {
+  return permute(a, -shifts);
+}
+
+/// Number of components where a and b differ.
+std::uint64_t hamming(PackedView a, PackedView b);
+
+/// Σ a_i b_i = D - 2 hamming(a, b), exact.
+std::int64_t dot(PackedView a, PackedView b);
+
+/// dot(a, b) / D, in [-1, 1]. For random pairs, mean 0 and σ = 1/√D.
+double cosine(PackedView a, PackedView b);
+
+}  // namespace hypervec::bipolar

@@ -1,0 +1,109 @@
+// Bundling for the bipolar MAP model: superposition by summing components,
+// then thresholding back to ±1.
+//
+// * Accumulator (MAP-I): exact int32 sums s_i = Σ_k w_k x_k,i over added
+//   vectors (packed or int8), with add and subtract and integer weights.
+// * majority(): n-ary bundle of packed vectors that counts every vote once and
+//   thresholds once (pairwise majority would add tie noise at every step),
+//   using bit-sliced carry-save counters: the counts live as bit planes, so
+//   64 components are counted per word operation.
+// * Thresholding maps s_i > 0 to +1, s_i < 0 to -1 and ties (s_i = 0) by a
+//   TieBreak rule. torchhd's MAP `normalize` sends ties to -1; that is the
+//   default here, and the Hyperdimensional Probe depends on it.
+#pragma once
+
+#include <hypervec/storage.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace hypervec {
+
+/// How thresholding resolves a zero sum.
+class TieBreak {
+ public:
+  enum class Kind { toward_negative, toward_positive, random, vector };
+
+  /// Ties become -1 (torchhd's MAP normalize; the default).
+  static TieBreak toward_negative() noexcept { return TieBreak(Kind::toward_negative); }
+  /// Ties become +1.
+  static TieBreak toward_positive() noexcept { return TieBreak(Kind::toward_positive); }
+  /// Tie at component i takes component i of bipolar::random(D, seed): a fair,
+  /// reproducible coin per component.
+  static TieBreak random(std::uint64_t seed) noexcept {
+    TieBreak t(Kind::random);
+    t.seed_ = seed;
+    return t;
+  }
+  /// Tie at component i takes component i of `tie_vector` (same D as the sums;
+  /// the caller keeps it alive). Classic choice: an extra random item.
+  static TieBreak from_vector(PackedView tie_vector) noexcept {
+    TieBreak t(Kind::vector);
+    t.vector_ = tie_vector;
+    return t;
+  }
+
+  Kind kind() const noexcept { return kind_; }
+  std::uint64_t seed() const noexcept { return seed_; }
+  PackedView vector() const noexcept { return vector_; }
+
+ private:
+  explicit TieBreak(Kind kind) noexcept : kind_(kind) {}
+  Kind kind_;
+  std::uint64_t seed_ = 0;
+  PackedView vector_{};
+};
+
+namespace bipolar {
+
+/// MAP-I accumulator: exact integer sums of weighted bipolar vectors.
+/// Throws InvalidArgument if the total |weight| would exceed INT32_MAX
+/// (the sums could overflow).
+class Accumulator {
+ public:
+  /// Throws DimensionError for dim == 0.
+  explicit Accumulator(std::size_t dim);
+
+  std::size_t dim() const noexcept { return dim_; }
+  /// Σ of the weights added (subtractions count negative).
+  std::int64_t total_weight() const noexcept { return total_weight_; }
+  /// The sums s_i, one per component.
+  std::span<const std::int32_t> sums() const noexcept { return {sums_.data(), dim_}; }
+
+  /// s += weight · v (v as ±1).
+  void add(PackedView v, std::int32_t weight = 1);
+  /// s -= weight · v: undoes add(v, weight) exactly.
+  void subtract(PackedView v, std::int32_t weight = 1);
+  /// s += weight · v for a dense int8 vector (any values, e.g. a MAP-I sum).
+  void add(std::span<const std::int8_t> v, std::int32_t weight = 1);
+  /// Adds every item with weight 1 using bit-sliced counters (the fast path
+  /// for many packed inputs); same result as add() on each.
+  void add_all(std::span<const PackedView> items);
+  /// Resets all sums to 0.
+  void clear() noexcept;
+
+  /// Sign of each sum as a packed vector, ties resolved by `tie`.
+  PackedVector threshold(const TieBreak& tie = TieBreak::toward_negative()) const;
+
+ private:
+  void account(std::int64_t magnitude, const char* where);
+
+  std::size_t dim_;
+  AlignedBuffer<std::int32_t> sums_;
+  std::int64_t total_weight_ = 0;
+  std::int64_t total_magnitude_ = 0;
+};
+
+/// n-ary majority of packed vectors: component i is -1 when more than half of
+/// the items have -1 there, +1 when fewer, `tie` when exactly half (only for
+/// even n). Throws InvalidArgument when items is empty, DimensionError on a
+/// dimension mismatch.
+PackedVector majority(std::span<const PackedView> items,
+                      const TieBreak& tie = TieBreak::toward_negative());
+/// Majority of every row of a matrix.
+PackedVector majority(const PackedMatrixView& rows,
+                      const TieBreak& tie = TieBreak::toward_negative());
+
+}  // namespace bipolar
+}  // namespace hypervec

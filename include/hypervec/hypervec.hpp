@@ -1,0 +1,11 @@
+// Umbrella header: the whole public API of hypervec.
+#pragma once
+
+#include <hypervec/bipolar.hpp>
+#include <hypervec/bundle.hpp>
+#include <hypervec/dense.hpp>
+#include <hypervec/error.hpp>
+#include <hypervec/mixed.hpp>
+#include <hypervec/random.hpp>
+#include <hypervec/storage.hpp>
+#include <hypervec/targets.hpp>

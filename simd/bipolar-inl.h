@@ -1,0 +1,81 @@
+// Reusable per-target pieces for packed bipolar vectors: XOR-popcount over
+// word arrays. Included by simd/bipolar.cc and by any kernel that scores
+// packed vectors (cleanup memory). Toggling include guard: compiled once per
+// Highway target.
+#if defined(HYPERVEC_SIMD_BIPOLAR_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef HYPERVEC_SIMD_BIPOLAR_INL_H_
+#undef HYPERVEC_SIMD_BIPOLAR_INL_H_
+#else
+#define HYPERVEC_SIMD_BIPOLAR_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+HWY_BEFORE_NAMESPACE();
+namespace hypervec::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// Σ_i popcount(a[i] ^ b[i]) over n words. No alignment or padding assumed:
+/// whole vectors first, then a scalar loop for the last < Lanes words.
+/// On AVX3_DL this is VPOPCNTQ; elsewhere the nibble-lookup popcount on bytes
+/// (two PSHUFB), summed in u8 lanes for up to 31 vectors (31 * 8 < 256) and
+/// then widened with SumsOf8 (PSADBW), Mula et al., arXiv:1611.07612.
+/// On HWY_SCALAR, std::popcount per word.
+HWY_INLINE std::uint64_t XorPopcount(const std::uint64_t* HWY_RESTRICT a,
+                                     const std::uint64_t* HWY_RESTRICT b,
+                                     std::size_t n) {
+  const hn::ScalableTag<std::uint64_t> d64;
+  const std::size_t N = hn::Lanes(d64);
+  std::size_t i = 0;
+  auto total = hn::Zero(d64);
+#if HWY_TARGET == HWY_SCALAR
+  // One-lane fallback (GCC < 12.3 builds this instead of EMU128): the
+  // hardware POPCNT through std::popcount, in the tail loop below.
+  (void)N;
+#elif HWY_TARGET == HWY_AVX3_DL
+  auto total1 = hn::Zero(d64);
+  for (; i + 2 * N <= n; i += 2 * N) {
+    total = hn::Add(total, hn::PopulationCount(
+                               hn::Xor(hn::LoadU(d64, a + i), hn::LoadU(d64, b + i))));
+    total1 = hn::Add(total1, hn::PopulationCount(hn::Xor(hn::LoadU(d64, a + i + N),
+                                                         hn::LoadU(d64, b + i + N))));
+  }
+  for (; i + N <= n; i += N) {
+    total = hn::Add(total, hn::PopulationCount(
+                               hn::Xor(hn::LoadU(d64, a + i), hn::LoadU(d64, b + i))));
+  }
+  total = hn::Add(total, total1);
+#else
+  const hn::Repartition<std::uint8_t, decltype(d64)> d8;
+  while (i + N <= n) {
+    auto acc0 = hn::Zero(d8);
+    auto acc1 = hn::Zero(d8);
+    // At most 30 vectors per accumulator pair round: 15 each, well under 31.
+    std::size_t rounds = 0;
+    for (; i + 2 * N <= n && rounds < 15; i += 2 * N, ++rounds) {
+      const auto x0 = hn::Xor(hn::LoadU(d64, a + i), hn::LoadU(d64, b + i));
+      const auto x1 = hn::Xor(hn::LoadU(d64, a + i + N), hn::LoadU(d64, b + i + N));
+      acc0 = hn::Add(acc0, hn::PopulationCount(hn::BitCast(d8, x0)));
+      acc1 = hn::Add(acc1, hn::PopulationCount(hn::BitCast(d8, x1)));
+    }
+    if (rounds == 0) {  // exactly one whole vector left
+      const auto x0 = hn::Xor(hn::LoadU(d64, a + i), hn::LoadU(d64, b + i));
+      acc0 = hn::PopulationCount(hn::BitCast(d8, x0));
+      i += N;
+    }
+    total = hn::Add(total, hn::Add(hn::SumsOf8(acc0), hn::SumsOf8(acc1)));
+  }
+#endif
+  std::uint64_t result = hn::GetLane(hn::SumOfLanes(d64, total));
+  for (; i < n; ++i) result += static_cast<std::uint64_t>(std::popcount(a[i] ^ b[i]));
+  return result;
+}
+
+}  // namespace hypervec::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // HYPERVEC_SIMD_BIPOLAR_INL_H_

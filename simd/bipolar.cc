@@ -1,0 +1,234 @@
+// Packed bipolar MAP operations (include/hypervec/bipolar.hpp): per-target
+// kernels and the validating public wrappers. One dispatch per call.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/bipolar.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "simd/bipolar-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace hypervec::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// out[i] = a[i] ^ b[i] for n words; out may alias a or b (same index only).
+void XorWords(const std::uint64_t* a, const std::uint64_t* b, std::uint64_t* out,
+              std::size_t n) {
+  const hn::ScalableTag<std::uint64_t> d;
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
+    hn::StoreU(hn::Xor(hn::LoadU(d, a + i), hn::LoadU(d, b + i)), d, out + i);
+  }
+  for (; i < n; ++i) out[i] = a[i] ^ b[i];
+}
+
+std::uint64_t HammingWords(const std::uint64_t* HWY_RESTRICT a,
+                           const std::uint64_t* HWY_RESTRICT b, std::size_t n) {
+  return XorPopcount(a, b, n);
+}
+
+/// Funnel shift of a word array, as one big little-endian integer:
+///   out[j] (op)= (src << bits)[j]   when `left`,
+///   out[j] (op)= (src >> bits)[j]   otherwise,
+/// for j in [0, n_out); src words outside [0, n_src) read as 0; op is `=` or
+/// `|=` (`accumulate`). src and out must not overlap.
+void ShiftWords(const std::uint64_t* HWY_RESTRICT src, std::size_t n_src,
+                std::size_t bits, bool left, bool accumulate,
+                std::uint64_t* HWY_RESTRICT out, std::size_t n_out) {
+  const std::ptrdiff_t q = static_cast<std::ptrdiff_t>(bits / 64);
+  const int r = static_cast<int>(bits % 64);
+  const auto ns = static_cast<std::ptrdiff_t>(n_src);
+  auto word = [&](std::ptrdiff_t k) -> std::uint64_t {
+    return (k >= 0 && k < ns) ? src[k] : 0;
+  };
+  // Source words feeding out[j]: lo and hi with out = (hi << r) | (lo >> (64-r))
+  // for the left shift (hi = j - q, lo = j - q - 1), and
+  // out = (lo >> r) | (hi << (64 - r)) for the right shift (lo = j+q, hi = j+q+1).
+  auto scalar = [&](std::ptrdiff_t j) -> std::uint64_t {
+    if (left) {
+      const std::uint64_t hi = word(j - q);
+      if (r == 0) return hi;
+      return (hi << r) | (word(j - q - 1) >> (64 - r));
+    }
+    const std::uint64_t lo = word(j + q);
+    if (r == 0) return lo;
+    return (lo >> r) | (word(j + q + 1) << (64 - r));
+  };
+  const hn::ScalableTag<std::uint64_t> d;
+  const auto N = static_cast<std::ptrdiff_t>(hn::Lanes(d));
+  const auto no = static_cast<std::ptrdiff_t>(n_out);
+  // Vector range: every source index touched is inside [0, n_src).
+  std::ptrdiff_t begin, end;
+  if (left) {
+    begin = q + 1;
+    end = std::min(no, ns + q);  // j - q + N - 1 < ns
+  } else {
+    begin = 0;
+    end = std::min(no, ns - q - 1);  // j + q + 1 + N - 1 < ns
+  }
+  std::ptrdiff_t j = 0;
+  auto emit = [&](std::ptrdiff_t at, std::uint64_t v) {
+    out[at] = accumulate ? (out[at] | v) : v;
+  };
+  for (; j < std::min(begin, no); ++j) emit(j, scalar(j));
+  for (; j + N <= end; j += N) {
+    hn::Vec<decltype(d)> v;
+    if (left) {
+      const auto hi = hn::LoadU(d, src + (j - q));
+      v = (r == 0) ? hi
+                   : hn::Or(hn::ShiftLeftSame(hi, r),
+                            hn::ShiftRightSame(hn::LoadU(d, src + (j - q - 1)), 64 - r));
+    } else {
+      const auto lo = hn::LoadU(d, src + (j + q));
+      v = (r == 0) ? lo
+                   : hn::Or(hn::ShiftRightSame(lo, r),
+                            hn::ShiftLeftSame(hn::LoadU(d, src + (j + q + 1)), 64 - r));
+    }
+    if (accumulate) v = hn::Or(v, hn::LoadU(d, out + j));
+    hn::StoreU(v, d, out + j);
+  }
+  for (; j < no; ++j) emit(j, scalar(j));
+}
+
+/// Writes a rotated copy: out[i] = a[(i - s) mod D] for 0 <= s < D, as
+/// (a << s) | (a >> (D - s)) on the D-bit integer, then clears the tail.
+void RotateBits(const std::uint64_t* HWY_RESTRICT a, std::size_t dim, std::size_t s,
+                std::uint64_t* HWY_RESTRICT out) {
+  const std::size_t nw = (dim + 63) / 64;
+  ShiftWords(a, nw, s, /*left=*/true, /*accumulate=*/false, out, nw);
+  if (s != 0) ShiftWords(a, nw, dim - s, /*left=*/false, /*accumulate=*/true, out, nw);
+  if (dim % 64 != 0) out[nw - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
+}
+
+}  // namespace hypervec::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <hypervec/bipolar.hpp>
+#include <hypervec/detail/parallel.hpp>
+#include <hypervec/error.hpp>
+#include <hypervec/random.hpp>
+
+namespace hypervec {
+namespace detail {
+HWY_EXPORT(XorWords);
+HWY_EXPORT(HammingWords);
+HWY_EXPORT(RotateBits);
+}  // namespace detail
+
+namespace bipolar {
+namespace {
+
+void fill_random_row(std::uint64_t* words, std::size_t dim, std::uint64_t seed,
+                     std::uint64_t row) {
+  const std::uint64_t key = hypervec::random::row_key(seed, row);
+  const std::size_t nw = packed_words(dim);
+  for (std::size_t j = 0; j < nw; ++j) words[j] = hypervec::random::stream_word(key, j);
+  words[nw - 1] &= packed_tail_mask(dim);
+}
+
+void check_pair(const char* where, PackedView a, PackedView b) {
+  detail::require_nonzero_dim(where, "a", a.dim);
+  detail::require_same_dim(where, "a", a.dim, "b", b.dim);
+}
+
+}  // namespace
+
+PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
+  detail::require_nonzero_dim("bipolar::random", "the vector", dim);
+  PackedVector v(dim);
+  fill_random_row(v.words(), dim, seed, row);
+  return v;
+}
+
+PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
+                           std::uint64_t first_row, unsigned threads) {
+  detail::require_nonzero_dim("bipolar::random_matrix", "the matrix", dim);
+  PackedMatrix m(rows, dim);
+  detail::parallel_for(rows, threads, 64, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      fill_random_row(m.row_span(r).words, dim, seed, first_row + r);
+    }
+  });
+  return m;
+}
+
+PackedVector identity(std::size_t dim) {
+  detail::require_nonzero_dim("bipolar::identity", "the vector", dim);
+  return PackedVector(dim);
+}
+
+void bind(PackedView a, PackedView b, PackedSpan out) {
+  check_pair("bipolar::bind", a, b);
+  detail::require_same_dim("bipolar::bind", "a", a.dim, "out", out.dim);
+  HWY_DYNAMIC_DISPATCH(detail::XorWords)(a.words, b.words, out.words, a.num_words());
+}
+
+PackedVector bind(PackedView a, PackedView b) {
+  check_pair("bipolar::bind", a, b);
+  PackedVector out(a.dim);
+  HWY_DYNAMIC_DISPATCH(detail::XorWords)(a.words, b.words, out.words(), a.num_words());
+  return out;
+}
+
+PackedVector multibind(std::span<const PackedView> items) {
+  detail::require(!items.empty(), "bipolar::multibind: items is empty; need at least one vector");
+  const std::size_t dim = items.front().dim;
+  detail::require_nonzero_dim("bipolar::multibind", "items[0]", dim);
+  for (std::size_t k = 1; k < items.size(); ++k) {
+    if (items[k].dim != dim) {
+      throw DimensionError(detail::concat("bipolar::multibind: dimension mismatch: items[0] has D=",
+                                          dim, ", items[", k, "] has D=", items[k].dim));
+    }
+  }
+  PackedVector out(dim);
+  std::copy(items[0].words, items[0].words + packed_words(dim), out.words());
+  for (std::size_t k = 1; k < items.size(); ++k) {
+    HWY_DYNAMIC_DISPATCH(detail::XorWords)(out.words(), items[k].words, out.words(),
+                                           packed_words(dim));
+  }
+  return out;
+}
+
+void permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out) {
+  detail::require_nonzero_dim("bipolar::permute", "a", a.dim);
+  detail::require_same_dim("bipolar::permute", "a", a.dim, "out", out.dim);
+  const std::size_t nw = a.num_words();
+  detail::require<InvalidArgument>(
+      out.words + nw <= a.words || a.words + nw <= out.words,
+      "bipolar::permute: out overlaps a; permute needs a separate output");
+  const auto d = static_cast<std::ptrdiff_t>(a.dim);
+  const auto s = static_cast<std::size_t>(((shifts % d) + d) % d);
+  HWY_DYNAMIC_DISPATCH(detail::RotateBits)(a.words, a.dim, s, out.words);
+}
+
+PackedVector permute(PackedView a, std::ptrdiff_t shifts) {
+  detail::require_nonzero_dim("bipolar::permute", "a", a.dim);
+  PackedVector out(a.dim);
+  permute(a, shifts, out.span());
+  return out;
+}
+
+std::uint64_t hamming(PackedView a, PackedView b) {
+  check_pair("bipolar::hamming", a, b);
+  return HWY_DYNAMIC_DISPATCH(detail::HammingWords)(a.words, b.words, a.num_words());
+}
+
+std::int64_t dot(PackedView a, PackedView b) {
+  check_pair("bipolar::dot", a, b);
+  const auto h = HWY_DYNAMIC_DISPATCH(detail::HammingWords)(a.words, b.words, a.num_words());
+  return static_cast<std::int64_t>(a.dim) - 2 * static_cast<std::int64_t>(h);
+}
+
+double cosine(PackedView a, PackedView b) {
+  check_pair("bipolar::cosine", a, b);
+  const auto h = HWY_DYNAMIC_DISPATCH(detail::HammingWords)(a.words, b.words, a.num_words());
+  return static_cast<double>(static_cast<std::int64_t>(a.dim) - 2 * static_cast<std::int64_t>(h)) /
+         static_cast<double>(a.dim);
+}
+
+}  // namespace bipolar
+}  // namespace hypervec
+#endif  // HWY_ONCE

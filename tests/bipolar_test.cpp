@@ -1,0 +1,227 @@
+// Packed bipolar MAP (include/hypervec/bipolar.hpp): SIMD vs scalar reference
+// on every target, algebraic laws, statistics against theory, RNG golden
+// values and bad input.
+#define BOOST_TEST_MODULE bipolar
+#include <boost/test/unit_test.hpp>
+
+#include <hypervec/bipolar.hpp>
+#include <hypervec/random.hpp>
+
+#include "src/reference/bipolar.hpp"
+#include "tests/test_util.hpp"
+
+#include <cmath>
+#include <random>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::bipolar;
+using hv::test::for_each_target;
+using hv::test::kDims;
+using hv::test::random_packed;
+
+BOOST_AUTO_TEST_CASE(bind_hamming_dot_cosine_match_reference_on_every_target) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      std::mt19937_64 rng(seed);
+      for (const std::size_t dim : kDims) {
+        BOOST_TEST_CONTEXT("D=" << dim) {
+          for (int trial = 0; trial < 4; ++trial) {
+            const double p = trial == 0 ? 0.5 : (trial == 1 ? 0.02 : (trial == 2 ? 0.98 : 0.5));
+            const auto a = hv::test::random_packed_biased(dim, p, rng);
+            const auto b = random_packed(dim, rng);
+            BOOST_CHECK(hv::bipolar::bind(a, b) == ref::bind(a, b));
+            BOOST_CHECK_EQUAL(hv::bipolar::hamming(a, b), ref::hamming(a, b));
+            BOOST_CHECK_EQUAL(hv::bipolar::dot(a, b), ref::dot(a, b));
+            BOOST_CHECK_EQUAL(hv::bipolar::cosine(a, b), ref::cosine(a, b));
+            // In-place bind (out aliases a).
+            auto c = a;
+            hv::bipolar::bind(c, b, c.span());
+            BOOST_CHECK(c == ref::bind(a, b));
+          }
+        }
+      }
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hamming_of_long_runs_exercises_every_accumulator_flush) {
+  // 40,000 words: many 15-round u8 accumulator flushes, plus a ragged tail.
+  const auto seed = hv::test::test_seed();
+  for_each_target([&](const std::string&) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : {std::size_t{64 * 30}, std::size_t{64 * 31}, std::size_t{64 * 32 + 5},
+                                  std::size_t{2'560'003}}) {
+      const auto a = random_packed(dim, rng);
+      const auto b = random_packed(dim, rng);
+      BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+        BOOST_CHECK_EQUAL(hv::bipolar::hamming(a, b), ref::hamming(a, b));
+      }
+    }
+    // All ones vs all zeros: every byte counts 8, the worst case for u8 lanes.
+    const std::size_t dim = 64 * 1000;
+    hv::PackedVector ones(dim), zeros(dim);
+    std::fill(ones.words(), ones.words() + ones.num_words(), ~std::uint64_t{0});
+    BOOST_CHECK_EQUAL(hv::bipolar::hamming(ones, zeros), dim);
+  });
+}
+
+BOOST_AUTO_TEST_CASE(permute_matches_reference_for_every_shift_kind) {
+  const auto seed = hv::test::test_seed();
+  for_each_target([&](const std::string&) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      const auto a = random_packed(dim, rng);
+      const auto d = static_cast<std::ptrdiff_t>(dim);
+      for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-1},
+                                     std::ptrdiff_t{5}, std::ptrdiff_t{63}, std::ptrdiff_t{64},
+                                     std::ptrdiff_t{65}, std::ptrdiff_t{127}, std::ptrdiff_t{129},
+                                     std::ptrdiff_t{1000}, d - 1, d, d + 3, -d - 5,
+                                     std::ptrdiff_t{1'000'003}, std::ptrdiff_t{-777'777}}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k << " seed " << seed) {
+          BOOST_CHECK(hv::bipolar::permute(a, k) == ref::permute(a, k));
+        }
+      }
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(algebraic_laws) {
+  const auto seed = hv::test::test_seed();
+  std::mt19937_64 rng(seed);
+  for (const std::size_t dim : kDims) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto a = random_packed(dim, rng);
+      const auto b = random_packed(dim, rng);
+      const auto c = random_packed(dim, rng);
+      const auto id = hv::bipolar::identity(dim);
+      using hv::bipolar::bind;
+      using hv::bipolar::permute;
+      BOOST_CHECK(hv::bipolar::unbind(bind(a, b), b) == a);          // self-inverse
+      BOOST_CHECK(bind(a, a) == id);                                  // a ⊗ a = 1
+      BOOST_CHECK(bind(a, b) == bind(b, a));                          // commutative
+      BOOST_CHECK(bind(bind(a, b), c) == bind(a, bind(b, c)));        // associative
+      BOOST_CHECK(bind(a, id) == a);                                  // identity
+      const std::vector<hv::PackedView> abc = {a, b, c};
+      BOOST_CHECK(hv::bipolar::multibind(abc) == bind(bind(a, b), c));
+      for (const std::ptrdiff_t j : {3, -70, 1000}) {
+        for (const std::ptrdiff_t k : {1, 64, -9}) {
+          BOOST_CHECK(permute(permute(a, j), k) == permute(a, j + k));  // composition
+        }
+        BOOST_CHECK(hv::bipolar::inverse_permute(permute(a, j), j) == a);  // inverse
+        // Permutation preserves similarity and distributes over binding.
+        BOOST_CHECK_EQUAL(hv::bipolar::cosine(permute(a, j), permute(b, j)),
+                          hv::bipolar::cosine(a, b));
+        BOOST_CHECK(permute(bind(a, b), j) == bind(permute(a, j), permute(b, j)));
+      }
+      BOOST_CHECK(permute(a, static_cast<std::ptrdiff_t>(dim)) == a);
+      BOOST_CHECK_EQUAL(hv::bipolar::dot(a, a), static_cast<std::int64_t>(dim));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(random_pairs_are_orthogonal_with_sigma_one_over_sqrt_d) {
+  // For independent fair vectors h ~ Binomial(D, 1/2), so cos = 1 - 2h/D has
+  // mean 0 and variance exactly 1/D. With n pairs the sample mean has
+  // σ = 1/√(nD) and the sample variance s² has sd ≈ (1/D)·√(2/(n-1)).
+  // Bounds at 5 sd: a false failure has probability < 1e-6.
+  for (const std::size_t dim : {std::size_t{1000}, std::size_t{4096}, std::size_t{10000}}) {
+    const std::size_t n = 2000;
+    const auto codebook = hv::bipolar::random_matrix(2 * n, dim, /*seed=*/7);
+    double sum = 0, sum_sq = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double c = hv::bipolar::cosine(codebook.row(2 * i), codebook.row(2 * i + 1));
+      sum += c;
+      sum_sq += c * c;
+    }
+    const double mean = sum / n;
+    const double var = (sum_sq - n * mean * mean) / (n - 1);
+    const double d = static_cast<double>(dim);
+    BOOST_TEST_CONTEXT("D=" << dim << " mean=" << mean << " var*D=" << var * d) {
+      BOOST_CHECK_LT(std::abs(mean), 5.0 / std::sqrt(n * d));
+      BOOST_CHECK_LT(std::abs(var * d - 1.0), 5.0 * std::sqrt(2.0 / (n - 1)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bound_pair_is_dissimilar_to_its_factors) {
+  // cos(a⊗b, a) = cos(b, 1) for random b: again mean 0, σ = 1/√D.
+  const std::size_t dim = 4096;
+  const auto atoms = hv::bipolar::random_matrix(200, dim, /*seed=*/11);
+  for (std::size_t i = 0; i + 1 < atoms.rows(); i += 2) {
+    const auto bound = hv::bipolar::bind(atoms.row(i), atoms.row(i + 1));
+    BOOST_CHECK_LT(std::abs(hv::bipolar::cosine(bound, atoms.row(i))), 5.0 / std::sqrt(4096.0));
+    BOOST_CHECK_LT(std::abs(hv::bipolar::cosine(bound, atoms.row(i + 1))), 5.0 / std::sqrt(4096.0));
+    BOOST_CHECK(hv::bipolar::unbind(bound, atoms.row(i + 1)) == hv::PackedVector(hv::bipolar::random(dim, 11, i)));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rng_golden_values_pin_the_stream) {
+  // Computed independently from the formula in random.hpp / docs/concepts.md
+  // (Python, arbitrary-precision integers masked to 64 bits).
+  BOOST_CHECK_EQUAL(hv::random::stream_word(hv::random::row_key(0, 0), 0), 0xe220a8397b1dcdafULL);
+  BOOST_CHECK_EQUAL(hv::random::stream_word(hv::random::row_key(0, 0), 1), 0x6e789e6aa1b965f4ULL);
+  const auto v = hv::bipolar::random(192, /*seed=*/42, /*row=*/0);
+  BOOST_CHECK_EQUAL(v.words()[0], 0x9d591bb7266b13f3ULL);
+  BOOST_CHECK_EQUAL(v.words()[1], 0x733a550e28bd9590ULL);
+  BOOST_CHECK_EQUAL(v.words()[2], 0x34d61dbd015a27d8ULL);
+  const auto r1 = hv::bipolar::random(128, 42, 1);
+  BOOST_CHECK_EQUAL(r1.words()[0], 0x196e01eba8e0a0d4ULL);
+  BOOST_CHECK_EQUAL(r1.words()[1], 0xf9c2c0931cd997a5ULL);
+  const auto r3000 = hv::bipolar::random(70, 42, 3000);  // tail masked to 6 bits
+  BOOST_CHECK_EQUAL(r3000.words()[0], 0x2f599583336353adULL);
+  BOOST_CHECK_EQUAL(r3000.words()[1], 0x8f41cacdb6ea43a9ULL & 0x3FULL);
+}
+
+BOOST_AUTO_TEST_CASE(random_matrix_rows_do_not_depend_on_threads_or_offset) {
+  const auto one = hv::bipolar::random_matrix(300, 1000, 5, 0, 1);
+  const auto two = hv::bipolar::random_matrix(300, 1000, 5, 0, 2);
+  const auto many = hv::bipolar::random_matrix(300, 1000, 5, 0, 7);
+  const auto tail = hv::bipolar::random_matrix(100, 1000, 5, 200, 3);
+  for (std::size_t r = 0; r < 300; ++r) {
+    const auto expected = hv::bipolar::random(1000, 5, r);
+    BOOST_CHECK(std::equal(expected.words(), expected.words() + 16, one.row(r).words));
+    BOOST_CHECK(std::equal(expected.words(), expected.words() + 16, two.row(r).words));
+    BOOST_CHECK(std::equal(expected.words(), expected.words() + 16, many.row(r).words));
+    if (r >= 200) BOOST_CHECK(std::equal(expected.words(), expected.words() + 16, tail.row(r - 200).words));
+  }
+}
+
+namespace {
+bool message_has(const hv::Error& e, const std::string& part) {
+  return std::string(e.what()).find(part) != std::string::npos;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(bad_input_throws_with_a_message_naming_the_problem) {
+  const auto a = hv::bipolar::random(100, 1);
+  const auto b = hv::bipolar::random(101, 1);
+  BOOST_CHECK_EXCEPTION(hv::bipolar::bind(a, b), hv::DimensionError, [](const hv::Error& e) {
+    return message_has(e, "bipolar::bind") && message_has(e, "D=100") && message_has(e, "D=101");
+  });
+  BOOST_CHECK_THROW(hv::bipolar::hamming(a, b), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::bipolar::cosine(a, b), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::bipolar::dot(a, b), hv::DimensionError);
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random(0, 1), hv::DimensionError,
+                        [](const hv::Error& e) { return message_has(e, "D=0"); });
+  BOOST_CHECK_THROW(hv::bipolar::identity(0), hv::DimensionError);
+  BOOST_CHECK_EXCEPTION(hv::bipolar::multibind({}), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "empty"); });
+  const std::vector<hv::PackedView> mixed = {a, b};
+  BOOST_CHECK_EXCEPTION(hv::bipolar::multibind(mixed), hv::DimensionError,
+                        [](const hv::Error& e) { return message_has(e, "items[1]"); });
+  hv::PackedVector out(101);
+  BOOST_CHECK_THROW(hv::bipolar::bind(a, a, out.span()), hv::DimensionError);
+  hv::PackedVector same = a;
+  BOOST_CHECK_THROW(hv::bipolar::permute(same, 3, same.span()), hv::InvalidArgument);
+
+  // Views over caller memory are checked at the door.
+  std::vector<std::uint64_t> words = {~0ULL, 0x7ULL};
+  BOOST_CHECK_NO_THROW(hv::make_packed_view(words.data(), words.size(), 67));
+  BOOST_CHECK_EXCEPTION(hv::make_packed_view(words.data(), 1, 67), hv::DimensionError,
+                        [](const hv::Error& e) { return message_has(e, "needs 2"); });
+  BOOST_CHECK_EXCEPTION(hv::make_packed_view(words.data(), words.size(), 66), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "tail"); });
+  BOOST_CHECK_THROW(hv::make_packed_view(nullptr, 2, 66), hv::InvalidArgument);
+  BOOST_CHECK_THROW(hv::make_packed_view(words.data(), 2, 0), hv::DimensionError);
+}

@@ -1,0 +1,218 @@
+// Bundling (include/hypervec/bundle.hpp): accumulator and bit-sliced majority
+// vs the per-bit counting reference on every target, tie rules, majority
+// invariants, the similarity a bundle keeps to its items, and bad input.
+#define BOOST_TEST_MODULE bundle
+#include <boost/test/unit_test.hpp>
+
+#include <hypervec/bipolar.hpp>
+#include <hypervec/bundle.hpp>
+
+#include "src/reference/bipolar.hpp"
+#include "tests/test_util.hpp"
+
+#include <cmath>
+#include <random>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::bipolar;
+using hv::TieBreak;
+using hv::test::for_each_target;
+using hv::test::kDims;
+using hv::test::random_packed;
+
+namespace {
+std::vector<TieBreak> all_tie_rules(const hv::PackedVector& tie_vector) {
+  return {TieBreak::toward_negative(), TieBreak::toward_positive(), TieBreak::random(99),
+          TieBreak::from_vector(tie_vector)};
+}
+
+std::vector<hv::PackedVector> random_items(std::size_t n, std::size_t dim, std::mt19937_64& rng) {
+  std::vector<hv::PackedVector> items;
+  for (std::size_t k = 0; k < n; ++k) items.push_back(random_packed(dim, rng));
+  return items;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(accumulator_matches_reference_on_every_target) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      std::mt19937_64 rng(seed);
+      for (const std::size_t dim : kDims) {
+        BOOST_TEST_CONTEXT("D=" << dim) {
+          hv::bipolar::Accumulator acc(dim);
+          std::vector<std::int32_t> expected(dim, 0);
+          const auto items = random_items(9, dim, rng);
+          const std::int32_t weights[] = {1, 3, -2, 7, 1, 1, -5, 100, 2};
+          for (std::size_t k = 0; k < items.size(); ++k) {
+            acc.add(items[k], weights[k]);
+            ref::accumulate(items[k], weights[k], expected);
+          }
+          acc.subtract(items[3], 7);
+          ref::accumulate(items[3], -7, expected);
+          std::vector<std::int8_t> dense(dim);
+          for (auto& x : dense) x = static_cast<std::int8_t>(static_cast<int>(rng() % 255) - 127);
+          acc.add(std::span<const std::int8_t>(dense), 3);
+          for (std::size_t i = 0; i < dim; ++i) expected[i] += 3 * dense[i];
+          BOOST_CHECK_EQUAL_COLLECTIONS(acc.sums().begin(), acc.sums().end(), expected.begin(),
+                                        expected.end());
+          // Force plenty of exact ties, then threshold with each rule.
+          hv::bipolar::Accumulator ties(dim);
+          ties.add(items[0]);
+          ties.add(items[1]);
+          std::vector<std::int32_t> tie_sums(dim, 0);
+          ref::accumulate(items[0], 1, tie_sums);
+          ref::accumulate(items[1], 1, tie_sums);
+          for (const TieBreak& rule : all_tie_rules(items[2])) {
+            BOOST_CHECK(ties.threshold(rule) == ref::threshold(tie_sums, rule));
+            BOOST_CHECK(acc.threshold(rule) == ref::threshold(expected, rule));
+          }
+        }
+      }
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bit_sliced_majority_matches_per_bit_counting_on_every_target) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      std::mt19937_64 rng(seed);
+      for (const std::size_t dim : kDims) {
+        for (const std::size_t n : {1, 2, 3, 4, 5, 8, 64, 127, 128, 255, 256, 301}) {
+          if (dim >= 4096 && n > 64 && n != 256) continue;  // keep the suite quick
+          BOOST_TEST_CONTEXT("D=" << dim << " n=" << n) {
+            const auto items = random_items(n, dim, rng);
+            const auto views = hv::test::views_of(items);
+            for (const TieBreak& rule : all_tie_rules(items[0])) {
+              const auto expected = ref::majority(views, rule);
+              BOOST_CHECK(hv::bipolar::majority(views, rule) == expected);
+              hv::bipolar::Accumulator acc(dim);
+              acc.add_all(views);
+              BOOST_CHECK(acc.threshold(rule) == expected);
+              BOOST_CHECK_EQUAL(acc.total_weight(), static_cast<std::int64_t>(n));
+            }
+          }
+        }
+      }
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(majority_invariants) {
+  const auto seed = hv::test::test_seed();
+  std::mt19937_64 rng(seed);
+  for (const std::size_t dim : {std::size_t{65}, std::size_t{4096}}) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto a = random_packed(dim, rng);
+      const auto b = random_packed(dim, rng);
+      const auto c = random_packed(dim, rng);
+      using hv::bipolar::majority;
+      // A single item, and any odd number of copies, is its own majority.
+      BOOST_CHECK(majority(std::vector<hv::PackedView>{a}) == a);
+      BOOST_CHECK(majority(std::vector<hv::PackedView>{a, a, a}) == a);
+      // Two votes out of three win.
+      BOOST_CHECK(majority(std::vector<hv::PackedView>{a, b, a}) == a);
+      // Order does not matter.
+      BOOST_CHECK(majority(std::vector<hv::PackedView>{a, b, c}) ==
+                  majority(std::vector<hv::PackedView>{c, a, b}));
+      // Negation symmetry (odd n: no ties): maj(-x...) = -maj(x...).
+      const auto minus = [&](const hv::PackedVector& x) {
+        hv::PackedVector all_neg(dim);
+        for (std::size_t i = 0; i < dim; ++i) all_neg.set_component(i, true);
+        return hv::bipolar::bind(x, all_neg);
+      };
+      BOOST_CHECK(majority(std::vector<hv::PackedView>{minus(a), minus(b), minus(c)}) ==
+                  minus(majority(std::vector<hv::PackedView>{a, b, c})));
+      // Binding distributes over majority: maj(x⊗k...) = maj(x...)⊗k for odd n.
+      BOOST_CHECK(majority(std::vector<hv::PackedView>{hv::bipolar::bind(a, c), hv::bipolar::bind(b, c),
+                                                       hv::bipolar::bind(b, c)}) == hv::bipolar::bind(b, c));
+      // Two items: they agree → that value; they differ → the tie rule.
+      const auto neg = majority(std::vector<hv::PackedView>{a, b}, TieBreak::toward_negative());
+      const auto pos = majority(std::vector<hv::PackedView>{a, b}, TieBreak::toward_positive());
+      for (std::size_t i = 0; i < dim; ++i) {
+        if (a.component(i) == b.component(i)) {
+          BOOST_REQUIRE_EQUAL(neg.component(i), a.component(i));
+          BOOST_REQUIRE_EQUAL(pos.component(i), a.component(i));
+        } else {
+          BOOST_REQUIRE_EQUAL(neg.component(i), -1);
+          BOOST_REQUIRE_EQUAL(pos.component(i), 1);
+        }
+      }
+      // Subtract undoes add.
+      hv::bipolar::Accumulator acc(dim);
+      acc.add(a, 2);
+      acc.add(b, 3);
+      acc.subtract(b, 3);
+      BOOST_CHECK(acc.threshold() == a);
+      acc.clear();
+      BOOST_CHECK_EQUAL(acc.total_weight(), 0);
+      BOOST_CHECK(acc.threshold(TieBreak::toward_positive()) == hv::bipolar::identity(dim));
+    }
+  }
+}
+
+namespace {
+/// Exact E[cos(majority of k fair items, one item)] for odd k: the item agrees
+/// with the majority iff at least (k-1)/2 of the other k-1 agree with it, so
+/// E = 2 P(Bin(k-1, 1/2) >= (k-1)/2) - 1 = C(k-1, (k-1)/2) / 2^(k-1).
+double expected_bundle_similarity(std::size_t k) {
+  double log_c = std::lgamma(static_cast<double>(k)) -
+                 2.0 * std::lgamma(static_cast<double>((k - 1) / 2 + 1));
+  return std::exp(log_c - static_cast<double>(k - 1) * std::log(2.0));
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(majority_bundle_keeps_each_item_at_the_binomial_similarity) {
+  // Each component agrees independently with probability p = (1 + E)/2, so
+  // one item's cosine has sd 2√(p(1-p)/D); the mean over the k items is
+  // bounded by the same sd (conservatively, ignoring the averaging).
+  const std::size_t dim = 10000;
+  for (const std::size_t k : {3, 5, 9, 31, 101}) {
+    const auto items = hv::bipolar::random_matrix(k, dim, /*seed=*/1000 + k);
+    const auto bundle = hv::bipolar::majority(items.view());
+    const double e = expected_bundle_similarity(k);
+    const double p = (1 + e) / 2;
+    const double sd = 2 * std::sqrt(p * (1 - p) / dim);
+    double mean = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double c = hv::bipolar::cosine(bundle, items.row(j));
+      BOOST_TEST_CONTEXT("k=" << k << " item " << j << " cos=" << c << " expected=" << e) {
+        BOOST_CHECK_LT(std::abs(c - e), 5 * sd);
+      }
+      mean += c / k;
+    }
+    BOOST_TEST_CONTEXT("k=" << k << " mean=" << mean << " expected=" << e) {
+      BOOST_CHECK_LT(std::abs(mean - e), 5 * sd);
+    }
+    // The large-k limit √(2/(πk)) is already within 1% at k = 101.
+    if (k == 101) BOOST_CHECK_CLOSE(e, std::sqrt(2.0 / (M_PI * k)), 1.0);
+    // A non-member stays at chance.
+    const auto stranger = hv::bipolar::random(dim, 4242);
+    BOOST_CHECK_LT(std::abs(hv::bipolar::cosine(bundle, stranger)), 5.0 / std::sqrt(double(dim)));
+  }
+  BOOST_CHECK_CLOSE(expected_bundle_similarity(3), 0.5, 1e-9);
+  BOOST_CHECK_CLOSE(expected_bundle_similarity(5), 0.375, 1e-9);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_throws) {
+  const auto a = hv::bipolar::random(100, 1);
+  const auto b = hv::bipolar::random(64, 1);
+  BOOST_CHECK_THROW(hv::bipolar::majority(std::vector<hv::PackedView>{}), hv::InvalidArgument);
+  BOOST_CHECK_EXCEPTION(hv::bipolar::majority(std::vector<hv::PackedView>{a, b}), hv::DimensionError,
+                        [](const hv::Error& e) {
+                          return std::string(e.what()).find("items[1] has D=64") != std::string::npos;
+                        });
+  BOOST_CHECK_THROW(hv::bipolar::Accumulator(0), hv::DimensionError);
+  hv::bipolar::Accumulator acc(100);
+  BOOST_CHECK_THROW(acc.add(b), hv::DimensionError);
+  BOOST_CHECK_THROW(acc.add(std::vector<std::int8_t>(99)), hv::DimensionError);
+  BOOST_CHECK_THROW(acc.threshold(TieBreak::from_vector(b)), hv::DimensionError);
+  BOOST_CHECK_THROW(acc.threshold(TieBreak::from_vector(hv::PackedView{})), hv::InvalidArgument);
+  acc.add(a, 2'000'000'000);
+  BOOST_CHECK_EXCEPTION(acc.add(a, 200'000'000), hv::InvalidArgument, [](const hv::Error& e) {
+    return std::string(e.what()).find("INT32_MAX") != std::string::npos;
+  });
+  // The failed add changed nothing.
+  for (const auto s : acc.sums()) BOOST_REQUIRE_EQUAL(std::abs(s), 2'000'000'000);
+}
