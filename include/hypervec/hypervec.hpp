@@ -6,6 +6,7 @@
 #include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/mixed.hpp>
+#include <hypervec/npy.hpp>
 #include <hypervec/random.hpp>
 #include <hypervec/storage.hpp>
 #include <hypervec/targets.hpp>

@@ -1,0 +1,135 @@
+// NumPy .npy files: read (whole or memory-mapped) and write, so codebooks and
+// batches move between hypervec and a Python probe without conversion tools.
+//
+// Supported: format versions 1.0, 2.0 and 3.0; dtypes float32, float64, int8,
+// uint8 and bool; C and Fortran order; little- and big-endian. read() always
+// returns native byte order and C (row-major) order; map() gives zero-copy
+// access to files that are already native and C-ordered (what numpy writes by
+// default on x86) and refuses others with a message that says to use read().
+//
+// Hostile input: the header is parsed by a strict, bounded parser (at most
+// kMaxHeaderBytes); shapes whose element or byte count overflows, data that is
+// shorter or longer than the header promises, unknown dtypes and malformed
+// dictionaries all throw IoError naming the file and the problem. Nothing is
+// allocated before the size has been checked against the file.
+//
+// Packed bipolar codebooks travel as uint8 arrays in numpy.packbits order
+// (bitorder='big'): component i of a row is bit (7 - i % 8) of byte i / 8,
+// 1 meaning -1, so np.unpackbits(row)[:D] gives the bits and
+// 1 - 2 * bits the ±1 values. See to_packbits / from_packbits.
+#pragma once
+
+#include <hypervec/storage.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hypervec::npy {
+
+enum class DType { float32, float64, int8, uint8, boolean };
+
+/// Bytes per element of a dtype.
+std::size_t dtype_size(DType dtype) noexcept;
+/// numpy's name for a dtype ("float32", "int8", "bool", ...).
+const char* dtype_name(DType dtype) noexcept;
+
+/// Largest header this reader accepts (numpy writes a few hundred bytes).
+inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
+
+/// The parsed header of an .npy file.
+struct Header {
+  int major_version = 1;
+  int minor_version = 0;
+  DType dtype = DType::float32;
+  bool big_endian = false;      // byte order of the stored data
+  bool fortran_order = false;   // column-major storage
+  std::vector<std::size_t> shape;
+  std::size_t data_offset = 0;  // bytes from the file start to the data
+
+  std::size_t num_elements() const;  // product of shape (1 for a 0-d array)
+  std::size_t data_bytes() const;    // num_elements() * dtype_size(dtype)
+};
+
+/// Parses the header at the start of `bytes` (a whole file or a prefix of at
+/// least data_offset bytes). `where` names the source in error messages.
+/// Checks that the element and byte counts fit in size_t, but not the data.
+Header parse_header(std::span<const std::byte> bytes, const std::string& where);
+
+/// An array in memory, native byte order, C order.
+struct Array {
+  DType dtype = DType::float32;
+  std::vector<std::size_t> shape;
+  std::vector<std::byte> data;  // num_elements * dtype_size bytes
+
+  std::size_t num_elements() const;
+  /// The values as T; throws IoError unless T matches dtype (bool → uint8_t).
+  template <typename T>
+  std::span<const T> values() const&;
+  /// Spans into a temporary Array would dangle: keep the Array in a variable.
+  template <typename T>
+  std::span<const T> values() const&& = delete;
+};
+
+/// Parses a whole file image (header and data); throws IoError on any defect.
+Array parse(std::span<const std::byte> file, const std::string& where = "<memory>");
+
+/// Reads a file into memory, converting to native byte order and C order.
+Array read(const std::string& path);
+
+/// A read-only memory mapping of a native-order, C-order .npy file.
+class MappedArray {
+ public:
+  /// Maps `path`; throws IoError if it cannot be opened, is malformed, or is
+  /// big-endian or Fortran-ordered (use read() for those).
+  explicit MappedArray(const std::string& path);
+  MappedArray(MappedArray&&) noexcept;
+  MappedArray& operator=(MappedArray&&) noexcept;
+  MappedArray(const MappedArray&) = delete;
+  MappedArray& operator=(const MappedArray&) = delete;
+  ~MappedArray();
+
+  const Header& header() const noexcept { return header_; }
+  DType dtype() const noexcept { return header_.dtype; }
+  const std::vector<std::size_t>& shape() const noexcept { return header_.shape; }
+  /// The raw data bytes (header_.data_bytes() of them).
+  std::span<const std::byte> bytes() const noexcept;
+  /// The values as T; throws IoError unless T matches the dtype.
+  template <typename T>
+  std::span<const T> values() const;
+
+ private:
+  Header header_;
+  void* map_ = nullptr;
+  std::size_t map_size_ = 0;
+};
+
+/// Writes an array in C order, native (little-endian) byte order, format 1.0
+/// (2.0 when the header would exceed 65535 bytes). `data` holds
+/// product(shape) elements of dtype. Throws IoError if the file cannot be
+/// written (nothing is left behind: data goes to a temporary file that is
+/// renamed into place).
+void write(const std::string& path, DType dtype, std::span<const std::size_t> shape,
+           const void* data);
+
+/// Convenience writers for matrices and vectors.
+void write(const std::string& path, const DenseMatrix<float>& m);
+void write(const std::string& path, const DenseMatrix<std::int8_t>& m);
+void write(const std::string& path, std::span<const float> v);
+
+/// A packed codebook as numpy packbits bytes: uint8 (rows, ceil(D/8)).
+DenseMatrix<std::uint8_t> to_packbits(const PackedMatrixView& m);
+/// Inverse of to_packbits: `bytes` is (rows, ceil(dim/8)) uint8; padding bits
+/// past D must be zero (np.packbits writes zeros) or IoError is thrown.
+PackedMatrix from_packbits(const Array& bytes, std::size_t dim);
+
+/// Loads a codebook of bipolar rows saved by Python in any of the forms a
+/// probe uses: float32/float64 ±1 (any value > 0 is +1, < 0 is -1; 0 is
+/// rejected as ambiguous), int8 ±1, or packbits uint8 with `dim` given.
+/// `dim` = 0 means "take D from the array" (not allowed for packbits).
+PackedMatrix load_bipolar(const std::string& path, std::size_t dim = 0);
+
+}  // namespace hypervec::npy

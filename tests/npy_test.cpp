@@ -1,0 +1,272 @@
+// NumPy .npy I/O (include/hypervec/npy.hpp): round trips, every dtype, order
+// and version, packbits codebooks, and hostile files that must fail cleanly.
+#define BOOST_TEST_MODULE npy
+#include <boost/test/unit_test.hpp>
+
+#include <hypervec/bipolar.hpp>
+#include <hypervec/npy.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace hv = hypervec;
+namespace npy = hypervec::npy;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("hypervec_npy_test_" + std::to_string(::getpid()));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+/// Builds an .npy image by hand: magic, version, little-endian header length,
+/// the dictionary padded with spaces to a 64-byte boundary, then `data`.
+std::vector<std::byte> npy_image(const std::string& dict, const std::vector<std::uint8_t>& data, int major = 1) {
+  const std::size_t len_bytes = major == 1 ? 2 : 4;
+  std::string header = dict;
+  const std::size_t total = (8 + len_bytes + header.size() + 1 + 63) / 64 * 64;
+  header.append(total - 8 - len_bytes - header.size() - 1, ' ');
+  header += '\n';
+  std::vector<std::byte> out;
+  for (const unsigned char c : std::string("\x93NUMPY")) out.push_back(std::byte{c});
+  out.push_back(std::byte(major));
+  out.push_back(std::byte{0});
+  for (std::size_t b = 0; b < len_bytes; ++b) out.push_back(std::byte((header.size() >> (8 * b)) & 0xFF));
+  for (const char c : header) out.push_back(std::byte(static_cast<unsigned char>(c)));
+  for (const auto v : data) out.push_back(std::byte{v});
+  return out;
+}
+
+bool message_has(const hv::Error& e, const std::string& part) {
+  return std::string(e.what()).find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_every_dtype_and_shape) {
+  TempDir dir;
+  const std::vector<float> f = {1.5f, -2.0f, 0.0f, 3.25f, -0.5f, 7.0f};
+  const std::size_t shape23[2] = {2, 3};
+  npy::write(dir.file("f.npy"), npy::DType::float32, shape23, f.data());
+  const auto a = npy::read(dir.file("f.npy"));
+  BOOST_CHECK(a.dtype == npy::DType::float32);
+  BOOST_CHECK((a.shape == std::vector<std::size_t>{2, 3}));
+  const auto fv = a.values<float>();
+  BOOST_CHECK_EQUAL_COLLECTIONS(fv.begin(), fv.end(), f.begin(), f.end());
+  BOOST_CHECK_THROW(a.values<double>(), hv::IoError);
+
+  const std::vector<double> d = {1e300, -1e-300, 0.1};
+  const std::size_t shape3[1] = {3};
+  npy::write(dir.file("d.npy"), npy::DType::float64, shape3, d.data());
+  const auto da = npy::read(dir.file("d.npy"));
+  const auto dv = da.values<double>();
+  BOOST_CHECK_EQUAL_COLLECTIONS(dv.begin(), dv.end(), d.begin(), d.end());
+
+  const std::vector<std::int8_t> i8 = {-128, 127, 0, -1};
+  const std::size_t shape4[1] = {4};
+  npy::write(dir.file("i.npy"), npy::DType::int8, shape4, i8.data());
+  const auto ia = npy::read(dir.file("i.npy"));
+  const auto iv = ia.values<std::int8_t>();
+  BOOST_CHECK_EQUAL_COLLECTIONS(iv.begin(), iv.end(), i8.begin(), i8.end());
+
+  // Empty and 0-d arrays.
+  const std::size_t shape0[2] = {0, 5};
+  npy::write(dir.file("empty.npy"), npy::DType::uint8, shape0, nullptr);
+  const auto e = npy::read(dir.file("empty.npy"));
+  BOOST_CHECK_EQUAL(e.num_elements(), 0U);
+  BOOST_CHECK((e.shape == std::vector<std::size_t>{0, 5}));
+  const float scalar = 4.0f;
+  npy::write(dir.file("scalar.npy"), npy::DType::float32, std::span<const std::size_t>{}, &scalar);
+  const auto s = npy::read(dir.file("scalar.npy"));
+  BOOST_CHECK(s.shape.empty());
+  BOOST_CHECK_EQUAL(s.values<float>()[0], 4.0f);
+
+  // Memory-mapped reading sees the same values, zero-copy.
+  const npy::MappedArray mapped(dir.file("f.npy"));
+  const auto mv = mapped.values<float>();
+  BOOST_CHECK_EQUAL_COLLECTIONS(mv.begin(), mv.end(), f.begin(), f.end());
+  BOOST_CHECK_EQUAL(mapped.header().data_offset % 64, 0U);
+}
+
+BOOST_AUTO_TEST_CASE(reads_big_endian_fortran_and_versions_2_and_3) {
+  // 2x3 float32 big-endian, Fortran order: memory holds columns.
+  // Logical C-order values 0 1 2 / 3 4 5 → Fortran memory 0 3 1 4 2 5.
+  std::vector<std::uint8_t> data;
+  for (const float v : {0.f, 3.f, 1.f, 4.f, 2.f, 5.f}) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    for (int b = 3; b >= 0; --b) data.push_back(static_cast<std::uint8_t>(bits >> (8 * b)));
+  }
+  for (const int major : {1, 2, 3}) {
+    const auto image =
+        npy_image("{'descr': '>f4', 'fortran_order': True, 'shape': (2, 3), }", data, major);
+    const auto a = npy::parse(image, "be.npy");
+    const auto v = a.values<float>();
+    for (int i = 0; i < 6; ++i) BOOST_CHECK_EQUAL(v[i], static_cast<float>(i));
+  }
+  // Key order and quoting may vary.
+  const auto image = npy_image("{\"shape\": (3,), \"fortran_order\": False, \"descr\": \"|b1\"}", {1, 0, 1});
+  const auto b = npy::parse(image);
+  BOOST_CHECK(b.dtype == npy::DType::boolean);
+  BOOST_CHECK_EQUAL(b.values<std::uint8_t>()[2], 1);
+}
+
+BOOST_AUTO_TEST_CASE(hostile_and_broken_files_fail_cleanly) {
+  const std::string good = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+  const std::vector<std::uint8_t> eight(8, 0);
+  BOOST_CHECK_NO_THROW(npy::parse(npy_image(good, eight)));
+
+  auto check_error = [](const std::vector<std::byte>& image, const std::string& part) {
+    BOOST_TEST_CONTEXT("expecting '" << part << "'") {
+      BOOST_CHECK_EXCEPTION(npy::parse(image, "x.npy"), hv::IoError, [&](const hv::Error& e) {
+        return message_has(e, part) && message_has(e, "x.npy");
+      });
+    }
+  };
+  // Bad magic, truncated everywhere.
+  auto bad_magic = npy_image(good, eight);
+  bad_magic[1] = std::byte{'X'};
+  check_error(bad_magic, "bad magic");
+  const auto full = npy_image(good, eight);
+  for (const std::size_t cut : {0UL, 5UL, 9UL, 20UL, 63UL, 64UL, 70UL}) {
+    check_error(std::vector<std::byte>(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(cut)),
+                cut < 10 ? "" : "truncated");
+  }
+  // Header lies about the shape or the dtype.
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", eight), "truncated data");
+  check_error(npy_image("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", eight), "truncated data");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", eight), "bytes past");
+  // Absurd sizes and overflow in the shape product: rejected before any allocation.
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", eight),
+              "overflow");
+  check_error(npy_image("{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693952,), }", eight),
+              "overflow");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }", eight),
+              "overflow");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000,), }", eight),
+              "truncated data");
+  // Unknown dtypes and malformed dictionaries.
+  check_error(npy_image("{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", eight), "unsupported dtype");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2,), }", eight), "fortran_order");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (2,-1), }", eight), "bad shape");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (2,) ", eight), "malformed");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False}", eight), "lacks");
+  check_error(npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}", eight), "unexpected key");
+  check_error(npy_image("{'descr': '<f4, 'fortran_order': False, 'shape': (2,), }", eight), "");
+  check_error(npy_image(good, eight, 4), "unsupported .npy format version");
+  // bool values other than 0/1.
+  check_error(npy_image("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", {1, 2}), "bool element 1");
+  // A header length beyond the limit.
+  std::vector<std::byte> huge_len = npy_image(good, eight, 2);
+  huge_len[8] = std::byte{0xFF};
+  huge_len[9] = std::byte{0xFF};
+  huge_len[10] = std::byte{0xFF};
+  huge_len[11] = std::byte{0x7F};
+  check_error(huge_len, "limit");
+}
+
+BOOST_AUTO_TEST_CASE(file_errors_name_the_file_and_leave_nothing_behind) {
+  TempDir dir;
+  BOOST_CHECK_EXCEPTION(npy::read(dir.file("missing.npy")), hv::IoError,
+                        [&](const hv::Error& e) { return message_has(e, "missing.npy"); });
+  BOOST_CHECK_THROW(npy::MappedArray(dir.file("missing.npy")), hv::IoError);
+  const float x = 1;
+  const std::size_t shape[1] = {1};
+  BOOST_CHECK_THROW(npy::write(dir.file("no/such/dir/x.npy"), npy::DType::float32, shape, &x), hv::IoError);
+  // A truncated file on disk: read and map both refuse it.
+  const auto image = npy_image("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }",
+                               std::vector<std::uint8_t>(10, 0));
+  {
+    std::ofstream out(dir.file("short.npy"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(image.data()), static_cast<std::streamsize>(image.size()));
+  }
+  BOOST_CHECK_EXCEPTION(npy::read(dir.file("short.npy")), hv::IoError,
+                        [](const hv::Error& e) { return message_has(e, "truncated"); });
+  BOOST_CHECK_THROW(npy::MappedArray(dir.file("short.npy")), hv::IoError);
+  // Big-endian files are read, but not mapped.
+  const auto be = npy_image("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", {0x3f, 0x80, 0, 0});
+  {
+    std::ofstream out(dir.file("be.npy"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(be.data()), static_cast<std::streamsize>(be.size()));
+  }
+  const auto bea = npy::read(dir.file("be.npy"));
+  BOOST_CHECK_EQUAL(bea.values<float>()[0], 1.0f);
+  BOOST_CHECK_EXCEPTION(npy::MappedArray(dir.file("be.npy")), hv::IoError,
+                        [](const hv::Error& e) { return message_has(e, "npy::read"); });
+}
+
+BOOST_AUTO_TEST_CASE(packbits_codebooks_round_trip_in_numpy_bit_order) {
+  TempDir dir;
+  for (const std::size_t dim : {1UL, 7UL, 8UL, 65UL, 4096UL, 4099UL}) {
+    const auto book = hv::bipolar::random_matrix(5, dim, /*seed=*/3);
+    const auto bytes = npy::to_packbits(book.view());
+    BOOST_REQUIRE_EQUAL(bytes.dim(), (dim + 7) / 8);
+    // numpy packbits order: component 0 is the most significant bit of byte 0.
+    BOOST_CHECK_EQUAL((bytes.row(0)[0] >> 7) & 1, book.row(0).component(0) < 0 ? 1 : 0);
+    const std::size_t shape[2] = {bytes.rows(), bytes.dim()};
+    std::vector<std::uint8_t> flat;
+    for (std::size_t r = 0; r < bytes.rows(); ++r) flat.insert(flat.end(), bytes.row(r).begin(), bytes.row(r).end());
+    npy::write(dir.file("book.npy"), npy::DType::uint8, shape, flat.data());
+    const auto back = npy::load_bipolar(dir.file("book.npy"), dim);
+    for (std::size_t r = 0; r < 5; ++r) {
+      BOOST_CHECK(std::equal(book.row(r).words, book.row(r).words + hv::packed_words(dim), back.row(r).words));
+    }
+    BOOST_CHECK_THROW(npy::load_bipolar(dir.file("book.npy")), hv::IoError);  // D missing
+  }
+  // Nonzero padding bits are rejected.
+  const auto image = npy_image("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1), }", {0x01});
+  BOOST_CHECK_EXCEPTION(npy::from_packbits(npy::parse(image), 7), hv::IoError,
+                        [](const hv::Error& e) { return message_has(e, "padding"); });
+}
+
+BOOST_AUTO_TEST_CASE(load_bipolar_accepts_float_int8_and_bool_codebooks) {
+  TempDir dir;
+  const std::size_t dim = 70;
+  const auto book = hv::bipolar::random_matrix(3, dim, 9);
+  std::vector<float> f;
+  std::vector<std::int8_t> i8;
+  std::vector<std::uint8_t> bits;
+  for (std::size_t r = 0; r < 3; ++r) {
+    for (std::size_t i = 0; i < dim; ++i) {
+      const int c = book.row(r).component(i);
+      f.push_back(static_cast<float>(c) * 0.5f);
+      i8.push_back(static_cast<std::int8_t>(c));
+      bits.push_back(c < 0 ? 1 : 0);
+    }
+  }
+  const std::size_t shape[2] = {3, dim};
+  npy::write(dir.file("f.npy"), npy::DType::float32, shape, f.data());
+  npy::write(dir.file("i.npy"), npy::DType::int8, shape, i8.data());
+  npy::write(dir.file("b.npy"), npy::DType::boolean, shape, bits.data());
+  for (const char* name : {"f.npy", "i.npy", "b.npy"}) {
+    const auto back = npy::load_bipolar(dir.file(name));
+    BOOST_REQUIRE_EQUAL(back.dim(), dim);
+    for (std::size_t r = 0; r < 3; ++r) {
+      BOOST_CHECK(std::equal(book.row(r).words, book.row(r).words + 2, back.row(r).words));
+    }
+  }
+  BOOST_CHECK_THROW(npy::load_bipolar(dir.file("f.npy"), 71), hv::DimensionError);
+  // Zeros and NaN are not signs.
+  f[5] = 0.0f;
+  npy::write(dir.file("zero.npy"), npy::DType::float32, shape, f.data());
+  BOOST_CHECK_EXCEPTION(npy::load_bipolar(dir.file("zero.npy")), hv::IoError,
+                        [](const hv::Error& e) { return message_has(e, "component 5"); });
+  f[5] = std::numeric_limits<float>::quiet_NaN();
+  npy::write(dir.file("nan.npy"), npy::DType::float32, shape, f.data());
+  BOOST_CHECK_THROW(npy::load_bipolar(dir.file("nan.npy")), hv::IoError);
+  const std::size_t shape1[1] = {dim};
+  npy::write(dir.file("vec.npy"), npy::DType::float32, shape1, f.data());
+  BOOST_CHECK_EXCEPTION(npy::load_bipolar(dir.file("vec.npy")), hv::IoError,
+                        [](const hv::Error& e) { return message_has(e, "2-d"); });
+}
