@@ -34,16 +34,20 @@ DenseVector<float> bind(std::span<const float> a, std::span<const float> b);
 DenseVector<float> bundle(const DenseMatrixView<float>& rows,
                           std::span<const float> weights = {});
 
-/// acc += weight · x (the building block of weighted bundling).
+/// acc += weight · x (the building block of weighted bundling). acc must not
+/// overlap x (InvalidArgument).
 void add_scaled(std::span<const float> x, float weight, std::span<float> acc);
 
 /// Σ a_i b_i, accumulated in float with several partial sums, returned as double.
+/// |error| <= γ_k Σ|a_i b_i|, γ_k = k u/(1 - k u), u = 2^-24, k <= D/4 + 32
+/// (simd/dense-inl.h). Sums past the float range are redone in double.
 double dot(std::span<const float> a, std::span<const float> b);
 
-/// dot / (‖a‖ ‖b‖); 0 when either vector is zero.
+/// dot / (‖a‖ ‖b‖), clamped to [-1, 1]; 0 when either vector is zero.
+/// Float sums as dot (k <= D/2 + 32): |error| <= 2γ_k + a few double ulps.
 double cosine(std::span<const float> a, std::span<const float> b);
 
-/// sign(x) element-wise: -1, 0 or +1.
+/// sign(x) element-wise: -1, 0 or +1 (±Inf → ±1). NaN throws InvalidArgument.
 DenseVector<float> sign(std::span<const float> x);
 
 /// min(max(x, lo), hi) element-wise; requires lo <= hi.
@@ -53,7 +57,7 @@ DenseVector<float> clip(std::span<const float> x, float lo, float hi);
 DenseVector<float> normalize(std::span<const float> x,
                              const TieBreak& tie = TieBreak::toward_negative());
 
-/// Threshold to packed bipolar (same rule as normalize).
+/// Threshold to packed bipolar (same rule as normalize; NaN/Inf throw).
 PackedVector to_packed(std::span<const float> x,
                        const TieBreak& tie = TieBreak::toward_negative());
 
@@ -71,7 +75,8 @@ DenseVector<std::int8_t> bind(std::span<const std::int8_t> a,
 /// Σ a_i b_i, exact (int64).
 std::int64_t dot(std::span<const std::int8_t> a, std::span<const std::int8_t> b);
 
-/// dot / (‖a‖ ‖b‖); 0 when either vector is zero.
+/// dot / (‖a‖ ‖b‖) from exact integer sums, clamped to [-1, 1]; 0 when
+/// either vector is zero.
 double cosine(std::span<const std::int8_t> a, std::span<const std::int8_t> b);
 
 /// sign(x) element-wise: -1, 0 or +1.

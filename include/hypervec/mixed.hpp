@@ -14,14 +14,18 @@
 namespace hypervec::mixed {
 
 /// Σ q_i b_i for a float query q and a packed bipolar b of the same D.
-/// Throws InvalidArgument if q holds NaN or ±Inf.
+/// Throws InvalidArgument if q holds NaN or ±Inf. Both sums accumulate in
+/// float lanes: |error| <= 3γ_k Σ|q_i|, γ_k as dense::dot (k <= D/4 + 32);
+/// exact when every partial sum is (e.g. q = ±1 or small integers).
 double dot(std::span<const float> q, PackedView b);
 
-/// dot(q, b) / (‖q‖ √D); 0 when q is the zero vector.
+/// dot(q, b) / (‖q‖ √D), clamped to [-1, 1]; 0 when q is the zero vector.
 double cosine(std::span<const float> q, PackedView b);
 
 /// out[r] = dot(q, rows.row(r)) for every row, Σ q computed once.
-/// out.size() must equal rows.rows.
+/// out.size() must equal rows.rows (DimensionError). out[r] equals
+/// dot(q, rows.row(r)) bit for bit while the float sums stay finite (past the
+/// float range all rows are redone in double). Throws like dot on NaN/Inf.
 void dot_rows(std::span<const float> q, const PackedMatrixView& rows,
               std::span<double> out);
 

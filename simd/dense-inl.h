@@ -1,0 +1,126 @@
+// Reusable per-target pieces for dense float vectors: the float dot product
+// with four partial sums, and the expansion of packed bits to lane masks.
+// Included by simd/dense.cc and simd/mixed.cc, and by any kernel that scores
+// float vectors (cleanup memory). Toggling include guard: compiled once per
+// Highway target.
+#if defined(HYPERVEC_SIMD_DENSE_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef HYPERVEC_SIMD_DENSE_INL_H_
+#undef HYPERVEC_SIMD_DENSE_INL_H_
+#else
+#define HYPERVEC_SIMD_DENSE_INL_H_
+#endif
+
+#include <hwy/highway.h>
+
+#include <cstddef>
+#include <cstdint>
+
+HWY_BEFORE_NAMESPACE();
+namespace hypervec::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+/// Σ a_i b_i over n floats, accumulated in float lanes. No alignment or
+/// padding assumed: blocks of 4 vectors into 4 independent accumulators (so
+/// the FMA latency is hidden and each lane's chain is only n/(4N) long), then
+/// single vectors, then a scalar loop for the last < N elements.
+/// Error bound (N = lanes, u = 2^-24): |result - Σ a_i b_i| <= γ_k Σ|a_i b_i|,
+/// γ_k = k u / (1 - k u), k = ⌈n/(4N)⌉ + N + log2(N) + 7 (the longest chain of
+/// roundings: a lane's FMA chain, <= 3 single-vector steps, the accumulator
+/// merge, the lane reduction, the scalar tail and the product rounding when
+/// MulAdd is not fused); k <= n/4 + 32 on every x86 target. Products that
+/// underflow add at most n·2^-149 more. NaN/Inf in the inputs, or a sum past
+/// FLT_MAX, give a non-finite result, which callers test.
+HWY_INLINE float DotF32(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
+                        std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  auto sum0 = hn::Zero(d);
+  auto sum1 = hn::Zero(d);
+  auto sum2 = hn::Zero(d);
+  auto sum3 = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
+    sum1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), sum1);
+    sum2 = hn::MulAdd(hn::LoadU(d, a + i + 2 * N), hn::LoadU(d, b + i + 2 * N), sum2);
+    sum3 = hn::MulAdd(hn::LoadU(d, a + i + 3 * N), hn::LoadU(d, b + i + 3 * N), sum3);
+  }
+  for (; i + N <= n; i += N) {
+    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
+  }
+  const auto sum = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
+  float result = hn::GetLane(hn::SumOfLanes(d, sum));
+  float tail = 0.0f;
+  for (; i < n; ++i) tail += a[i] * b[i];
+  return result + tail;
+}
+
+/// Lane i of the result is true when bit i of `bits` is set (i < Lanes(d),
+/// Lanes(d) <= 32, lanes of 32 bits). A broadcast and one TestBit.
+template <class D32>
+HWY_INLINE auto LaneMaskFromBits(D32 d, std::uint32_t bits) {
+  HWY_ALIGN static constexpr std::uint32_t kLaneBit[32] = {
+      1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
+      1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
+      1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
+      1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
+  const hn::RebindToUnsigned<D32> du;
+  return hn::RebindMask(d, hn::TestBit(hn::Set(du, bits), hn::Load(du, kLaneBit)));
+}
+
+/// Bits [c, c + n) of a packed word array, n <= 32 and c % n == 0 (so the
+/// range never straddles a word).
+HWY_INLINE std::uint32_t PackedBitsAt(const std::uint64_t* words, std::size_t c,
+                                      std::size_t n) {
+  const std::uint64_t w = words[c / 64] >> (c % 64);
+  return static_cast<std::uint32_t>(n == 32 ? w : (w & ((std::uint64_t{1} << n) - 1)));
+}
+
+/// Σ_{bit i set} q_i over the first n components (the packed bits of one
+/// vector): 64 components per word, each group of N lanes selected by
+/// LaneMaskFromBits and summed with IfThenElseZero into 4 rotating float
+/// accumulators; the partial last word by a scalar loop. Same error bound as
+/// DotF32 with |a_i b_i| replaced by |q_i|.
+HWY_INLINE float MaskedSumF32(const float* HWY_RESTRICT q,
+                              const std::uint64_t* HWY_RESTRICT words, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  auto sum0 = hn::Zero(d);
+  auto sum1 = hn::Zero(d);
+  auto sum2 = hn::Zero(d);
+  auto sum3 = hn::Zero(d);
+  const std::size_t full_words = n / 64;
+  const std::uint64_t lane_bits = (N >= 64) ? ~std::uint64_t{0} : ((std::uint64_t{1} << N) - 1);
+  for (std::size_t w = 0; w < full_words; ++w) {
+    const float* HWY_RESTRICT block = q + w * 64;
+    std::uint64_t bits = words[w];
+    // 64 / N groups (4 on AVX-512, 8 on AVX2, 16 on SSE, 64 on scalar), taken
+    // four at a time into the four accumulators.
+    for (std::size_t g = 0; g < 64; g += 4 * N) {
+      const auto m0 = LaneMaskFromBits(d, static_cast<std::uint32_t>(bits & lane_bits));
+      const auto m1 = LaneMaskFromBits(d, static_cast<std::uint32_t>((bits >> N) & lane_bits));
+      const auto m2 =
+          LaneMaskFromBits(d, static_cast<std::uint32_t>((bits >> (2 * N)) & lane_bits));
+      const auto m3 =
+          LaneMaskFromBits(d, static_cast<std::uint32_t>((bits >> (3 * N)) & lane_bits));
+      sum0 = hn::Add(sum0, hn::IfThenElseZero(m0, hn::LoadU(d, block + g)));
+      sum1 = hn::Add(sum1, hn::IfThenElseZero(m1, hn::LoadU(d, block + g + N)));
+      sum2 = hn::Add(sum2, hn::IfThenElseZero(m2, hn::LoadU(d, block + g + 2 * N)));
+      sum3 = hn::Add(sum3, hn::IfThenElseZero(m3, hn::LoadU(d, block + g + 3 * N)));
+      // Shift in two steps: 4N == 64 on AVX-512, and a 64-bit shift by 64 is UB.
+      bits = (bits >> (2 * N)) >> (2 * N);
+    }
+  }
+  const auto sum = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
+  float result = hn::GetLane(hn::SumOfLanes(d, sum));
+  float tail = 0.0f;
+  for (std::size_t i = full_words * 64; i < n; ++i) {
+    if ((words[i / 64] >> (i % 64)) & 1) tail += q[i];
+  }
+  return result + tail;
+}
+
+}  // namespace hypervec::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // HYPERVEC_SIMD_DENSE_INL_H_

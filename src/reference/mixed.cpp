@@ -1,0 +1,26 @@
+#include "src/reference/mixed.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hypervec::reference::mixed {
+
+double dot(std::span<const float> q, PackedView b) {
+  double s = 0.0;
+  for (std::size_t i = 0; i < q.size(); ++i) s += static_cast<double>(q[i]) * b.component(i);
+  return s;
+}
+
+double cosine(std::span<const float> q, PackedView b) {
+  double norm = 0.0;
+  for (const float x : q) norm += static_cast<double>(x) * x;
+  if (norm == 0.0) return 0.0;
+  const double c = dot(q, b) / (std::sqrt(norm) * std::sqrt(static_cast<double>(q.size())));
+  return std::clamp(c, -1.0, 1.0);
+}
+
+void dot_rows(std::span<const float> q, const PackedMatrixView& rows, std::span<double> out) {
+  for (std::size_t r = 0; r < rows.rows; ++r) out[r] = dot(q, rows.row(r));
+}
+
+}  // namespace hypervec::reference::mixed

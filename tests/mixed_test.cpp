@@ -1,0 +1,231 @@
+// Mixed precision (include/hypervec/mixed.hpp): float query vs packed bipolar
+// on every target against the double reference, exactness on ±1 and
+// integer-valued queries, dot_rows = dot per row, zero query, statistics and
+// bad input.
+//
+// Tolerance (u = 2^-24): dot = Σq - 2 Σ_{bit=1} q, both sums in float lanes
+// with the DotF32 bound (simd/dense-inl.h, k <= D/4 + 32), so
+// |err| <= γ_k Σ|q_i| + 2 γ_k Σ|q_i| = 3 γ_k Σ|q_i|; we allow
+// 3.03·(D/4 + 32)·u·Σ|q_i|. cosine divides by ‖q‖√D with ‖q‖² accurate to
+// γ_k relatively (k <= D/2 + 32): |cos err| <= 3γ_k Σ|q|/(‖q‖√D) + γ_k <= 4γ_k
+// (Σ|q| <= ‖q‖√D); we allow 4.1·(D/2 + 32)·u + 1e-14.
+#define BOOST_TEST_MODULE mixed
+#include <boost/test/unit_test.hpp>
+
+#include <hypervec/bipolar.hpp>
+#include <hypervec/dense.hpp>
+#include <hypervec/mixed.hpp>
+
+#include "src/reference/mixed.hpp"
+#include "tests/test_util.hpp"
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::mixed;
+using hv::test::for_each_target;
+using hv::test::kDims;
+using hv::test::random_packed;
+using F = std::span<const float>;
+
+namespace {
+
+constexpr double kU = 0x1p-24;
+
+std::vector<float> random_floats(std::size_t dim, std::mt19937_64& rng) {
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(dim);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+double abs_sum(const std::vector<float>& q) {
+  double s = 0;
+  for (const float x : q) s += std::abs(double{x});
+  return s;
+}
+
+double dot_tolerance(std::size_t dim, double abs_sum_q) {
+  return 3.03 * (static_cast<double>(dim) / 4 + 32) * kU * abs_sum_q;
+}
+
+double cosine_tolerance(std::size_t dim) {
+  return 4.1 * (static_cast<double>(dim) / 2 + 32) * kU + 1e-14;
+}
+
+bool message_has(const hv::Error& e, const std::string& part) {
+  return std::string(e.what()).find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(mixed_matches_reference_on_every_target) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      std::mt19937_64 rng(seed);
+      for (const std::size_t dim : kDims) {
+        BOOST_TEST_CONTEXT("D=" << dim) {
+          const auto q = random_floats(dim, rng);
+          for (const double p : {0.5, 0.03, 0.97}) {
+            const auto b = hv::test::random_packed_biased(dim, p, rng);
+            BOOST_CHECK_LE(std::abs(hv::mixed::dot(q, b) - ref::dot(q, b)),
+                           dot_tolerance(dim, abs_sum(q)));
+            BOOST_CHECK_LE(std::abs(hv::mixed::cosine(q, b) - ref::cosine(q, b)),
+                           cosine_tolerance(dim));
+          }
+          // Integer-valued query: all partial sums exact in float.
+          std::vector<float> iq(dim);
+          for (auto& x : iq) x = static_cast<float>(static_cast<int>(rng() % 201) - 100);
+          const auto b = random_packed(dim, rng);
+          BOOST_CHECK_EQUAL(hv::mixed::dot(iq, b), ref::dot(iq, b));
+
+          // dot_rows: one score per row, equal to dot on each row (same
+          // kernel, Σq computed once), over a padded matrix with ragged D.
+          const std::size_t rows = 37;
+          const auto m = hv::bipolar::random_matrix(rows, dim, seed);
+          std::vector<double> out(rows), want(rows);
+          hv::mixed::dot_rows(q, m, out);
+          ref::dot_rows(q, m, want);
+          for (std::size_t r = 0; r < rows; ++r) {
+            BOOST_CHECK_EQUAL(out[r], hv::mixed::dot(q, m.row(r)));
+            BOOST_CHECK_LE(std::abs(out[r] - want[r]), dot_tolerance(dim, abs_sum(q)));
+          }
+          hv::mixed::dot_rows(iq, m, out);
+          ref::dot_rows(iq, m, want);
+          BOOST_CHECK_EQUAL_COLLECTIONS(out.begin(), out.end(), want.begin(), want.end());
+        }
+      }
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(pm1_query_scores_equal_packed_bipolar_scores) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      std::mt19937_64 rng(seed);
+      for (const std::size_t dim : kDims) {
+        BOOST_TEST_CONTEXT("D=" << dim) {
+          const auto a = random_packed(dim, rng);
+          const auto b = random_packed(dim, rng);
+          const auto q = hv::dense::to_float(a);
+          BOOST_CHECK_EQUAL(hv::mixed::dot(q, b), hv::bipolar::dot(a, b));
+          BOOST_CHECK_EQUAL(hv::mixed::dot(q, a), static_cast<double>(dim));
+          BOOST_CHECK_LE(std::abs(hv::mixed::cosine(q, b) - hv::bipolar::cosine(a, b)), 1e-15);
+          BOOST_CHECK_LE(std::abs(hv::mixed::cosine(q, a) - 1.0), 1e-15);
+        }
+      }
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(zero_query_has_cosine_zero) {
+  for_each_target([&](const std::string&) {
+    for (const std::size_t dim : kDims) {
+      const std::vector<float> zero(dim, 0.0f);
+      const auto b = hv::bipolar::random(dim, 3);
+      BOOST_CHECK_EQUAL(hv::mixed::cosine(zero, b), 0.0);
+      BOOST_CHECK_EQUAL(hv::mixed::dot(zero, b), 0.0);
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(float_overflow_falls_back_to_double) {
+  // 1e38 · 100 overflows float but not double: the answer is still right.
+  for_each_target([&](const std::string&) {
+    const std::size_t dim = 100;
+    const std::vector<float> q(dim, 1e38f);
+    const auto b = hv::bipolar::identity(dim);  // all +1
+    const double want = dim * double{1e38f};
+    BOOST_CHECK_LE(std::abs(hv::mixed::dot(q, b) - want), 1e-12 * want);
+    BOOST_CHECK_LE(std::abs(hv::mixed::cosine(q, b) - 1.0), 1e-12);
+    const auto m = hv::bipolar::random_matrix(3, dim, 1);
+    std::vector<double> out(3);
+    hv::mixed::dot_rows(q, m, out);
+    for (std::size_t r = 0; r < 3; ++r) {
+      BOOST_CHECK_LE(std::abs(out[r] - ref::dot(q, m.row(r))), 1e-12 * want);
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(cosine_of_a_random_query_against_random_bipolar_has_sigma_one_over_sqrt_d) {
+  // For a fixed q and independent fair ±1 components, Σ q_i b_i has mean 0
+  // and variance Σ q_i², so cos = Σ q_i b_i / (‖q‖√D) has mean 0 and variance
+  // exactly 1/D. n rows: sample mean σ = 1/√(nD), sample variance sd ≈
+  // (1/D)√(2/(n-1)) (the sum is near-Gaussian for D >= 1000). 5σ bounds.
+  std::mt19937_64 rng(hv::test::test_seed());
+  for (const std::size_t dim : {std::size_t{1000}, std::size_t{4096}}) {
+    const std::size_t n = 2000;
+    const auto q = random_floats(dim, rng);
+    const auto m = hv::bipolar::random_matrix(n, dim, hv::test::test_seed());
+    std::vector<double> dots(n);
+    hv::mixed::dot_rows(q, m, dots);
+    double norm = 0;
+    for (const float x : q) norm += double{x} * x;
+    const double scale = 1.0 / (std::sqrt(norm) * std::sqrt(static_cast<double>(dim)));
+    double sum = 0, sum_sq = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double c = dots[r] * scale;
+      sum += c;
+      sum_sq += c * c;
+    }
+    const double mean = sum / n;
+    const double var = (sum_sq - n * mean * mean) / (n - 1);
+    const double d = static_cast<double>(dim);
+    BOOST_TEST_CONTEXT("D=" << dim << " mean=" << mean << " var*D=" << var * d) {
+      BOOST_CHECK_LT(std::abs(mean), 5.0 / std::sqrt(n * d));
+      BOOST_CHECK_LT(std::abs(var * d - 1.0), 5.0 * std::sqrt(2.0 / (n - 1)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_throws_with_a_message) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  for_each_target([&](const std::string&) {
+    for (const std::size_t dim : {std::size_t{7}, std::size_t{200}}) {
+      const auto b = hv::bipolar::random(dim, 1);
+      const auto m = hv::bipolar::random_matrix(4, dim, 2);
+      std::vector<double> out(4);
+      for (const float bad : {nan, inf, -inf}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " bad=" << bad) {
+          std::vector<float> q(dim, 0.5f);
+          q[5] = bad;
+          auto names = [](const char* fn) {
+            return [=](const hv::Error& e) { return message_has(e, fn) && message_has(e, "q[5]"); };
+          };
+          BOOST_CHECK_EXCEPTION(hv::mixed::dot(q, b), hv::InvalidArgument, names("mixed::dot"));
+          BOOST_CHECK_EXCEPTION(hv::mixed::cosine(q, b), hv::InvalidArgument,
+                                names("mixed::cosine"));
+          BOOST_CHECK_EXCEPTION(hv::mixed::dot_rows(q, m, out), hv::InvalidArgument,
+                                names("mixed::dot_rows"));
+        }
+      }
+    }
+  });
+  const std::vector<float> q(5, 1.0f);
+  const auto b = hv::bipolar::random(6, 1);
+  auto dims_named = [](const char* fn) {
+    return [=](const hv::Error& e) {
+      return message_has(e, fn) && message_has(e, "D=5") && message_has(e, "D=6");
+    };
+  };
+  BOOST_CHECK_EXCEPTION(hv::mixed::dot(q, b), hv::DimensionError, dims_named("mixed::dot"));
+  BOOST_CHECK_EXCEPTION(hv::mixed::cosine(q, b), hv::DimensionError, dims_named("mixed::cosine"));
+  const auto m = hv::bipolar::random_matrix(3, 6, 1);
+  std::vector<double> out(3);
+  BOOST_CHECK_EXCEPTION(hv::mixed::dot_rows(q, m, out), hv::DimensionError,
+                        dims_named("mixed::dot_rows"));
+  const auto m5 = hv::bipolar::random_matrix(3, 5, 1);
+  std::vector<double> out2(2);
+  BOOST_CHECK_EXCEPTION(hv::mixed::dot_rows(q, m5, out2), hv::DimensionError,
+                        [](const hv::Error& e) {
+                          return message_has(e, "3 rows") && message_has(e, "2 values");
+                        });
+  BOOST_CHECK_EXCEPTION(hv::mixed::dot(F(), hv::PackedView{}), hv::DimensionError,
+                        [](const hv::Error& e) { return message_has(e, "D=0"); });
+}
