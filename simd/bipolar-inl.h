@@ -1,5 +1,5 @@
 // Reusable per-target pieces for packed bipolar vectors: XOR-popcount over
-// word arrays. Included by simd/bipolar.cc and by any kernel that scores
+// word arrays, and the expansion of packed bits to lane masks. Included by simd/bipolar.cc and by any kernel that scores
 // packed vectors (cleanup memory). Toggling include guard: compiled once per
 // Highway target.
 #if defined(HYPERVEC_SIMD_BIPOLAR_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -73,6 +73,27 @@ HWY_INLINE std::uint64_t XorPopcount(const std::uint64_t* HWY_RESTRICT a,
   std::uint64_t result = hn::GetLane(hn::SumOfLanes(d64, total));
   for (; i < n; ++i) result += static_cast<std::uint64_t>(std::popcount(a[i] ^ b[i]));
   return result;
+}
+
+/// Lane i of the result is true when bit i of `bits` is set (i < Lanes(d),
+/// Lanes(d) <= 32, lanes of 32 bits). A broadcast and one TestBit.
+template <class D32>
+HWY_INLINE auto LaneMaskFromBits(D32 d, std::uint32_t bits) {
+  HWY_ALIGN static constexpr std::uint32_t kLaneBit[32] = {
+      1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
+      1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
+      1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
+      1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
+  const hn::RebindToUnsigned<D32> du;
+  return hn::RebindMask(d, hn::TestBit(hn::Set(du, bits), hn::Load(du, kLaneBit)));
+}
+
+/// Bits [c, c + n) of a packed word array, n <= 32 and c % n == 0 (so the
+/// range never straddles a word).
+HWY_INLINE std::uint32_t PackedBitsAt(const std::uint64_t* words, std::size_t c,
+                                      std::size_t n) {
+  const std::uint64_t w = words[c / 64] >> (c % 64);
+  return static_cast<std::uint32_t>(n == 32 ? w : (w & ((std::uint64_t{1} << n) - 1)));
 }
 
 }  // namespace hypervec::detail::HWY_NAMESPACE

@@ -7,6 +7,8 @@
 
 #include <hwy/highway.h>
 
+#include "simd/bipolar-inl.h"  // LaneMaskFromBits, PackedBitsAt
+
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -14,26 +16,6 @@
 HWY_BEFORE_NAMESPACE();
 namespace hypervec::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-/// Lane i of the result is true when bit i of `bits` is set (i < Lanes(d) <= 32).
-template <class D32>
-HWY_INLINE auto ExpandBits(D32 d, std::uint32_t bits) {
-  HWY_ALIGN static constexpr std::uint32_t kLaneBit[32] = {
-      1u << 0,  1u << 1,  1u << 2,  1u << 3,  1u << 4,  1u << 5,  1u << 6,  1u << 7,
-      1u << 8,  1u << 9,  1u << 10, 1u << 11, 1u << 12, 1u << 13, 1u << 14, 1u << 15,
-      1u << 16, 1u << 17, 1u << 18, 1u << 19, 1u << 20, 1u << 21, 1u << 22, 1u << 23,
-      1u << 24, 1u << 25, 1u << 26, 1u << 27, 1u << 28, 1u << 29, 1u << 30, 1u << 31};
-  const hn::RebindToUnsigned<D32> du;
-  const auto lane_bits = hn::Load(du, kLaneBit);
-  return hn::RebindMask(d, hn::TestBit(hn::Set(du, bits), lane_bits));
-}
-
-/// Bits [c, c + n) of a packed word array, n <= 32, c % n == 0 (so the
-/// range never straddles a word).
-HWY_INLINE std::uint32_t BitsAt(const std::uint64_t* words, std::size_t c, std::size_t n) {
-  const std::uint64_t w = words[c / 64] >> (c % 64);
-  return static_cast<std::uint32_t>(n == 32 ? w : (w & ((std::uint64_t{1} << n) - 1)));
-}
 
 /// sums[i] += weight * (bit i ? -1 : +1) for i < dim.
 void AddPackedWeighted(const std::uint64_t* HWY_RESTRICT words, std::size_t dim,
@@ -44,7 +26,7 @@ void AddPackedWeighted(const std::uint64_t* HWY_RESTRICT words, std::size_t dim,
   const auto neg = hn::Set(d, -weight);
   std::size_t i = 0;
   for (; i + N <= dim; i += N) {
-    const auto m = ExpandBits(d, BitsAt(words, i, N));
+    const auto m = LaneMaskFromBits(d, PackedBitsAt(words, i, N));
     hn::StoreU(hn::Add(hn::LoadU(d, sums + i), hn::IfThenElse(m, neg, pos)), d, sums + i);
   }
   for (; i < dim; ++i) sums[i] += ((words[i / 64] >> (i % 64)) & 1) ? -weight : weight;
@@ -176,7 +158,7 @@ void AddRowsSliced(const std::uint64_t* const* rows, std::size_t n_items, std::s
   for (; i + N <= dim; i += N) {
     auto count = hn::Zero(d);
     for (int p = 0; p < planes_used; ++p) {
-      const auto m = ExpandBits(d, BitsAt(planes + p * n_words, i, N));
+      const auto m = LaneMaskFromBits(d, PackedBitsAt(planes + p * n_words, i, N));
       count = hn::Add(count, hn::IfThenElseZero(m, hn::Set(d, 1 << p)));
     }
     hn::StoreU(hn::Add(hn::LoadU(d, sums + i), hn::Sub(n, hn::Add(count, count))), d, sums + i);
@@ -197,6 +179,8 @@ HWY_AFTER_NAMESPACE();
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
 #include <hypervec/error.hpp>
+
+#include "simd/tie_words.h"
 
 #include <algorithm>
 #include <limits>
