@@ -8,6 +8,8 @@
 
 #include "simd/bipolar-inl.h"
 
+#include <algorithm>
+
 HWY_BEFORE_NAMESPACE();
 namespace hypervec::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -72,6 +74,15 @@ void ShiftWords(const std::uint64_t* HWY_RESTRICT src, std::size_t n_src,
   auto emit = [&](std::ptrdiff_t at, std::uint64_t v) {
     out[at] = accumulate ? (out[at] | v) : v;
   };
+  // Words whose source words all lie outside [0, n_src) are 0: written as 0
+  // (or left alone when accumulating) without the per-word scalar path. For
+  // a rotation by s: floor(s/64) words of the left pass and about (D-s)/64 of
+  // the right pass, nearly one whole pass in total.
+  if (left) {  // out[j], j < q, reads src[j - q - 1], src[j - q]: both < 0
+    const std::ptrdiff_t zeros = std::min(q, no);
+    if (!accumulate) std::fill(out, out + zeros, std::uint64_t{0});
+    j = zeros;
+  }
   for (; j < std::min(begin, no); ++j) emit(j, scalar(j));
   for (; j + N <= end; j += N) {
     hn::Vec<decltype(d)> v;
@@ -89,7 +100,10 @@ void ShiftWords(const std::uint64_t* HWY_RESTRICT src, std::size_t n_src,
     if (accumulate) v = hn::Or(v, hn::LoadU(d, out + j));
     hn::StoreU(v, d, out + j);
   }
-  for (; j < no; ++j) emit(j, scalar(j));
+  // Right shift: out[j], j >= n_src - q, reads src[j + q] and up: all >= n_src.
+  const std::ptrdiff_t nonzero_end = left ? no : std::max(j, std::min(no, ns - q));
+  for (; j < nonzero_end; ++j) emit(j, scalar(j));
+  if (!accumulate) std::fill(out + j, out + no, std::uint64_t{0});
 }
 
 /// Writes a rotated copy: out[i] = a[(i - s) mod D] for 0 <= s < D, as

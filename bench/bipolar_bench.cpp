@@ -1,0 +1,192 @@
+// Packed bipolar MAP (include/hypervec/bipolar.hpp): every operation on every
+// Highway target (dispatch pinned per benchmark) and its scalar reference
+// (src/reference/bipolar.hpp) in the same run, at D = 1024, 4096, 10000.
+//
+// Counters: bytes/s counts the packed operand bytes read (whole words);
+// items/s counts hypervectors read (bind: 2, multibind of 8: 8, ...), or
+// rows written for random_matrix. Ratios: python3 bench/ratios.py on a
+// --benchmark_format=json run.
+#include <hypervec/bipolar.hpp>
+
+#include "bench/bench_util.hpp"
+#include "src/reference/bipolar.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::bipolar;
+using hv::bench::each_dim;
+using hv::bench::packed_bytes;
+using hv::bench::register_per_target;
+using hv::bench::register_reference;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 2024;
+constexpr std::int64_t kMultibindItems = 8;
+
+std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
+/// Reads `vectors` packed vectors of D components per iteration.
+void count_reads(benchmark::State& state, std::int64_t vectors) {
+  state.SetBytesProcessed(state.iterations() * vectors * packed_bytes(state.range(0)));
+  state.SetItemsProcessed(state.iterations() * vectors);
+}
+
+// --- bind --------------------------------------------------------------------
+
+void bind_simd(benchmark::State& state) {
+  const auto a = hv::bipolar::random(dim_of(state), kSeed, 0);
+  const auto b = hv::bipolar::random(dim_of(state), kSeed, 1);
+  hv::PackedVector out(dim_of(state));
+  for (auto _ : state) {
+    hv::bipolar::bind(a, b, out.span());
+    benchmark::DoNotOptimize(out.words());
+    benchmark::ClobberMemory();
+  }
+  count_reads(state, 2);
+}
+
+void bind_reference(benchmark::State& state) {
+  const auto a = hv::bipolar::random(dim_of(state), kSeed, 0);
+  const auto b = hv::bipolar::random(dim_of(state), kSeed, 1);
+  for (auto _ : state) {
+    auto out = ref::bind(a, b);
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_reads(state, 2);
+}
+
+// --- similarity ---------------------------------------------------------------
+
+template <typename Score>
+void score(benchmark::State& state, Score&& f) {
+  const auto a = hv::bipolar::random(dim_of(state), kSeed, 0);
+  const auto b = hv::bipolar::random(dim_of(state), kSeed, 1);
+  for (auto _ : state) {
+    auto s = f(a.view(), b.view());
+    benchmark::DoNotOptimize(s);
+  }
+  count_reads(state, 2);
+}
+
+// --- permute -------------------------------------------------------------------
+
+/// Shift amounts: word-aligned (64), a one-bit funnel shift (1) and a large
+/// ragged one (D/3 + 1, which crosses the end of the vector).
+void permute_args(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"", "shift"});
+  for (const std::int64_t dim : hv::bench::kDims) {
+    for (const std::int64_t shift : {std::int64_t{1}, std::int64_t{64}, dim / 3 + 1}) {
+      b->Args({dim, shift});
+    }
+  }
+}
+
+void permute_simd(benchmark::State& state) {
+  const auto a = hv::bipolar::random(dim_of(state), kSeed, 0);
+  hv::PackedVector out(dim_of(state));
+  for (auto _ : state) {
+    hv::bipolar::permute(a, state.range(1), out.span());
+    benchmark::DoNotOptimize(out.words());
+    benchmark::ClobberMemory();
+  }
+  count_reads(state, 1);
+}
+
+void permute_reference(benchmark::State& state) {
+  const auto a = hv::bipolar::random(dim_of(state), kSeed, 0);
+  for (auto _ : state) {
+    auto out = ref::permute(a, state.range(1));
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_reads(state, 1);
+}
+
+// --- multibind -------------------------------------------------------------------
+
+std::vector<hv::PackedVector> some_vectors(std::size_t n, std::size_t dim) {
+  std::vector<hv::PackedVector> vs;
+  for (std::size_t k = 0; k < n; ++k) vs.push_back(hv::bipolar::random(dim, kSeed, k));
+  return vs;
+}
+
+std::vector<hv::PackedView> views_of(const std::vector<hv::PackedVector>& vs) {
+  return {vs.begin(), vs.end()};
+}
+
+void multibind_simd(benchmark::State& state) {
+  const auto items = some_vectors(kMultibindItems, dim_of(state));
+  const auto views = views_of(items);
+  for (auto _ : state) {
+    auto out = hv::bipolar::multibind(views);
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_reads(state, kMultibindItems);
+}
+
+/// The reference has no multibind: a chain of 7 reference binds.
+void multibind_reference(benchmark::State& state) {
+  const auto items = some_vectors(kMultibindItems, dim_of(state));
+  for (auto _ : state) {
+    auto out = items[0];
+    for (std::size_t k = 1; k < items.size(); ++k) out = ref::bind(out, items[k]);
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_reads(state, kMultibindItems);
+}
+
+// --- random codebooks (scalar SplitMix64, not dispatched) -----------------------
+
+/// random_matrix of 256 rows; range(1) = threads (0 = all cores).
+void random_matrix(benchmark::State& state) {
+  constexpr std::size_t kRows = 256;
+  const auto threads = static_cast<unsigned>(state.range(1));
+  for (auto _ : state) {
+    auto m = hv::bipolar::random_matrix(kRows, dim_of(state), kSeed, 0, threads);
+    benchmark::DoNotOptimize(m.words());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kRows) *
+                          packed_bytes(state.range(0)));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kRows));
+}
+
+void register_all() {
+  register_per_target("BM_Bind", bind_simd, each_dim);
+  register_reference("BM_Bind", bind_reference, each_dim);
+
+  register_per_target(
+      "BM_Hamming", [](benchmark::State& s) { score(s, hv::bipolar::hamming); }, each_dim);
+  register_reference(
+      "BM_Hamming", [](benchmark::State& s) { score(s, ref::hamming); }, each_dim);
+  register_per_target(
+      "BM_Cosine", [](benchmark::State& s) { score(s, hv::bipolar::cosine); }, each_dim);
+  register_reference(
+      "BM_Cosine", [](benchmark::State& s) { score(s, ref::cosine); }, each_dim);
+
+  register_per_target("BM_Permute", permute_simd, permute_args);
+  register_reference("BM_Permute", permute_reference, permute_args);
+
+  register_per_target("BM_Multibind8", multibind_simd, each_dim);
+  register_reference("BM_Multibind8", multibind_reference, each_dim);
+
+  auto* b = benchmark::RegisterBenchmark("BM_RandomMatrix256", random_matrix);
+  b->ArgNames({"", "threads"})->UseRealTime();
+  for (const std::int64_t dim : hv::bench::kDims) {
+    b->Args({dim, 1});
+    b->Args({dim, 0});
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  return hv::bench::run_main(argc, argv);
+}

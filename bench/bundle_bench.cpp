@@ -1,0 +1,204 @@
+// Bundling (include/hypervec/bundle.hpp): MAP-I accumulation, thresholding and
+// bit-sliced majority on every Highway target (dispatch pinned per benchmark)
+// next to the scalar references (src/reference/bipolar.hpp) in the same run,
+// at D = 1024, 4096, 10000.
+//
+// Counters: bytes/s counts the operand bytes read (packed words for packed
+// inputs, 4 bytes per int32 sum for threshold); items/s counts hypervectors
+// read (add_all / majority of 64: 64). Ratios: python3 bench/ratios.py on a
+// --benchmark_format=json run.
+#include <hypervec/bipolar.hpp>
+#include <hypervec/bundle.hpp>
+
+#include "bench/bench_util.hpp"
+#include "src/reference/bipolar.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::bipolar;
+using hv::bench::each_dim;
+using hv::bench::packed_bytes;
+using hv::bench::register_per_target;
+using hv::bench::register_reference;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 2024;
+constexpr std::size_t kSetSize = 64;
+
+std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
+void count_packed_reads(benchmark::State& state, std::int64_t vectors) {
+  state.SetBytesProcessed(state.iterations() * vectors * packed_bytes(state.range(0)));
+  state.SetItemsProcessed(state.iterations() * vectors);
+}
+
+struct Items {
+  std::vector<hv::PackedVector> vectors;
+  std::vector<hv::PackedView> views;
+};
+
+Items some_items(std::size_t n, std::size_t dim) {
+  Items items;
+  for (std::size_t k = 0; k < n; ++k) items.vectors.push_back(hv::bipolar::random(dim, kSeed, k));
+  items.views.assign(items.vectors.begin(), items.vectors.end());
+  return items;
+}
+
+/// The accumulator refuses a total |weight| above INT32_MAX; clear it, off the
+/// clock, long before that (after 2^30, i.e. millions of iterations).
+void keep_in_range(benchmark::State& state, hv::bipolar::Accumulator& acc) {
+  if (acc.total_weight() > (std::int64_t{1} << 30)) {
+    state.PauseTiming();
+    acc.clear();
+    state.ResumeTiming();
+  }
+}
+
+// --- Accumulator::add (one packed vector, weight 1) ---------------------------
+
+void add_simd(benchmark::State& state) {
+  const auto v = hv::bipolar::random(dim_of(state), kSeed, 0);
+  hv::bipolar::Accumulator acc(dim_of(state));
+  for (auto _ : state) {
+    acc.add(v);
+    benchmark::DoNotOptimize(acc.sums().data());
+    benchmark::ClobberMemory();
+    keep_in_range(state, acc);
+  }
+  count_packed_reads(state, 1);
+}
+
+void add_reference(benchmark::State& state) {
+  const auto v = hv::bipolar::random(dim_of(state), kSeed, 0);
+  std::vector<std::int32_t> sums(dim_of(state), 0);
+  for (auto _ : state) {
+    ref::accumulate(v, 1, sums);
+    benchmark::DoNotOptimize(sums.data());
+    benchmark::ClobberMemory();
+  }
+  count_packed_reads(state, 1);
+}
+
+// --- Accumulator::add_all of 64 (bit-sliced counters) ---------------------------
+
+void add_all_simd(benchmark::State& state) {
+  const auto items = some_items(kSetSize, dim_of(state));
+  hv::bipolar::Accumulator acc(dim_of(state));
+  for (auto _ : state) {
+    acc.add_all(items.views);
+    benchmark::DoNotOptimize(acc.sums().data());
+    benchmark::ClobberMemory();
+    keep_in_range(state, acc);
+  }
+  count_packed_reads(state, kSetSize);
+}
+
+/// Baseline: the same sums from 64 calls of the SIMD Accumulator::add, which
+/// shows what bit-slicing gains over vector-at-a-time accumulation.
+void add_each_simd(benchmark::State& state) {
+  const auto items = some_items(kSetSize, dim_of(state));
+  hv::bipolar::Accumulator acc(dim_of(state));
+  for (auto _ : state) {
+    for (const auto& v : items.views) acc.add(v);
+    benchmark::DoNotOptimize(acc.sums().data());
+    benchmark::ClobberMemory();
+    keep_in_range(state, acc);
+  }
+  count_packed_reads(state, kSetSize);
+}
+
+void add_all_reference(benchmark::State& state) {
+  const auto items = some_items(kSetSize, dim_of(state));
+  std::vector<std::int32_t> sums(dim_of(state), 0);
+  for (auto _ : state) {
+    for (const auto& v : items.views) ref::accumulate(v, 1, sums);
+    benchmark::DoNotOptimize(sums.data());
+    benchmark::ClobberMemory();
+  }
+  count_packed_reads(state, kSetSize);
+}
+
+// --- majority of 64 --------------------------------------------------------------
+
+void majority_simd(benchmark::State& state) {
+  const auto items = some_items(kSetSize, dim_of(state));
+  for (auto _ : state) {
+    auto out = hv::bipolar::majority(items.views);
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_packed_reads(state, kSetSize);
+}
+
+/// Per-bit vote counting, then threshold (ties -> -1, as the SIMD default).
+void majority_reference(benchmark::State& state) {
+  const auto items = some_items(kSetSize, dim_of(state));
+  for (auto _ : state) {
+    auto out = ref::majority(items.views, hv::TieBreak::toward_negative());
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_packed_reads(state, kSetSize);
+}
+
+// --- threshold ----------------------------------------------------------------------
+
+/// Sums of 64 random vectors: ties (sum 0) at about 10% of the components.
+std::vector<std::int32_t> some_sums(std::size_t dim) {
+  const auto items = some_items(kSetSize, dim);
+  std::vector<std::int32_t> sums(dim, 0);
+  for (const auto& v : items.views) ref::accumulate(v, 1, sums);
+  return sums;
+}
+
+void count_sum_reads(benchmark::State& state) {
+  state.SetBytesProcessed(state.iterations() * state.range(0) *
+                          static_cast<std::int64_t>(sizeof(std::int32_t)));
+  state.SetItemsProcessed(state.iterations());
+}
+
+void threshold_simd(benchmark::State& state) {
+  hv::bipolar::Accumulator acc(dim_of(state));
+  acc.add_all(some_items(kSetSize, dim_of(state)).views);
+  for (auto _ : state) {
+    auto out = acc.threshold();
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_sum_reads(state);
+}
+
+void threshold_reference(benchmark::State& state) {
+  const auto sums = some_sums(dim_of(state));
+  for (auto _ : state) {
+    auto out = ref::threshold(sums, hv::TieBreak::toward_negative());
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_sum_reads(state);
+}
+
+void register_all() {
+  register_per_target("BM_AccumulatorAdd", add_simd, each_dim);
+  register_reference("BM_AccumulatorAdd", add_reference, each_dim);
+
+  register_per_target("BM_AddAll64", add_all_simd, each_dim);
+  register_per_target("BM_AddEach64", add_each_simd, each_dim);
+  register_reference("BM_AddAll64", add_all_reference, each_dim);
+
+  register_per_target("BM_Majority64", majority_simd, each_dim);
+  register_reference("BM_Majority64", majority_reference, each_dim);
+
+  register_per_target("BM_Threshold", threshold_simd, each_dim);
+  register_reference("BM_Threshold", threshold_reference, each_dim);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  return hv::bench::run_main(argc, argv);
+}

@@ -1,0 +1,222 @@
+// Dense MAP vectors (include/hypervec/dense.hpp): float32 and int8 bind,
+// dot/cosine, bundle and thresholding to packed, on every Highway target
+// (dispatch pinned per benchmark) and their scalar references
+// (src/reference/dense.hpp) in the same run, at D = 1024, 4096, 10000.
+//
+// Counters: bytes/s counts the dense operand bytes read (D · sizeof(T) per
+// vector); items/s counts vectors read. Ratios: python3 bench/ratios.py on a
+// --benchmark_format=json run.
+#include <hypervec/bipolar.hpp>
+#include <hypervec/dense.hpp>
+
+#include "bench/bench_util.hpp"
+#include "src/reference/dense.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::dense;
+using hv::bench::each_dim;
+using hv::bench::register_per_target;
+using hv::bench::register_reference;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 2024;
+constexpr std::size_t kBundleRows = 8;
+
+std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
+template <typename T>
+void count_reads(benchmark::State& state, std::int64_t vectors) {
+  state.SetBytesProcessed(state.iterations() * vectors * state.range(0) *
+                          static_cast<std::int64_t>(sizeof(T)));
+  state.SetItemsProcessed(state.iterations() * vectors);
+}
+
+/// Gaussian floats (MAP-C values as an encoder emits them).
+hv::DenseVector<float> floats(std::size_t dim, std::uint64_t row) {
+  std::mt19937_64 rng(kSeed + row);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  hv::DenseVector<float> v(dim);
+  for (auto& x : v.values()) x = dist(rng);
+  return v;
+}
+
+/// Uniform int8 in [-127, 127] (MAP-I clipped sums).
+hv::DenseVector<std::int8_t> int8s(std::size_t dim, std::uint64_t row) {
+  std::mt19937_64 rng(kSeed + row);
+  hv::DenseVector<std::int8_t> v(dim);
+  for (auto& x : v.values()) x = static_cast<std::int8_t>(static_cast<int>(rng() % 255) - 127);
+  return v;
+}
+
+template <typename T>
+hv::DenseVector<T> make(std::size_t dim, std::uint64_t row) {
+  if constexpr (std::is_same_v<T, float>) {
+    return floats(dim, row);
+  } else {
+    return int8s(dim, row);
+  }
+}
+
+// --- bind ----------------------------------------------------------------------
+
+template <typename T>
+void bind_simd(benchmark::State& state) {
+  const auto a = make<T>(dim_of(state), 0), b = make<T>(dim_of(state), 1);
+  hv::DenseVector<T> out(dim_of(state));
+  for (auto _ : state) {
+    hv::dense::bind(a.values(), b.values(), out.values());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count_reads<T>(state, 2);
+}
+
+template <typename T>
+void bind_reference(benchmark::State& state) {
+  const auto a = make<T>(dim_of(state), 0), b = make<T>(dim_of(state), 1);
+  for (auto _ : state) {
+    auto out = ref::bind(a.values(), b.values());
+    benchmark::DoNotOptimize(out.data());
+  }
+  count_reads<T>(state, 2);
+}
+
+// --- similarity -------------------------------------------------------------------
+
+template <typename T, typename Score>
+void score(benchmark::State& state, Score&& f) {
+  const auto a = make<T>(dim_of(state), 0), b = make<T>(dim_of(state), 1);
+  for (auto _ : state) {
+    auto s = f(a.values(), b.values());
+    benchmark::DoNotOptimize(s);
+  }
+  count_reads<T>(state, 2);
+}
+
+// --- bundle (8 weighted rows) -------------------------------------------------------
+
+template <typename Bundle>
+void bundle(benchmark::State& state, Bundle&& f) {
+  hv::DenseMatrix<float> rows(kBundleRows, dim_of(state));
+  for (std::size_t k = 0; k < kBundleRows; ++k) {
+    const auto r = floats(dim_of(state), k);
+    std::copy(r.values().begin(), r.values().end(), rows.row(k).begin());
+  }
+  const std::vector<float> weights = {1, 2, -1, 0.5f, 3, -2, 1, 1};
+  for (auto _ : state) {
+    auto out = f(rows.view(), std::span<const float>(weights));
+    benchmark::DoNotOptimize(out.data());
+  }
+  count_reads<float>(state, kBundleRows);
+}
+
+// --- thresholding to packed ----------------------------------------------------------
+
+template <typename T, typename ToPacked>
+void to_packed(benchmark::State& state, ToPacked&& f) {
+  auto x = make<T>(dim_of(state), 0);
+  for (std::size_t i = 0; i < x.dim(); i += 7) x[i] = 0;  // some ties
+  const auto tie = hv::TieBreak::toward_negative();
+  for (auto _ : state) {
+    auto out = f(x.values(), tie);
+    benchmark::DoNotOptimize(out.words());
+  }
+  count_reads<T>(state, 1);
+}
+
+void register_all() {
+  using SF = std::span<const float>;
+  using SI = std::span<const std::int8_t>;
+  register_per_target("BM_BindF32", bind_simd<float>, each_dim);
+  register_reference("BM_BindF32", bind_reference<float>, each_dim);
+  register_per_target("BM_BindI8", bind_simd<std::int8_t>, each_dim);
+  register_reference("BM_BindI8", bind_reference<std::int8_t>, each_dim);
+
+  register_per_target(
+      "BM_DotF32", [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return hv::dense::dot(a, b); }); },
+      each_dim);
+  register_reference(
+      "BM_DotF32", [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return ref::dot(a, b); }); },
+      each_dim);
+  register_per_target(
+      "BM_CosineF32",
+      [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return hv::dense::cosine(a, b); }); },
+      each_dim);
+  register_reference(
+      "BM_CosineF32",
+      [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return ref::cosine(a, b); }); },
+      each_dim);
+  register_per_target(
+      "BM_DotI8",
+      [](benchmark::State& s) { score<std::int8_t>(s, [](SI a, SI b) { return hv::dense::dot(a, b); }); },
+      each_dim);
+  register_reference(
+      "BM_DotI8",
+      [](benchmark::State& s) { score<std::int8_t>(s, [](SI a, SI b) { return ref::dot(a, b); }); },
+      each_dim);
+  register_per_target(
+      "BM_CosineI8",
+      [](benchmark::State& s) {
+        score<std::int8_t>(s, [](SI a, SI b) { return hv::dense::cosine(a, b); });
+      },
+      each_dim);
+  register_reference(
+      "BM_CosineI8",
+      [](benchmark::State& s) { score<std::int8_t>(s, [](SI a, SI b) { return ref::cosine(a, b); }); },
+      each_dim);
+
+  register_per_target(
+      "BM_Bundle8F32",
+      [](benchmark::State& s) {
+        bundle(s, [](const hv::DenseMatrixView<float>& r, SF w) { return hv::dense::bundle(r, w); });
+      },
+      each_dim);
+  register_reference(
+      "BM_Bundle8F32",
+      [](benchmark::State& s) {
+        bundle(s, [](const hv::DenseMatrixView<float>& r, SF w) { return ref::bundle(r, w); });
+      },
+      each_dim);
+
+  register_per_target(
+      "BM_ToPackedF32",
+      [](benchmark::State& s) {
+        to_packed<float>(s, [](SF x, const hv::TieBreak& t) { return hv::dense::to_packed(x, t); });
+      },
+      each_dim);
+  register_reference(
+      "BM_ToPackedF32",
+      [](benchmark::State& s) {
+        to_packed<float>(s, [](SF x, const hv::TieBreak& t) { return ref::to_packed(x, t); });
+      },
+      each_dim);
+  register_per_target(
+      "BM_ToPackedI8",
+      [](benchmark::State& s) {
+        to_packed<std::int8_t>(s,
+                               [](SI x, const hv::TieBreak& t) { return hv::dense::to_packed(x, t); });
+      },
+      each_dim);
+  register_reference(
+      "BM_ToPackedI8",
+      [](benchmark::State& s) {
+        to_packed<std::int8_t>(s, [](SI x, const hv::TieBreak& t) { return ref::to_packed(x, t); });
+      },
+      each_dim);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  return hv::bench::run_main(argc, argv);
+}

@@ -1,0 +1,157 @@
+// Mixed precision (include/hypervec/mixed.hpp): a float query scored against
+// packed bipolar vectors on every Highway target (dispatch pinned per
+// benchmark) and the scalar reference (src/reference/mixed.hpp), at
+// D = 1024, 4096, 10000. For the codebook case (dot_rows over 3000 rows) the
+// same rows stored as float and scored with dense::dot run alongside
+// (BM_FloatDotRows3000): the packed codebook is 1/32 of the bytes.
+//
+// Counters: bytes/s counts the bytes read: the query (4D) once, plus each
+// scored vector in its own storage (packed: whole 64-bit words; float: 4D);
+// items/s counts scored vectors (rows). Ratios: python3 bench/ratios.py.
+#include <hypervec/bipolar.hpp>
+#include <hypervec/dense.hpp>
+#include <hypervec/mixed.hpp>
+
+#include "bench/bench_util.hpp"
+#include "src/reference/mixed.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <vector>
+
+namespace hv = hypervec;
+namespace ref = hypervec::reference::mixed;
+using hv::bench::each_dim;
+using hv::bench::packed_bytes;
+using hv::bench::register_per_target;
+using hv::bench::register_reference;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 2024;
+constexpr std::size_t kRows = 3000;
+
+std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
+hv::DenseVector<float> query(std::size_t dim) {
+  std::mt19937_64 rng(kSeed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  hv::DenseVector<float> q(dim);
+  for (auto& x : q.values()) x = dist(rng);
+  return q;
+}
+
+/// The packed codebook of kRows rows, built once per D.
+const hv::PackedMatrix& packed_codebook(std::size_t dim) {
+  static std::map<std::size_t, hv::PackedMatrix> cache;
+  auto it = cache.find(dim);
+  if (it == cache.end()) it = cache.emplace(dim, hv::bipolar::random_matrix(kRows, dim, kSeed)).first;
+  return it->second;
+}
+
+/// The same codebook as ±1 floats (what an uncompressed codebook reads).
+const hv::DenseMatrix<float>& float_codebook(std::size_t dim) {
+  static std::map<std::size_t, hv::DenseMatrix<float>> cache;
+  auto it = cache.find(dim);
+  if (it == cache.end()) {
+    const auto& packed = packed_codebook(dim);
+    hv::DenseMatrix<float> m(kRows, dim);
+    for (std::size_t r = 0; r < kRows; ++r) {
+      const auto f = hv::dense::to_float(packed.row(r));
+      std::copy(f.values().begin(), f.values().end(), m.row(r).begin());
+    }
+    it = cache.emplace(dim, std::move(m)).first;
+  }
+  return it->second;
+}
+
+void count(benchmark::State& state, std::int64_t rows, std::int64_t row_bytes) {
+  state.SetBytesProcessed(state.iterations() * (4 * state.range(0) + rows * row_bytes));
+  state.SetItemsProcessed(state.iterations() * rows);
+}
+
+// --- one vector ------------------------------------------------------------------
+
+template <typename Score>
+void score(benchmark::State& state, Score&& f) {
+  const auto q = query(dim_of(state));
+  const auto b = hv::bipolar::random(dim_of(state), kSeed, 1);
+  for (auto _ : state) {
+    auto s = f(q.values(), b.view());
+    benchmark::DoNotOptimize(s);
+  }
+  count(state, 1, packed_bytes(state.range(0)));
+}
+
+// --- a codebook of kRows rows ------------------------------------------------------
+
+void dot_rows_simd(benchmark::State& state) {
+  const auto q = query(dim_of(state));
+  const auto& m = packed_codebook(dim_of(state));
+  std::vector<double> out(kRows);
+  for (auto _ : state) {
+    hv::mixed::dot_rows(q.values(), m, out);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count(state, kRows, packed_bytes(state.range(0)));
+}
+
+void dot_rows_reference(benchmark::State& state) {
+  const auto q = query(dim_of(state));
+  const auto& m = packed_codebook(dim_of(state));
+  std::vector<double> out(kRows);
+  for (auto _ : state) {
+    ref::dot_rows(q.values(), m, out);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count(state, kRows, packed_bytes(state.range(0)));
+}
+
+/// The float-vs-float comparison: dense::dot of the query with every row of
+/// the same codebook stored as ±1 floats (32× the bytes).
+void float_dot_rows(benchmark::State& state) {
+  const auto q = query(dim_of(state));
+  const auto& m = float_codebook(dim_of(state));
+  std::vector<double> out(kRows);
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < kRows; ++r) out[r] = hv::dense::dot(q.values(), m.row(r));
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count(state, kRows, 4 * state.range(0));
+}
+
+void register_all() {
+  using SF = std::span<const float>;
+  register_per_target(
+      "BM_MixedDot", [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return hv::mixed::dot(q, b); }); },
+      each_dim);
+  register_reference(
+      "BM_MixedDot", [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return ref::dot(q, b); }); },
+      each_dim);
+  register_per_target(
+      "BM_MixedCosine",
+      [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return hv::mixed::cosine(q, b); }); },
+      each_dim);
+  register_reference(
+      "BM_MixedCosine",
+      [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return ref::cosine(q, b); }); },
+      each_dim);
+  register_per_target("BM_MixedDotRows3000", dot_rows_simd, each_dim);
+  register_reference("BM_MixedDotRows3000", dot_rows_reference, each_dim);
+  register_per_target("BM_FloatDotRows3000", float_dot_rows, each_dim);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all();
+  return hv::bench::run_main(argc, argv);
+}
