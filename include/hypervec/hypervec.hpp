@@ -5,6 +5,9 @@
 #include <hypervec/bundle.hpp>
 #include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/fft.hpp>
+#include <hypervec/fhrr.hpp>
+#include <hypervec/hrr.hpp>
 #include <hypervec/mixed.hpp>
 #include <hypervec/npy.hpp>
 #include <hypervec/random.hpp>

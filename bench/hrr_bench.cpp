@@ -1,0 +1,229 @@
+// HRR (include/hypervec/hrr.hpp) against its baselines, in one run:
+//  * bind / unbind (involution) / unbind (exact inverse) through the plan
+//    cache, float and double, at D = 1024, 4096, 10000 (three transforms);
+//  * bind and unbind with the key's spectrum kept (two transforms);
+//  * unbind_batch of 10,000 vectors with one key (FFTW many-transform plans,
+//    two transforms per vector, products in Highway);
+//  * the "plan and three transforms per bind" baseline (a fresh FFTW_ESTIMATE
+//    plan per call, as code calling FFTW without a cache does);
+//  * the O(D²) direct circular convolution (src/reference) at D = 1024;
+//  * the spectral product kernel alone (the exact inverse of a spectrum) on
+//    every Highway target next to its scalar reference loop.
+// Dispatch is the library's normal choice except in the per-target kernel
+// benchmarks. Counters: items/s = vectors produced; bytes/s = bytes of the
+// D-vector operands read and written (spectra for the kernel benchmark).
+#include <hypervec/fft.hpp>
+#include <hypervec/hrr.hpp>
+
+#include "bench/bench_util.hpp"
+#include "src/reference/hrr.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <complex>
+#include <cstdlib>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hv = hypervec;
+namespace hrr = hypervec::hrr;
+namespace ref = hypervec::reference::hrr;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 1995;
+constexpr std::size_t kBatchRows = 10000;
+
+std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
+template <typename T>
+void count(benchmark::State& state, std::int64_t vectors_out, std::int64_t vectors_touched) {
+  state.SetItemsProcessed(state.iterations() * vectors_out);
+  state.SetBytesProcessed(state.iterations() * vectors_touched * state.range(0) *
+                          static_cast<std::int64_t>(sizeof(T)));
+}
+
+template <typename T>
+void BM_Bind(benchmark::State& state) {
+  const auto a = hrr::random<T>(dim_of(state), kSeed, 0);
+  const auto b = hrr::random<T>(dim_of(state), kSeed, 1);
+  hv::DenseVector<T> out(dim_of(state));
+  for (auto _ : state) {
+    hrr::bind<T>(a.values(), b.values(), out.values());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, 1, 3);
+}
+
+template <typename T>
+void BM_NaiveFftwBind(benchmark::State& state) {
+  const auto a = hrr::random<T>(dim_of(state), kSeed, 0);
+  const auto b = hrr::random<T>(dim_of(state), kSeed, 1);
+  hv::DenseVector<T> out(dim_of(state));
+  for (auto _ : state) {
+    ref::naive_fftw_bind<T>(a.data(), b.data(), out.data(), dim_of(state));
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, 1, 3);
+}
+
+void BM_DirectConvolution(benchmark::State& state) {
+  const auto a = hrr::random<double>(dim_of(state), kSeed, 0);
+  const auto b = hrr::random<double>(dim_of(state), kSeed, 1);
+  for (auto _ : state) {
+    auto out = ref::convolve(a.values(), b.values());
+    benchmark::DoNotOptimize(out.data());
+  }
+  count<double>(state, 1, 3);
+}
+
+template <typename T>
+void BM_Unbind(benchmark::State& state, hrr::InverseMethod method) {
+  const auto key = hrr::random<T>(dim_of(state), kSeed, 0);
+  const auto bound = hrr::bind<T>(hrr::random<T>(dim_of(state), kSeed, 1).values(), key.values());
+  for (auto _ : state) {
+    auto out = hrr::unbind<T>(bound.values(), key.values(), method);
+    benchmark::DoNotOptimize(out.data());
+  }
+  count<T>(state, 1, 3);
+}
+
+template <typename T>
+void BM_UnbindKeptSpectrum(benchmark::State& state) {
+  const auto key = hrr::random<T>(dim_of(state), kSeed, 0);
+  const auto ks = hrr::spectrum<T>(key.values());
+  const auto bound = hrr::bind<T>(hrr::random<T>(dim_of(state), kSeed, 1).values(), key.values());
+  for (auto _ : state) {
+    auto out = hrr::unbind<T>(bound.values(), ks);
+    benchmark::DoNotOptimize(out.data());
+  }
+  count<T>(state, 1, 2);
+}
+
+template <typename T>
+void BM_UnbindBatch(benchmark::State& state) {
+  const std::size_t dim = dim_of(state);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto ks = hrr::spectrum<T>(hrr::random<T>(dim, kSeed, 0).values());
+  hv::DenseMatrix<T> out(kBatchRows, dim);  // reused: no page faults in the loop
+  for (auto _ : state) {
+    hrr::unbind_batch<T>(rows, ks, out);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, static_cast<std::int64_t>(kBatchRows), 2 * static_cast<std::int64_t>(kBatchRows));
+}
+
+/// The same 10,000 rows unbound one call at a time through the plan cache:
+/// the three-transform path (forward row, forward key, inverse) per vector,
+/// on the same cold data as BM_UnbindBatch and writing into the same kind of
+/// output matrix (unbinding by the involution = binding with key†).
+template <typename T>
+void BM_UnbindRowsThreeTransforms(benchmark::State& state) {
+  const std::size_t dim = dim_of(state);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
+  hv::DenseMatrix<T> out(kBatchRows, dim);
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < kBatchRows; ++r) {
+      hrr::bind<T>(rows.row(r), key_inv.values(), out.row(r));
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, static_cast<std::int64_t>(kBatchRows), 2 * static_cast<std::int64_t>(kBatchRows));
+}
+
+/// The same rows with the uncached baseline: plan and three transforms per
+/// vector (unbinding = binding with the involution of the key).
+template <typename T>
+void BM_UnbindRowsNaiveFftw(benchmark::State& state) {
+  const std::size_t dim = dim_of(state);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
+  hv::DenseMatrix<T> out(kBatchRows, dim);
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < kBatchRows; ++r) {
+      ref::naive_fftw_bind<T>(rows.row(r).data(), key_inv.data(), out.row(r).data(), dim);
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, static_cast<std::int64_t>(kBatchRows), 2 * static_cast<std::int64_t>(kBatchRows));
+}
+
+/// The spectral product kernel alone: inverse_spectrum(exact) is one pass of
+/// the guarded division over D/2+1 bins (no transform).
+void exact_inverse_spectrum_simd(benchmark::State& state) {
+  const auto ks = hrr::spectrum<float>(hrr::random<float>(dim_of(state), kSeed, 0).values());
+  for (auto _ : state) {
+    auto out = hrr::inverse_spectrum(ks, hrr::InverseMethod::exact());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * 2 * static_cast<std::int64_t>(ks.bins() * 8));
+}
+
+void exact_inverse_spectrum_reference(benchmark::State& state) {
+  const auto ks = hrr::spectrum<float>(hrr::random<float>(dim_of(state), kSeed, 0).values());
+  std::vector<std::complex<float>> out(ks.bins());
+  for (auto _ : state) {
+    std::size_t guarded = 0;
+    for (std::size_t k = 0; k < ks.bins(); ++k) {
+      out[k] = std::complex<float>(ref::divide(1.0, std::complex<double>(ks.data()[k]), 1e-20, guarded));
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(guarded);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * 2 * static_cast<std::int64_t>(ks.bins() * 8));
+}
+
+void dims(benchmark::internal::Benchmark* b) {
+  for (const std::int64_t d : hv::bench::kDims) b->Arg(d);
+  b->Unit(benchmark::kMicrosecond);
+}
+
+}  // namespace
+
+BENCHMARK_TEMPLATE(BM_Bind, float)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_Bind, double)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_NaiveFftwBind, float)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_NaiveFftwBind, double)->Apply(dims);
+BENCHMARK(BM_DirectConvolution)->Arg(1024)->Unit(benchmark::kMicrosecond);
+void BM_UnbindInvolution_f32(benchmark::State& s) { BM_Unbind<float>(s, hrr::InverseMethod::involution()); }
+void BM_UnbindInvolution_f64(benchmark::State& s) { BM_Unbind<double>(s, hrr::InverseMethod::involution()); }
+void BM_UnbindExact_f32(benchmark::State& s) { BM_Unbind<float>(s, hrr::InverseMethod::exact()); }
+void BM_UnbindExact_f64(benchmark::State& s) { BM_Unbind<double>(s, hrr::InverseMethod::exact()); }
+BENCHMARK(BM_UnbindInvolution_f32)->Apply(dims);
+BENCHMARK(BM_UnbindInvolution_f64)->Apply(dims);
+BENCHMARK(BM_UnbindExact_f32)->Apply(dims);
+BENCHMARK(BM_UnbindExact_f64)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_UnbindKeptSpectrum, float)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_UnbindKeptSpectrum, double)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_UnbindBatch, float)->Apply(dims)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_UnbindBatch, double)->Apply(dims)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_UnbindRowsThreeTransforms, float)->Apply(dims)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_UnbindRowsThreeTransforms, double)->Apply(dims)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_UnbindRowsNaiveFftw, float)->Apply(dims)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(BM_UnbindRowsNaiveFftw, double)->Apply(dims)->Unit(benchmark::kMillisecond);
+
+int main(int argc, char** argv) {
+  // HYPERVEC_FFT_RIGOUR=measure|patient plans with more rigour (default:
+  // the library's default, estimate).
+  if (const char* r = std::getenv("HYPERVEC_FFT_RIGOUR")) {
+    const std::string rigour(r);
+    if (rigour == "measure") hv::fft::set_planning_rigour(hv::fft::Rigour::measure);
+    if (rigour == "patient") hv::fft::set_planning_rigour(hv::fft::Rigour::patient);
+  }
+  hv::bench::register_per_target("BM_ExactInverseSpectrum", exact_inverse_spectrum_simd,
+                                 hv::bench::each_dim);
+  hv::bench::register_reference("BM_ExactInverseSpectrum", exact_inverse_spectrum_reference,
+                                hv::bench::each_dim);
+  return hv::bench::run_main(argc, argv);
+}

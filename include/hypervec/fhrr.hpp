@@ -1,0 +1,66 @@
+// Fourier holographic reduced representations (Plate 2003): D unit phasors
+// z_k = e^{iθ_k} in complex float. FHRR is HRR seen in the frequency domain:
+//   bind(a, b)     = a ⊙ b           (element-wise complex product)
+//   inverse(a)     = conj(a)         (exact: a ⊙ conj(a) = 1)
+//   unbind(c, b)   = c ⊙ conj(b)
+//   bundle         = Σ (weighted) sum; normalize projects back to phasors
+//   similarity     = Re Σ_k a_k conj(b_k) / D, in [−1, 1] for phasors; for
+//                    random pairs mean 0 and σ = 1/√(2D)
+// Conversion: from_hrr(x) = DFT(x) projected to unit magnitude (all D bins,
+// Hermitian: z[D−k] = conj z[k]); to_hrr(z) = Re IDFT(z). For unitary HRR
+// vectors the two are inverse and turn circular convolution into ⊙:
+// from_hrr(a ⊛ b) = from_hrr(a) ⊙ from_hrr(b).
+//
+// Inputs with NaN or ±Inf make the functions throw InvalidArgument; dimension
+// mismatches and D = 0 throw DimensionError. Implementations: simd/fhrr.cc.
+#pragma once
+
+#include <hypervec/storage.hpp>
+
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace hypervec::fhrr {
+
+using Phasor = std::complex<float>;
+using Vector = DenseVector<Phasor>;
+
+/// Random FHRR vector: θ_k uniform in [0, 2π) from row `row` of the seeded
+/// stream (random.hpp RowStream, seed tagged so it differs from HRR rows).
+Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
+
+/// All phasors 1: the binding identity.
+Vector identity(std::size_t dim);
+
+/// out = a ⊙ b. out may alias a or b.
+void bind(std::span<const Phasor> a, std::span<const Phasor> b, std::span<Phasor> out);
+Vector bind(std::span<const Phasor> a, std::span<const Phasor> b);
+
+/// conj(a), the exact inverse of a phasor vector.
+Vector inverse(std::span<const Phasor> a);
+
+/// bound ⊙ conj(key).
+Vector unbind(std::span<const Phasor> bound, std::span<const Phasor> key);
+
+/// Σ_k weights[k] · rows.row(k) (not normalised; weights empty = all 1).
+Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weights = {});
+
+/// z / |z| per component; a zero component becomes 1.
+Vector normalize(std::span<const Phasor> a);
+
+/// out[i] = a[(i − shifts) mod D].
+Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts);
+
+/// Re Σ a_k conj(b_k) / D, accumulated in float with several partial sums.
+double similarity(std::span<const Phasor> a, std::span<const Phasor> b);
+
+/// DFT(x)/|DFT(x)| over all D bins; bins with |X(k)| ≤ 1e-6·‖x‖ (the rms
+/// of |X| is ‖x‖) have no phase to keep and become 1.
+Vector from_hrr(std::span<const float> x);
+
+/// Re IDFT(z) (length D real vector), via the Hermitian part of z.
+DenseVector<float> to_hrr(std::span<const Phasor> z);
+
+}  // namespace hypervec::fhrr

@@ -1,0 +1,242 @@
+// FHRR (include/hypervec/fhrr.hpp): per-target kernels on interleaved
+// complex float phasors (simd/hrr-inl.h) and the validating wrappers. One
+// dispatch per call.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/fhrr.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "simd/hrr-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace hypervec::detail::HWY_NAMESPACE {
+
+/// out = x ⊙ y (conj_y: x ⊙ conj(y)) over n phasors; see ComplexProduct.
+bool PhasorProduct(const float* x, const float* y, float* out, std::size_t n, bool conj_y) {
+  return conj_y ? ComplexProduct<ComplexOp::kMulConj>(x, y, out, n, 1.0f, 0.0f).finite
+                : ComplexProduct<ComplexOp::kMul>(x, y, out, n, 1.0f, 0.0f).finite;
+}
+
+/// Re Σ x_k conj(y_k) = Σ over the 2n interleaved floats of x·y.
+float PhasorDot(const float* x, const float* y, std::size_t n) { return DotProduct(x, y, 2 * n); }
+
+/// acc += w · x over n phasors (2n floats).
+void PhasorAddScaled(const float* x, float w, float* acc, std::size_t n) {
+  AddScaledT(x, w, acc, 2 * n);
+}
+
+/// out_k = x_k / |x_k|, or 1 where x_k = 0. out may alias x. Returns false
+/// when some x_k is not finite.
+bool PhasorNormalize(const float* x, float* out, std::size_t n) {
+  const hn::ScalableTag<float> d;
+  const std::size_t N = hn::Lanes(d);
+  const auto zero = hn::Zero(d);
+  const auto one = hn::Set(d, 1.0f);
+  auto check = zero;
+  std::size_t k = 0;
+  for (; k + N <= n; k += N) {
+    hn::Vec<decltype(d)> re, im;
+    hn::LoadInterleaved2(d, x + 2 * k, re, im);
+    const auto mag = hn::Sqrt(hn::MulAdd(im, im, hn::Mul(re, re)));
+    const auto is_zero = hn::Eq(mag, zero);
+    const auto inv = hn::Div(one, hn::IfThenElse(is_zero, one, mag));
+    const auto nre = hn::IfThenElse(is_zero, one, hn::Mul(re, inv));
+    const auto nim = hn::IfThenElseZero(hn::Not(is_zero), hn::Mul(im, inv));
+    check = hn::Add(check, hn::Add(hn::Sub(nre, nre), hn::Sub(nim, nim)));
+    hn::StoreInterleaved2(nre, nim, d, out + 2 * k);
+  }
+  bool finite = hn::AllTrue(d, hn::Eq(check, check));
+  for (; k < n; ++k) {
+    const float re = x[2 * k], im = x[2 * k + 1];
+    const float mag = std::sqrt(re * re + im * im);
+    out[2 * k] = mag == 0.0f ? 1.0f : re / mag;
+    out[2 * k + 1] = mag == 0.0f ? 0.0f : im / mag;
+    finite = finite && std::isfinite(out[2 * k]) && std::isfinite(out[2 * k + 1]);
+  }
+  return finite;
+}
+
+/// True when every one of the n floats is finite.
+bool PhasorAllFinite(const float* x, std::size_t n) { return AllFiniteT(x, n); }
+
+}  // namespace hypervec::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <hypervec/error.hpp>
+#include <hypervec/fhrr.hpp>
+#include <hypervec/random.hpp>
+
+#include "src/fft_plan_cache.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace hypervec {
+namespace detail {
+HWY_EXPORT(PhasorProduct);
+HWY_EXPORT(PhasorDot);
+HWY_EXPORT(PhasorAddScaled);
+HWY_EXPORT(PhasorNormalize);
+HWY_EXPORT(PhasorAllFinite);
+}  // namespace detail
+
+namespace fhrr {
+namespace {
+
+constexpr std::uint64_t kFhrrStreamTag = 0x6668727270686173ULL;  // "fhrrphas"
+
+const float* floats(std::span<const Phasor> v) { return reinterpret_cast<const float*>(v.data()); }
+float* floats(std::span<Phasor> v) { return reinterpret_cast<float*>(v.data()); }
+
+void check_pair(const char* where, std::span<const Phasor> a, std::span<const Phasor> b) {
+  detail::require_nonzero_dim(where, "a", a.size());
+  detail::require_same_dim(where, "a", a.size(), "b", b.size());
+}
+
+void check_finite(const char* where, bool finite) {
+  detail::require(finite, where,
+                  ": the result is not finite: an input contains NaN or Inf, or it overflowed");
+}
+
+bool all_finite(std::span<const Phasor> v) {
+  return HWY_DYNAMIC_DISPATCH(detail::PhasorAllFinite)(floats(v), 2 * v.size());
+}
+
+}  // namespace
+
+Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
+  detail::require_nonzero_dim("fhrr::random", "the vector", dim);
+  Vector v(dim);
+  hypervec::random::RowStream stream(seed ^ kFhrrStreamTag, row);
+  for (std::size_t k = 0; k < dim; ++k) {
+    const double theta = 2.0 * std::numbers::pi * stream.next_uniform();
+    v[k] = Phasor(static_cast<float>(std::cos(theta)), static_cast<float>(std::sin(theta)));
+  }
+  return v;
+}
+
+Vector identity(std::size_t dim) {
+  detail::require_nonzero_dim("fhrr::identity", "the vector", dim);
+  Vector v(dim);
+  std::fill(v.data(), v.data() + dim, Phasor(1.0f, 0.0f));
+  return v;
+}
+
+void bind(std::span<const Phasor> a, std::span<const Phasor> b, std::span<Phasor> out) {
+  check_pair("fhrr::bind", a, b);
+  detail::require_same_dim("fhrr::bind", "a", a.size(), "out", out.size());
+  check_finite("fhrr::bind", HWY_DYNAMIC_DISPATCH(detail::PhasorProduct)(
+                                 floats(a), floats(b), floats(out), a.size(), false));
+}
+
+Vector bind(std::span<const Phasor> a, std::span<const Phasor> b) {
+  Vector out(a.size());
+  bind(a, b, out.values());
+  return out;
+}
+
+Vector inverse(std::span<const Phasor> a) {
+  detail::require_nonzero_dim("fhrr::inverse", "a", a.size());
+  check_finite("fhrr::inverse", all_finite(a));
+  Vector out(a.size());
+  for (std::size_t k = 0; k < a.size(); ++k) out[k] = std::conj(a[k]);
+  return out;
+}
+
+Vector unbind(std::span<const Phasor> bound, std::span<const Phasor> key) {
+  check_pair("fhrr::unbind", bound, key);
+  Vector out(bound.size());
+  check_finite("fhrr::unbind", HWY_DYNAMIC_DISPATCH(detail::PhasorProduct)(
+                                   floats(bound), floats(key), floats(out.values()),
+                                   bound.size(), true));
+  return out;
+}
+
+Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weights) {
+  constexpr const char* where = "fhrr::bundle";
+  detail::require(rows.rows > 0, where, ": rows is empty; need at least one vector");
+  detail::require_nonzero_dim(where, "rows", rows.dim);
+  detail::require(rows.data != nullptr, where, ": rows.data is null");
+  detail::require<DimensionError>(weights.empty() || weights.size() == rows.rows, where,
+                                  ": weights has ", weights.size(), " entries for ", rows.rows,
+                                  " rows");
+  Vector acc(rows.dim);
+  for (std::size_t k = 0; k < rows.rows; ++k) {
+    HWY_DYNAMIC_DISPATCH(detail::PhasorAddScaled)(
+        reinterpret_cast<const float*>(rows.row(k).data()), weights.empty() ? 1.0f : weights[k],
+        floats(acc.values()), rows.dim);
+  }
+  check_finite(where, all_finite(acc.values()));
+  return acc;
+}
+
+Vector normalize(std::span<const Phasor> a) {
+  detail::require_nonzero_dim("fhrr::normalize", "a", a.size());
+  Vector out(a.size());
+  check_finite("fhrr::normalize", HWY_DYNAMIC_DISPATCH(detail::PhasorNormalize)(
+                                      floats(a), floats(out.values()), a.size()));
+  return out;
+}
+
+Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
+  detail::require_nonzero_dim("fhrr::permute", "a", a.size());
+  check_finite("fhrr::permute", all_finite(a));
+  const auto d = static_cast<std::ptrdiff_t>(a.size());
+  const auto s = static_cast<std::size_t>(((shifts % d) + d) % d);
+  Vector out(a.size());
+  std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
+  return out;
+}
+
+double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {
+  check_pair("fhrr::similarity", a, b);
+  const double s = HWY_DYNAMIC_DISPATCH(detail::PhasorDot)(floats(a), floats(b), a.size());
+  check_finite("fhrr::similarity", std::isfinite(s));
+  return s / static_cast<double>(a.size());
+}
+
+Vector from_hrr(std::span<const float> x) {
+  constexpr const char* where = "fhrr::from_hrr";
+  detail::require_nonzero_dim(where, "x", x.size());
+  detail::require(HWY_DYNAMIC_DISPATCH(detail::PhasorAllFinite)(x.data(), x.size()), where,
+                  ": x contains NaN or Inf (D=", x.size(), ")");
+  const std::size_t dim = x.size(), nb = detail::fft::bins(dim);
+  Vector out(dim);
+  // The half spectrum lands in the first nb slots, then is extended.
+  detail::fft::forward<float>({dim, 1, dim, nb}, x.data(), out.data());
+  double norm2 = 0;
+  for (std::size_t i = 0; i < dim; ++i) norm2 += static_cast<double>(x[i]) * x[i];
+  const double floor = 1e-6 * std::sqrt(norm2);
+  for (std::size_t k = 0; k < nb; ++k) {
+    const std::complex<double> z(out[k]);
+    const double mag = std::abs(z);
+    out[k] = mag <= floor ? Phasor(1.0f, 0.0f)
+                          : Phasor(static_cast<float>(z.real() / mag),
+                                   static_cast<float>(z.imag() / mag));
+  }
+  for (std::size_t k = nb; k < dim; ++k) out[k] = std::conj(out[dim - k]);
+  return out;
+}
+
+DenseVector<float> to_hrr(std::span<const Phasor> z) {
+  constexpr const char* where = "fhrr::to_hrr";
+  detail::require_nonzero_dim(where, "z", z.size());
+  check_finite(where, all_finite(z));
+  const std::size_t dim = z.size(), nb = detail::fft::bins(dim);
+  AlignedBuffer<Phasor> half(nb);
+  for (std::size_t k = 0; k < nb; ++k) {
+    half.data()[k] = 0.5f * (z[k] + std::conj(z[(dim - k) % dim]));
+  }
+  DenseVector<float> out(dim);
+  detail::fft::inverse<float>({dim, 1, dim, nb}, half.data(), out.data());
+  const float scale = 1.0f / static_cast<float>(dim);
+  for (std::size_t i = 0; i < dim; ++i) out[i] *= scale;
+  return out;
+}
+
+}  // namespace fhrr
+}  // namespace hypervec
+#endif  // HWY_ONCE

@@ -1,0 +1,162 @@
+// FHRR (include/hypervec/fhrr.hpp): kernels against plain loops on every
+// target, exact inverse, statistics, HRR ↔ FHRR conversion and bad input.
+#define BOOST_TEST_MODULE fhrr
+#include <boost/test/unit_test.hpp>
+
+#include <hypervec/error.hpp>
+#include <hypervec/fhrr.hpp>
+#include <hypervec/hrr.hpp>
+
+#include "src/reference/hrr.hpp"
+#include "tests/test_util.hpp"
+
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <random>
+
+namespace hv = hypervec;
+namespace fhrr = hypervec::fhrr;
+namespace hrr = hypervec::hrr;
+namespace ref = hypervec::reference::hrr;
+using hv::test::for_each_target;
+
+namespace {
+
+/// Random complex values (not phasors), some zero, from an independent RNG.
+fhrr::Vector random_complex(std::size_t dim, std::mt19937_64& rng) {
+  std::normal_distribution<float> normal;
+  fhrr::Vector v(dim);
+  for (std::size_t k = 0; k < dim; ++k) {
+    v[k] = k % 9 == 4 ? fhrr::Phasor(0, 0) : fhrr::Phasor(normal(rng), normal(rng));
+  }
+  return v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(kernels_match_plain_loops_on_every_target) {
+  const auto seed = hv::test::test_seed();
+  const float u = std::numeric_limits<float>::epsilon() / 2;
+  for_each_target([&](const std::string&) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : hv::test::kDims) {
+      BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+        const auto a = random_complex(dim, rng);
+        const auto b = random_complex(dim, rng);
+        const auto p = fhrr::bind(a, b);
+        const auto q = fhrr::unbind(a, b);
+        const auto n = fhrr::normalize(a);
+        double abs_sum = 0;
+        for (std::size_t k = 0; k < dim; ++k) {
+          const std::complex<double> x(a[k]), y(b[k]);
+          // Complex product: each component is two products and a sum (or
+          // one FMA): ≤ 3u · (|xr yr| + |xi yi|) ≤ 3u |x||y| · √2.
+          const double bound = 5 * u * std::abs(x) * std::abs(y);
+          BOOST_TEST(std::abs(std::complex<double>(p[k]) - x * y) <= bound);
+          BOOST_TEST(std::abs(std::complex<double>(q[k]) - x * std::conj(y)) <= bound);
+          if (std::abs(x) == 0) {
+            BOOST_TEST((n[k] == fhrr::Phasor(1, 0)));
+          } else {
+            BOOST_TEST(std::abs(std::complex<double>(n[k]) - x / std::abs(x)) <= 4 * u);
+          }
+          abs_sum += std::abs(x.real() * y.real()) + std::abs(x.imag() * y.imag());
+        }
+        // Float sum of 2D terms: ≤ 2D·u·Σ|terms| (any order), divided by D.
+        BOOST_TEST(std::abs(fhrr::similarity(a, b) - ref::phasor_similarity(a.values(), b.values())) <=
+                   2 * dim * u * abs_sum / dim);
+      }
+    }
+  });
+}
+
+BOOST_AUTO_TEST_CASE(phasor_algebra_and_statistics) {
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{97}, std::size_t{1024}, std::size_t{10000}}) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto a = fhrr::random(dim, seed, 1);
+      const auto b = fhrr::random(dim, seed, 2);
+      const double u = std::numeric_limits<float>::epsilon() / 2;
+      // Unit phasors: similarity with itself is 1 (up to float rounding of
+      // cos²+sin² and the sum: ≤ (2D + 4)·u).
+      BOOST_TEST(std::abs(fhrr::similarity(a, a) - 1.0) <= (2.0 * dim + 4) * u);
+      // The conjugate is the exact inverse: unbind(bind(a, b), b) = a up to
+      // two complex products of unit values (≤ 10u per component).
+      const auto back = fhrr::unbind(fhrr::bind(a, b), b);
+      for (std::size_t k = 0; k < dim; ++k) {
+        BOOST_TEST(std::abs(std::complex<double>(back[k]) - std::complex<double>(a[k])) <= 10 * u);
+      }
+      const auto inv = fhrr::inverse(a);
+      BOOST_TEST(std::abs(fhrr::similarity(fhrr::bind(a, inv), fhrr::identity(dim)) - 1.0) <=
+                 (2.0 * dim + 8) * u);
+      if (dim >= 1024) {
+        // Random pair: Re(a conj b) = cos(θ) with θ uniform: mean 0,
+        // variance 1/2, so the similarity has σ = 1/√(2D). 5σ bound.
+        BOOST_TEST(std::abs(fhrr::similarity(a, b)) <= 5 / std::sqrt(2.0 * dim));
+        // A bundle of 3 is similar to each member: E = 1, σ = √(2/(2D)).
+        hv::DenseMatrix<fhrr::Phasor> rows(3, dim);
+        const auto c = fhrr::random(dim, seed, 3);
+        std::copy(a.values().begin(), a.values().end(), rows.row(0).begin());
+        std::copy(b.values().begin(), b.values().end(), rows.row(1).begin());
+        std::copy(c.values().begin(), c.values().end(), rows.row(2).begin());
+        const auto s = fhrr::bundle(rows);
+        BOOST_TEST(std::abs(fhrr::similarity(s, a) - 1.0) <= 5 * std::sqrt(1.0 / dim));
+        // Permutation preserves similarity and composes.
+        BOOST_TEST(std::abs(fhrr::similarity(fhrr::permute(a, 7), fhrr::permute(b, 7)) -
+                            fhrr::similarity(a, b)) <= 4.0 * dim * u);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hrr_and_fhrr_convert_and_binding_commutes_with_conversion) {
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64},
+                                std::size_t{97}, std::size_t{1024}, std::size_t{10000}}) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto x = hrr::random_unitary<float>(dim, seed, 1);
+      const auto y = hrr::random_unitary<float>(dim, seed, 2);
+      const auto zx = fhrr::from_hrr(x.values());
+      const auto zy = fhrr::from_hrr(y.values());
+      // Hermitian and unit magnitude.
+      for (std::size_t k = 0; k < dim; ++k) {
+        BOOST_TEST(std::abs(std::abs(std::complex<double>(zx[k])) - 1.0) <= 1e-6);
+        BOOST_TEST(std::abs(std::complex<double>(zx[(dim - k) % dim]) -
+                            std::conj(std::complex<double>(zx[k]))) <= 1e-6);
+      }
+      // Round trip: to_hrr(from_hrr(x)) = x for unitary x.
+      BOOST_TEST(hrr::cosine(fhrr::to_hrr(zx), x) > 0.9999);
+      // Homomorphism: from_hrr(x ⊛ y) = from_hrr(x) ⊙ from_hrr(y), and the
+      // FHRR similarity of converted unitary vectors is their HRR cosine.
+      const auto zxy = fhrr::from_hrr(hrr::bind(x, y).values());
+      BOOST_TEST(fhrr::similarity(zxy, fhrr::bind(zx, zy)) > 0.9999);
+      BOOST_TEST(std::abs(fhrr::similarity(zx, zy) - hrr::cosine(x, y)) <= 1e-4);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_throws) {
+  const auto a = fhrr::random(64, 1, 1);
+  const auto b = fhrr::random(65, 1, 2);
+  BOOST_CHECK_THROW(fhrr::bind(a, b), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::unbind(a, b), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::similarity(a, b), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::random(0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::identity(0), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::from_hrr(std::span<const float>()), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::bundle(hv::DenseMatrix<fhrr::Phasor>(0, 4)), hv::InvalidArgument);
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(),
+                          std::numeric_limits<float>::infinity()}) {
+    auto x = a;
+    x[13] = fhrr::Phasor(bad, 0);
+    BOOST_CHECK_THROW(fhrr::bind(x, a), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::unbind(a, x), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::similarity(x, a), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::normalize(x), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::inverse(x), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::to_hrr(x), hv::InvalidArgument);
+    std::vector<float> r(10, 0.1f);
+    r[3] = bad;
+    BOOST_CHECK_THROW(fhrr::from_hrr(r), hv::InvalidArgument);
+  }
+}
