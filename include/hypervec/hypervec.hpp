@@ -3,6 +3,7 @@
 
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
+#include <hypervec/cleanup.hpp>
 #include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/fft.hpp>

@@ -1,0 +1,951 @@
+// Cleanup memory (include/hypervec/cleanup.hpp): per-target blocked scans
+// that feed bounded top-k heaps, and the validating public wrappers. One
+// dispatch per worker per batch.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/cleanup.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "simd/bipolar-inl.h"
+#include "simd/cleanup-inl.h"
+#include "simd/cleanup-topk.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+HWY_BEFORE_NAMESPACE();
+namespace hypervec::detail::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+using hypervec::cleanup::detail::TopK;
+
+/// Bytes of codebook rows kept hot (L2) while a query range runs over them.
+constexpr std::size_t kRowBlockBytes = 256 * 1024;
+
+std::size_t RowBlock(std::size_t row_bytes, std::size_t multiple) {
+  const std::size_t rows = std::max<std::size_t>(1, kRowBlockBytes / std::max<std::size_t>(1, row_bytes));
+  return (rows + multiple - 1) / multiple * multiple;
+}
+
+/// Packed queries × packed rows [r0, r1): heaps[a] receives (D - 2·hamming,
+/// row id) for query a. Rows are taken a block at a time (kRowBlockBytes),
+/// every query is run over the block, then the next block.
+void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
+                std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
+                std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
+  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t block = RowBlock(nw * 8, 1);
+  const auto d = static_cast<std::int64_t>(dim);
+  for (std::size_t b0 = r0; b0 < r1; b0 += block) {
+    const std::size_t b1 = std::min(r1, b0 + block);
+    for (std::size_t a = 0; a < nq; ++a) {
+      const std::uint64_t* qa = queries + a * q_stride;
+      TopK& heap = heaps[a];
+      for (std::size_t r = b0; r < b1; ++r) {
+        const auto h = static_cast<std::int64_t>(XorPopcount(qa, rows + r * r_stride, nw));
+        heap.push(static_cast<double>(d - 2 * h), r);
+      }
+    }
+  }
+}
+
+/// Walks queries [0, nq) × rows [r0, r1) in QT × RT tiles, rows a block at a
+/// time; a ragged tile repeats its last query/row and drops those outputs.
+/// tile(q_ptrs, r_ptrs, out) scores one tile; push(a, r, value) consumes.
+template <std::size_t QT, std::size_t RT, typename Q, typename R, typename Out, typename Tile,
+          typename Push>
+HWY_INLINE void TiledScan(const Q* queries, std::size_t q_stride, std::size_t nq, const R* rows,
+                          std::size_t r_stride, std::size_t r0, std::size_t r1,
+                          std::size_t row_bytes, const Tile& tile, const Push& push) {
+  const std::size_t block = RowBlock(row_bytes, RT);
+  for (std::size_t b0 = r0; b0 < r1; b0 += block) {
+    const std::size_t b1 = std::min(r1, b0 + block);
+    for (std::size_t a0 = 0; a0 < nq; a0 += QT) {
+      const Q* qp[QT];
+      for (std::size_t a = 0; a < QT; ++a) qp[a] = queries + std::min(a0 + a, nq - 1) * q_stride;
+      for (std::size_t t0 = b0; t0 < b1; t0 += RT) {
+        const R* rp[RT];
+        for (std::size_t b = 0; b < RT; ++b) rp[b] = rows + std::min(t0 + b, b1 - 1) * r_stride;
+        Out out[QT][RT];
+        tile(qp, rp, out);
+        for (std::size_t a = 0; a < QT && a0 + a < nq; ++a) {
+          for (std::size_t b = 0; b < RT && t0 + b < b1; ++b) push(a0 + a, t0 + b, out[a][b]);
+        }
+      }
+    }
+  }
+}
+
+/// Panel sizes of the GEMM-like float scan: kPanel queries and kPanel rows,
+/// kDepth components deep (2 × 48 × 8 KiB = 768 KiB, inside L2), so every
+/// operand is reused from cache by the whole tile grid of the panel pair.
+constexpr std::size_t kPanel = 48;
+constexpr std::size_t kDepth = 2048;
+
+// Tile shapes: accumulators (QT·RT·vectors per accumulator) fit the register
+// file of each target with room for the row and query operands. Batches of
+// fewer than QT queries use a 1 × RT1 tile instead of padding. The shape never
+// changes a score: each (query, row) pair has its own accumulation chain.
+#if HWY_TARGET == HWY_SCALAR
+constexpr std::size_t kMixedQT = 1, kMixedRT = 2, kMixedRT1 = 2;
+constexpr std::size_t kDenseQT = 2, kDenseRT = 2, kDenseRT1 = 4;
+#else
+constexpr std::size_t kMixedLanes = hn::MaxLanes(hn::ScalableTag<float>());
+constexpr std::size_t kMixedQT = kMixedLanes >= 16 ? 4 : (kMixedLanes >= 8 ? 2 : 1);
+constexpr std::size_t kMixedRT = kMixedLanes >= 16 ? 4 : 2;
+constexpr std::size_t kMixedRT1 = kMixedLanes >= 16 ? 8 : (kMixedLanes >= 8 ? 4 : 2);
+constexpr std::size_t kDenseQT = HWY_MAX_BYTES >= 64 ? 4 : 2;
+constexpr std::size_t kDenseRT = HWY_MAX_BYTES >= 64 ? 6 : 4;
+constexpr std::size_t kDenseRT1 = HWY_MAX_BYTES >= 64 ? 8 : 4;
+#endif
+
+template <std::size_t QT, std::size_t RT>
+void MixedScanTiles(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+                    const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+                    std::size_t r1, std::size_t dim, TopK* heaps) {
+  TiledScan<QT, RT, float, std::uint64_t, float>(
+      queries, q_stride, nq, rows, r_stride, r0, r1, (dim + 63) / 64 * 8,
+      [dim](const float* const* qp, const std::uint64_t* const* rp, float (&out)[QT][RT]) {
+        MixedTile<QT, RT>(qp, rp, dim, out);
+      },
+      [heaps](std::size_t a, std::size_t r, float v) {
+        heaps[a].push(static_cast<double>(v), r);
+      });
+}
+
+#if HWY_TARGET != HWY_SCALAR
+/// Mixed scan for batches, GEMM-like: a panel of kMixedPanel rows is expanded
+/// to ±1 floats kDepth components at a time (once per query panel, amortised
+/// over its queries), then SignedTile runs FMAs on it. Per (query, row) pair
+/// the 16 partial sums persist across depth blocks, so the summation order is
+/// exactly MixedTile's and so are the results (identical bits).
+constexpr std::size_t kMixedPanel = 48;
+constexpr std::size_t kMixedPanelRT = kMixedLanes >= 16 ? 6 : 2;
+
+template <std::size_t QT, std::size_t RT>
+void MixedScanPanels(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+                     const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+                     std::size_t r1, std::size_t dim, TopK* heaps) {
+  static_assert(kMixedPanel % QT == 0 && kMixedPanel % RT == 0, "tiles must divide the panel");
+  const std::size_t whole = dim / 16 * 16;  // components in full 16-groups
+  std::vector<float> signs(kMixedPanel * kDepth);
+  std::vector<float> part(kMixedPanel * kMixedPanel * 16);
+  for (std::size_t b0 = r0; b0 < r1; b0 += kMixedPanel) {
+    const std::size_t b1 = std::min(r1, b0 + kMixedPanel);
+    for (std::size_t a0 = 0; a0 < nq; a0 += kMixedPanel) {
+      const std::size_t a1 = std::min(nq, a0 + kMixedPanel);
+      std::fill(part.begin(), part.end(), 0.0f);
+      for (std::size_t d0 = 0; d0 < whole; d0 += kDepth) {
+        const std::size_t depth = std::min(kDepth, whole - d0);
+        for (std::size_t r = b0; r < b1; ++r) {
+          ExpandSigns(rows + r * r_stride, d0, depth, signs.data() + (r - b0) * kDepth);
+        }
+        for (std::size_t t = a0; t < a1; t += QT) {
+          const float* qp[QT];
+          for (std::size_t a = 0; a < QT; ++a) qp[a] = queries + std::min(t + a, a1 - 1) * q_stride + d0;
+          for (std::size_t u = b0; u < b1; u += RT) {
+            const float* sp[RT];
+            float scratch[QT * RT][16];
+            float* pp[QT * RT];
+            for (std::size_t b = 0; b < RT; ++b) sp[b] = signs.data() + (std::min(u + b, b1 - 1) - b0) * kDepth;
+            for (std::size_t a = 0; a < QT; ++a) {
+              for (std::size_t b = 0; b < RT; ++b) {
+                // Ragged tiles write their padding lanes to scratch.
+                const bool real = t + a < a1 && u + b < b1;
+                pp[a * RT + b] = real ? part.data() + ((t + a - a0) * kMixedPanel + (u + b - b0)) * 16
+                                      : scratch[a * RT + b];
+                if (!real) std::fill(std::begin(scratch[a * RT + b]), std::end(scratch[a * RT + b]), 0.0f);
+              }
+            }
+            SignedTile<QT, RT>(qp, sp, depth, pp);
+          }
+        }
+      }
+      for (std::size_t a = a0; a < a1; ++a) {
+        const float* qa = queries + a * q_stride;
+        for (std::size_t r = b0; r < b1; ++r) {
+          float* p = part.data() + ((a - a0) * kMixedPanel + (r - b0)) * 16;
+          const std::uint64_t* bits = rows + r * r_stride;
+          for (std::size_t t = whole; t < dim; ++t) {
+            p[t - whole] += ((bits[t / 64] >> (t % 64)) & 1U) ? -qa[t] : qa[t];
+          }
+          heaps[a].push(static_cast<double>(ReduceSixteen(p)), r);
+        }
+      }
+    }
+  }
+}
+#endif
+
+/// Float queries × packed rows [r0, r1): heaps[a] receives (Σ q_i b_i, id).
+void MixedScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+               const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+               std::size_t r1, std::size_t dim, TopK* heaps) {
+#if HWY_TARGET != HWY_SCALAR
+  if (nq >= 16) {  // enough queries to amortise expanding the rows
+    MixedScanPanels<kMixedQT, kMixedPanelRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim,
+                                             heaps);
+    return;
+  }
+#endif
+  if (nq >= kMixedQT) {
+    MixedScanTiles<kMixedQT, kMixedRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+  } else {
+    MixedScanTiles<1, kMixedRT1>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+  }
+}
+
+
+/// Float scan blocked in all three dimensions (queries, rows, components):
+/// dot(q, r) = Σ over depth blocks of FloatTile's block sum, added in depth
+/// order to a float partial. The blocking is fixed (never depends on the
+/// thread count or the range a worker owns), so neither is the result.
+template <std::size_t QT, std::size_t RT>
+void FloatScanPanels(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+                     const float* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+                     std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  static_assert(kPanel % QT == 0 && kPanel % RT == 0, "tiles must divide the panel");
+  static_assert(kDepth % 64 == 0, "depth blocks must keep vectors whole");
+  float partial[kPanel][kPanel];
+  for (std::size_t b0 = r0; b0 < r1; b0 += kPanel) {
+    const std::size_t b1 = std::min(r1, b0 + kPanel);
+    for (std::size_t a0 = 0; a0 < nq; a0 += kPanel) {
+      const std::size_t a1 = std::min(nq, a0 + kPanel);
+      for (auto& line : partial) std::fill(std::begin(line), std::end(line), 0.0f);
+      for (std::size_t d0 = 0; d0 < dim; d0 += kDepth) {
+        const std::size_t depth = std::min(kDepth, dim - d0);
+        for (std::size_t t = a0; t < a1; t += QT) {
+          const float* qp[QT];
+          for (std::size_t a = 0; a < QT; ++a) {
+            qp[a] = queries + std::min(t + a, a1 - 1) * q_stride + d0;
+          }
+          for (std::size_t u = b0; u < b1; u += RT) {
+            const float* rp[RT];
+            for (std::size_t b = 0; b < RT; ++b) {
+              rp[b] = rows + std::min(u + b, b1 - 1) * r_stride + d0;
+            }
+            float out[QT][RT];
+            FloatTile<QT, RT>(qp, rp, depth, out);
+            for (std::size_t a = 0; a < QT; ++a) {
+              for (std::size_t b = 0; b < RT; ++b) partial[t - a0 + a][u - b0 + b] += out[a][b];
+            }
+          }
+        }
+      }
+      for (std::size_t a = a0; a < a1; ++a) {
+        for (std::size_t r = b0; r < b1; ++r) {
+          const auto v = static_cast<double>(partial[a - a0][r - b0]);
+          heaps[a].push(scale ? v * scale[r] : v, r);
+        }
+      }
+    }
+  }
+}
+
+/// Float queries × float rows [r0, r1): heaps[a] receives (dot · scale[r], id),
+/// or (dot, id) when scale is null.
+void FloatScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+               const float* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+               std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  // One blocking for every batch size (single queries included), so a query
+  // scores the same alone or in a batch.
+  if (nq >= kDenseQT) {
+    FloatScanPanels<kDenseQT, kDenseRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, scale,
+                                        heaps);
+  } else {
+    FloatScanPanels<1, kDenseRT1>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, scale, heaps);
+  }
+}
+
+template <std::size_t QT, std::size_t RT>
+void Int8ScanTiles(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+                   const std::int8_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+                   std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  TiledScan<QT, RT, std::int8_t, std::int8_t, std::int32_t>(
+      queries, q_stride, nq, rows, r_stride, r0, r1, dim,
+      [dim](const std::int8_t* const* qp, const std::int8_t* const* rp,
+            std::int32_t (&out)[QT][RT]) { Int8Tile<QT, RT>(qp, rp, dim, out); },
+      [heaps, scale](std::size_t a, std::size_t r, std::int32_t v) {
+        heaps[a].push(scale ? static_cast<double>(v) * scale[r] : static_cast<double>(v), r);
+      });
+}
+
+/// Int8 queries × int8 rows [r0, r1), as FloatScan with exact int32 dots.
+void Int8Scan(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+              const std::int8_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+              std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  if (nq >= kDenseQT) {
+    Int8ScanTiles<kDenseQT, kDenseRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, scale,
+                                      heaps);
+  } else {
+    Int8ScanTiles<1, kDenseRT1>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, scale, heaps);
+  }
+}
+
+}  // namespace hypervec::detail::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <hypervec/bipolar.hpp>
+#include <hypervec/bundle.hpp>
+#include <hypervec/cleanup.hpp>
+#include <hypervec/detail/parallel.hpp>
+#include <hypervec/error.hpp>
+
+#include <cmath>
+#include <numbers>
+
+namespace hypervec {
+namespace detail {
+HWY_EXPORT(PackedScan);
+HWY_EXPORT(MixedScan);
+HWY_EXPORT(FloatScan);
+HWY_EXPORT(Int8Scan);
+}  // namespace detail
+
+namespace cleanup {
+namespace {
+
+using detail::TopK;
+
+/// Runs scan(q_begin, q_end, r_begin, r_end, heaps) over Q queries and M rows
+/// with up to `threads` workers and returns one heap per query. With at least
+/// as many queries as workers, each worker owns a query range; otherwise each
+/// owns a row range with its own heaps, merged afterwards. Either way the
+/// result is the unique top-k under detail::better, so it does not depend on
+/// the thread count.
+template <typename Scan>
+std::vector<TopK> run(std::size_t nq, std::size_t rows, std::size_t k, unsigned threads,
+                      const Scan& scan) {
+  if (threads == 0) threads = hypervec::detail::default_thread_count();
+  std::vector<TopK> heaps(nq, TopK(k));
+  if (nq >= threads || rows < 256 * std::size_t{threads}) {
+    hypervec::detail::parallel_for(nq, threads, 1, [&](std::size_t b, std::size_t e) {
+      scan(b, e, std::size_t{0}, rows, heaps.data() + b);
+    });
+    return heaps;
+  }
+  const std::size_t chunk = (rows + threads - 1) / threads;
+  std::vector<std::vector<TopK>> partial(threads, std::vector<TopK>(nq, TopK(k)));
+  hypervec::detail::parallel_for(threads, threads, 1, [&](std::size_t b, std::size_t e) {
+    for (std::size_t w = b; w < e; ++w) {
+      const std::size_t r0 = std::min(rows, w * chunk);
+      const std::size_t r1 = std::min(rows, r0 + chunk);
+      if (r0 < r1) scan(std::size_t{0}, nq, r0, r1, partial[w].data());
+    }
+  });
+  for (auto& part : partial) {
+    for (std::size_t a = 0; a < nq; ++a) heaps[a].merge(part[a]);
+  }
+  return heaps;
+}
+
+void check_options(const char* where, std::size_t rows, const Options& options) {
+  hypervec::detail::require(rows != 0, where, ": the memory is empty; add rows before searching");
+  hypervec::detail::require(options.k >= 1 && options.k <= rows, where, ": k=", options.k,
+                            " is out of range; need 1 <= k <= M=", rows);
+  hypervec::detail::require(!std::isnan(options.min_cosine) && !std::isnan(options.min_z), where,
+                            ": min_cosine / min_z is NaN");
+}
+
+/// Turns heaps into matches: cosine_of(hit) gives the cosine; thresholds
+/// filter; labels are copied.
+template <typename CosineOf>
+std::vector<Matches> finish(const std::vector<TopK>& heaps, std::size_t dim,
+                            const Options& options, const detail::LabelIndex& labels,
+                            const CosineOf& cosine_of) {
+  std::vector<Matches> out(heaps.size());
+  for (std::size_t a = 0; a < heaps.size(); ++a) {
+    for (const detail::Hit& hit : heaps[a].sorted()) {
+      Match m;
+      m.id = hit.id;
+      m.score = hit.score;
+      m.cosine = cosine_of(a, hit);
+      m.z = z_score(m.cosine, dim);
+      m.p = p_value(m.z);
+      if (m.cosine < options.min_cosine || m.z < options.min_z) continue;
+      m.label = labels[hit.id];
+      out[a].push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+/// ‖v‖ in double; throws InvalidArgument naming `what` on NaN or ±Inf.
+template <typename T>
+double checked_norm(const T* v, std::size_t dim, const char* where, const char* what,
+                    std::size_t index) {
+  double sum = 0;
+  for (std::size_t i = 0; i < dim; ++i) sum += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+  if (!std::isfinite(sum)) {
+    throw InvalidArgument(hypervec::detail::concat(where, ": ", what, " ", index,
+                                                   " holds NaN or Inf (or overflows)"));
+  }
+  return std::sqrt(sum);
+}
+
+/// A batch view must have a data pointer (when non-empty) and a stride that
+/// covers a row.
+template <typename View>
+void check_batch(const char* where, const char* what, const View& v, std::size_t need_stride,
+                 std::size_t stride) {
+  hypervec::detail::require(v.rows == 0 || stride >= need_stride, where, ": ", what,
+                            " has stride ", stride, ", a row needs ", need_stride);
+  if constexpr (requires { v.words; }) {
+    hypervec::detail::require(v.rows == 0 || v.words != nullptr, where, ": ", what,
+                              " is a null pointer");
+  } else {
+    hypervec::detail::require(v.rows == 0 || v.data != nullptr, where, ": ", what,
+                              " is a null pointer");
+  }
+}
+
+void check_labels(const char* where, std::size_t rows, std::span<const std::string> labels) {
+  hypervec::detail::require<DimensionError>(labels.empty() || labels.size() == rows, where,
+                                            ": labels has ", labels.size(), " entries, rows has ",
+                                            rows, "; need one label per row or none");
+}
+
+template <typename M>
+std::optional<Match> first_of(M&& matches) {
+  if (matches.empty()) return std::nullopt;
+  return std::move(matches.front());
+}
+
+Options single(Options options) {
+  options.k = 1;
+  return options;
+}
+
+}  // namespace
+
+double z_score(double cosine, std::size_t dim) {
+  return cosine * std::sqrt(static_cast<double>(dim));
+}
+
+double p_value(double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); }
+
+// --- LabelIndex ----------------------------------------------------------------
+
+namespace detail {
+
+void LabelIndex::check_new(std::span<const std::string> labels, const char* where) const {
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].empty()) continue;
+    if (index_.count(labels[i]) != 0 || !seen.emplace(labels[i], i).second) {
+      throw InvalidArgument(hypervec::detail::concat(
+          where, ": duplicate label \"", labels[i], "\" (labels[", i,
+          "]); non-empty labels must be unique"));
+    }
+  }
+}
+
+void LabelIndex::add(std::string label, const char* where) {
+  if (!label.empty()) {
+    if (index_.count(label) != 0) {
+      throw InvalidArgument(hypervec::detail::concat(
+          where, ": duplicate label \"", label, "\" (already row ", index_.at(label),
+          "); non-empty labels must be unique"));
+    }
+    index_.emplace(label, labels_.size());
+  }
+  labels_.push_back(std::move(label));
+}
+
+std::optional<std::size_t> LabelIndex::find(std::string_view label) const {
+  if (label.empty()) return std::nullopt;
+  const auto it = index_.find(std::string(label));
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace detail
+
+// --- PackedMemory ----------------------------------------------------------------
+
+PackedMemory::PackedMemory(std::size_t dim)
+    : dim_(dim), store_(padded_length<std::uint64_t>(packed_words(dim))) {
+  hypervec::detail::require_nonzero_dim("cleanup::PackedMemory", "the memory", dim);
+}
+
+PackedMemory::PackedMemory(const PackedMatrixView& codebook, std::span<const std::string> labels)
+    : PackedMemory(codebook.dim) {
+  add(codebook, labels);
+}
+
+std::size_t PackedMemory::add(PackedView row, std::string label) {
+  constexpr const char* where = "cleanup::PackedMemory::add";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "row", row.dim);
+  make_packed_view(row.words, row.num_words(), row.dim, "row");
+  labels_.add(std::move(label), where);
+  std::uint64_t* dst = store_.append(1);
+  std::copy(row.words, row.words + packed_words(dim_), dst);
+  return size() - 1;
+}
+
+void PackedMemory::add(const PackedMatrixView& rows, std::span<const std::string> labels) {
+  constexpr const char* where = "cleanup::PackedMemory::add";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "rows", rows.dim);
+  check_batch(where, "rows", rows, packed_words(dim_), rows.stride_words);
+  check_labels(where, rows.rows, labels);
+  labels_.check_new(labels, where);
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    make_packed_view(rows.row(r).words, packed_words(dim_), dim_, "a row of rows");
+  }
+  std::uint64_t* dst = store_.append(rows.rows);
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    std::copy(rows.row(r).words, rows.row(r).words + packed_words(dim_),
+              dst + r * store_.stride());
+    labels_.add(labels.empty() ? std::string() : labels[r], where);
+  }
+}
+
+PackedView PackedMemory::row(std::size_t id) const {
+  hypervec::detail::require(id < size(), "cleanup::PackedMemory::row: id ", id,
+                            " out of range; M=", size());
+  return {store_.row(id), dim_};
+}
+
+const std::string& PackedMemory::label(std::size_t id) const {
+  hypervec::detail::require(id < size(), "cleanup::PackedMemory::label: id ", id,
+                            " out of range; M=", size());
+  return labels_[id];
+}
+
+std::vector<Matches> PackedMemory::search(const PackedMatrixView& queries,
+                                          const Options& options) const {
+  constexpr const char* where = "cleanup::PackedMemory::search";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "queries", queries.dim);
+  check_options(where, size(), options);
+  const std::size_t nw = packed_words(dim_);
+  check_batch(where, "queries", queries, nw, queries.stride_words);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    make_packed_view(queries.row(a).words, nw, dim_, "a query");
+  }
+  const auto heaps = run(queries.rows, size(), options.k, options.threads,
+                         [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
+                             TopK* heaps_out) {
+                           HWY_DYNAMIC_DISPATCH(hypervec::detail::PackedScan)(
+                               queries.words + a0 * queries.stride_words,
+                               queries.stride_words, a1 - a0, store_.data(),
+                               store_.stride(), r0, r1, dim_, heaps_out);
+                         });
+  const double d = static_cast<double>(dim_);
+  return finish(heaps, dim_, options, labels_,
+                [d](std::size_t, const detail::Hit& h) { return h.score / d; });
+}
+
+Matches PackedMemory::search(PackedView query, const Options& options) const {
+  hypervec::detail::require_same_dim("cleanup::PackedMemory::search", "the memory", dim_,
+                                     "query", query.dim);
+  return std::move(search(PackedMatrixView{query.words, 1, query.dim, query.num_words()},
+                          options)
+                       .front());
+}
+
+std::vector<Matches> PackedMemory::search(const DenseMatrixView<float>& queries,
+                                          const Options& options) const {
+  constexpr const char* where = "cleanup::PackedMemory::search (float queries)";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "queries", queries.dim);
+  check_options(where, size(), options);
+  check_batch(where, "queries", queries, dim_, queries.stride);
+  std::vector<double> norms(queries.rows);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    norms[a] = checked_norm(queries.data + a * queries.stride, dim_, where, "query", a);
+  }
+  const auto heaps = run(queries.rows, size(), options.k, options.threads,
+                         [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
+                             TopK* heaps_out) {
+                           HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedScan)(
+                               queries.data + a0 * queries.stride, queries.stride, a1 - a0,
+                               store_.data(), store_.stride(), r0, r1, dim_, heaps_out);
+                         });
+  const double sqrt_d = std::sqrt(static_cast<double>(dim_));
+  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+    return norms[a] == 0 ? 0.0 : h.score / (norms[a] * sqrt_d);
+  });
+}
+
+Matches PackedMemory::search(std::span<const float> query, const Options& options) const {
+  hypervec::detail::require_same_dim("cleanup::PackedMemory::search (float queries)",
+                                     "the memory", dim_, "query", query.size());
+  return std::move(
+      search(DenseMatrixView<float>{query.data(), 1, query.size(), query.size()}, options)
+          .front());
+}
+
+std::optional<Match> PackedMemory::best(PackedView query, const Options& options) const {
+  return first_of(search(query, single(options)));
+}
+
+std::optional<Match> PackedMemory::best(std::span<const float> query,
+                                        const Options& options) const {
+  return first_of(search(query, single(options)));
+}
+
+// --- FloatMemory and Int8Memory --------------------------------------------------
+
+namespace {
+
+/// The parts FloatMemory and Int8Memory share: T is float or int8_t.
+template <typename T, typename Store>
+std::size_t dense_add(const char* where, std::size_t dim, Store& store,
+                      std::vector<double>& norms, detail::LabelIndex& labels,
+                      std::span<const T> row, std::string label) {
+  hypervec::detail::require_same_dim(where, "the memory", dim, "row", row.size());
+  if constexpr (std::is_same_v<T, std::int8_t>) {
+    hypervec::detail::require(std::find(row.begin(), row.end(), std::int8_t{-128}) == row.end(),
+                              where, ": row holds -128; int8 values must be in [-127, 127]");
+  }
+  const double norm = checked_norm(row.data(), dim, where, "row", 0);
+  labels.add(std::move(label), where);
+  T* dst = store.append(1);
+  std::copy(row.begin(), row.end(), dst);
+  norms.push_back(norm);
+  return store.rows() - 1;
+}
+
+template <typename T>
+std::vector<double> row_scales(const std::vector<double>& norms) {
+  std::vector<double> scale(norms.size());
+  for (std::size_t r = 0; r < norms.size(); ++r) scale[r] = norms[r] == 0 ? 0.0 : 1.0 / norms[r];
+  return scale;
+}
+
+}  // namespace
+
+FloatMemory::FloatMemory(std::size_t dim, Metric metric)
+    : dim_(dim), metric_(metric), store_(padded_length<float>(dim)) {
+  hypervec::detail::require_nonzero_dim("cleanup::FloatMemory", "the memory", dim);
+}
+
+FloatMemory::FloatMemory(const DenseMatrixView<float>& codebook,
+                         std::span<const std::string> labels, Metric metric)
+    : FloatMemory(codebook.dim, metric) {
+  add(codebook, labels);
+}
+
+std::size_t FloatMemory::add(std::span<const float> row, std::string label) {
+  return dense_add<float>("cleanup::FloatMemory::add", dim_, store_, norms_, labels_, row,
+                          std::move(label));
+}
+
+void FloatMemory::add(const DenseMatrixView<float>& rows, std::span<const std::string> labels) {
+  constexpr const char* where = "cleanup::FloatMemory::add";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "rows", rows.dim);
+  check_batch(where, "rows", rows, dim_, rows.stride);
+  check_labels(where, rows.rows, labels);
+  labels_.check_new(labels, where);
+  for (std::size_t r = 0; r < rows.rows; ++r) checked_norm(rows.row(r).data(), dim_, where, "row", r);
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    add(rows.row(r), labels.empty() ? std::string() : labels[r]);
+  }
+}
+
+std::span<const float> FloatMemory::row(std::size_t id) const {
+  hypervec::detail::require(id < size(), "cleanup::FloatMemory::row: id ", id,
+                            " out of range; M=", size());
+  return {store_.row(id), dim_};
+}
+
+const std::string& FloatMemory::label(std::size_t id) const {
+  hypervec::detail::require(id < size(), "cleanup::FloatMemory::label: id ", id,
+                            " out of range; M=", size());
+  return labels_[id];
+}
+
+std::vector<Matches> FloatMemory::search(const DenseMatrixView<float>& queries,
+                                         const Options& options) const {
+  constexpr const char* where = "cleanup::FloatMemory::search";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "queries", queries.dim);
+  check_options(where, size(), options);
+  check_batch(where, "queries", queries, dim_, queries.stride);
+  std::vector<double> qnorms(queries.rows);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    qnorms[a] = checked_norm(queries.data + a * queries.stride, dim_, where, "query", a);
+  }
+  const std::vector<double> scale = row_scales<float>(norms_);
+  const double* scale_ptr = metric_ == Metric::cosine ? scale.data() : nullptr;
+  const auto heaps = run(queries.rows, size(), options.k, options.threads,
+                         [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
+                             TopK* heaps_out) {
+                           HWY_DYNAMIC_DISPATCH(hypervec::detail::FloatScan)(
+                               queries.data + a0 * queries.stride, queries.stride, a1 - a0,
+                               store_.data(), store_.stride(), r0, r1, dim_, scale_ptr,
+                               heaps_out);
+                         });
+  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+    if (qnorms[a] == 0 || norms_[h.id] == 0) return 0.0;
+    return metric_ == Metric::cosine ? h.score / qnorms[a] : h.score / (qnorms[a] * norms_[h.id]);
+  });
+}
+
+Matches FloatMemory::search(std::span<const float> query, const Options& options) const {
+  hypervec::detail::require_same_dim("cleanup::FloatMemory::search", "the memory", dim_, "query",
+                                     query.size());
+  return std::move(
+      search(DenseMatrixView<float>{query.data(), 1, query.size(), query.size()}, options)
+          .front());
+}
+
+std::optional<Match> FloatMemory::best(std::span<const float> query,
+                                       const Options& options) const {
+  return first_of(search(query, single(options)));
+}
+
+Int8Memory::Int8Memory(std::size_t dim, Metric metric)
+    : dim_(dim), metric_(metric), store_(padded_length<std::int8_t>(dim)) {
+  hypervec::detail::require_nonzero_dim("cleanup::Int8Memory", "the memory", dim);
+  hypervec::detail::require<DimensionError>(dim <= kMaxInt8Dim, "cleanup::Int8Memory: D=", dim,
+                                            " exceeds ", kMaxInt8Dim,
+                                            " (exact int32 dot products)");
+}
+
+Int8Memory::Int8Memory(const DenseMatrixView<std::int8_t>& codebook,
+                       std::span<const std::string> labels, Metric metric)
+    : Int8Memory(codebook.dim, metric) {
+  add(codebook, labels);
+}
+
+std::size_t Int8Memory::add(std::span<const std::int8_t> row, std::string label) {
+  return dense_add<std::int8_t>("cleanup::Int8Memory::add", dim_, store_, norms_, labels_, row,
+                                std::move(label));
+}
+
+void Int8Memory::add(const DenseMatrixView<std::int8_t>& rows,
+                     std::span<const std::string> labels) {
+  constexpr const char* where = "cleanup::Int8Memory::add";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "rows", rows.dim);
+  check_batch(where, "rows", rows, dim_, rows.stride);
+  check_labels(where, rows.rows, labels);
+  labels_.check_new(labels, where);
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    const auto row = rows.row(r);
+    hypervec::detail::require(std::find(row.begin(), row.end(), std::int8_t{-128}) == row.end(),
+                              where, ": row ", r, " holds -128; int8 values must be in [-127, 127]");
+  }
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    add(rows.row(r), labels.empty() ? std::string() : labels[r]);
+  }
+}
+
+std::span<const std::int8_t> Int8Memory::row(std::size_t id) const {
+  hypervec::detail::require(id < size(), "cleanup::Int8Memory::row: id ", id,
+                            " out of range; M=", size());
+  return {store_.row(id), dim_};
+}
+
+const std::string& Int8Memory::label(std::size_t id) const {
+  hypervec::detail::require(id < size(), "cleanup::Int8Memory::label: id ", id,
+                            " out of range; M=", size());
+  return labels_[id];
+}
+
+std::vector<Matches> Int8Memory::search(const DenseMatrixView<std::int8_t>& queries,
+                                        const Options& options) const {
+  constexpr const char* where = "cleanup::Int8Memory::search";
+  hypervec::detail::require_same_dim(where, "the memory", dim_, "queries", queries.dim);
+  check_options(where, size(), options);
+  check_batch(where, "queries", queries, dim_, queries.stride);
+  std::vector<double> qnorms(queries.rows);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    const std::int8_t* q = queries.data + a * queries.stride;
+    hypervec::detail::require(std::find(q, q + dim_, std::int8_t{-128}) == q + dim_, where,
+                              ": query ", a, " holds -128; int8 values must be in [-127, 127]");
+    qnorms[a] = checked_norm(q, dim_, where, "query", a);
+  }
+  const std::vector<double> scale = row_scales<std::int8_t>(norms_);
+  const double* scale_ptr = metric_ == Metric::cosine ? scale.data() : nullptr;
+  const auto heaps = run(queries.rows, size(), options.k, options.threads,
+                         [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
+                             TopK* heaps_out) {
+                           HWY_DYNAMIC_DISPATCH(hypervec::detail::Int8Scan)(
+                               queries.data + a0 * queries.stride, queries.stride, a1 - a0,
+                               store_.data(), store_.stride(), r0, r1, dim_, scale_ptr,
+                               heaps_out);
+                         });
+  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+    if (qnorms[a] == 0 || norms_[h.id] == 0) return 0.0;
+    return metric_ == Metric::cosine ? h.score / qnorms[a] : h.score / (qnorms[a] * norms_[h.id]);
+  });
+}
+
+Matches Int8Memory::search(std::span<const std::int8_t> query, const Options& options) const {
+  hypervec::detail::require_same_dim("cleanup::Int8Memory::search", "the memory", dim_, "query",
+                                     query.size());
+  return std::move(search(DenseMatrixView<std::int8_t>{query.data(), 1, query.size(),
+                                                       query.size()},
+                          options)
+                       .front());
+}
+
+std::optional<Match> Int8Memory::best(std::span<const std::int8_t> query,
+                                      const Options& options) const {
+  return first_of(search(query, single(options)));
+}
+
+// --- explain_away and greedy_factor_search ----------------------------------------
+
+std::vector<Decoded> explain_away(const PackedMemory& memory, std::span<const float> bundle,
+                                  const ExplainAwayOptions& options) {
+  constexpr const char* where = "cleanup::explain_away";
+  hypervec::detail::require_same_dim(where, "the memory", memory.dim(), "bundle", bundle.size());
+  hypervec::detail::require(!memory.empty(), where, ": the memory is empty");
+  hypervec::detail::require(!std::isnan(options.min_z), where, ": min_z is NaN");
+  const std::size_t dim = memory.dim();
+  const std::size_t max_items = options.max_items == 0 ? memory.size() : options.max_items;
+  std::vector<float> residual(bundle.begin(), bundle.end());
+  std::vector<Decoded> found;
+  std::unordered_map<std::size_t, std::size_t> slot;  // row id -> index in found
+  const Options search_options{.k = 1, .min_z = options.min_z, .threads = options.threads};
+  for (std::size_t step = 0; step < 2 * max_items && found.size() < max_items; ++step) {
+    const auto best = memory.best(std::span<const float>(residual), search_options);
+    if (!best) break;
+    const double weight = best->score / static_cast<double>(dim);
+    const PackedView row = memory.row(best->id);
+    for (std::size_t i = 0; i < dim; ++i) {
+      residual[i] -= static_cast<float>(weight * row.component(i));
+    }
+    const auto [it, fresh] = slot.try_emplace(best->id, found.size());
+    if (fresh) {
+      found.push_back({*best, weight});
+    } else {
+      found[it->second].weight += weight;
+    }
+  }
+  return found;
+}
+
+std::vector<Decoded> explain_away(const PackedMemory& memory, PackedView bundle,
+                                  const ExplainAwayOptions& options) {
+  hypervec::detail::require_same_dim("cleanup::explain_away", "the memory", memory.dim(),
+                                     "bundle", bundle.dim);
+  std::vector<float> values(bundle.dim);
+  for (std::size_t i = 0; i < bundle.dim; ++i) values[i] = static_cast<float>(bundle.component(i));
+  return explain_away(memory, std::span<const float>(values), options);
+}
+
+namespace {
+
+void check_factor_inputs(const char* where, const PackedMemory& memory, const PackedMemory& keys,
+                         std::size_t v_dim) {
+  hypervec::detail::require_same_dim(where, "memory", memory.dim(), "keys", keys.dim());
+  hypervec::detail::require_same_dim(where, "memory", memory.dim(), "v", v_dim);
+  hypervec::detail::require(!memory.empty(), where, ": memory is empty");
+  hypervec::detail::require(!keys.empty(), where, ": keys is empty");
+}
+
+/// The winner among per-key best matches: highest score, then lower key.
+std::optional<FactorMatch> pick_factor(std::vector<Matches>&& per_key) {
+  std::optional<FactorMatch> winner;
+  for (std::size_t c = 0; c < per_key.size(); ++c) {
+    if (per_key[c].empty()) continue;
+    if (!winner || per_key[c].front().score > winner->match.score) {
+      winner = FactorMatch{c, std::move(per_key[c].front())};
+    }
+  }
+  return winner;
+}
+
+}  // namespace
+
+std::optional<FactorMatch> greedy_factor_search(const PackedMemory& memory,
+                                                const PackedMemory& keys, PackedView v,
+                                                const Options& options) {
+  constexpr const char* where = "cleanup::greedy_factor_search";
+  check_factor_inputs(where, memory, keys, v.dim);
+  make_packed_view(v.words, v.num_words(), v.dim, "v");
+  PackedMatrix unbound(keys.size(), v.dim);
+  for (std::size_t c = 0; c < keys.size(); ++c) {
+    const std::uint64_t* key = keys.row(c).words;
+    std::uint64_t* out = unbound.row_span(c).words;
+    for (std::size_t j = 0; j < v.num_words(); ++j) out[j] = v.words[j] ^ key[j];
+  }
+  return pick_factor(memory.search(unbound.view(), single(options)));
+}
+
+std::optional<FactorMatch> greedy_factor_search(const PackedMemory& memory,
+                                                const PackedMemory& keys,
+                                                std::span<const float> v,
+                                                const Options& options) {
+  constexpr const char* where = "cleanup::greedy_factor_search";
+  check_factor_inputs(where, memory, keys, v.size());
+  DenseMatrix<float> unbound(keys.size(), v.size());
+  for (std::size_t c = 0; c < keys.size(); ++c) {
+    const PackedView key = keys.row(c);
+    auto out = unbound.row(c);
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = key.component(i) < 0 ? -v[i] : v[i];
+  }
+  return pick_factor(memory.search(unbound.view(), single(options)));
+}
+
+// --- resonate ----------------------------------------------------------------------
+
+ResonatorResult resonate(PackedView s, std::span<const PackedMemory* const> codebooks,
+                         const ResonatorOptions& options) {
+  constexpr const char* where = "cleanup::resonate";
+  hypervec::detail::require(!codebooks.empty(), where, ": no codebooks; need at least one factor");
+  hypervec::detail::require(options.max_iterations >= 1, where, ": max_iterations is 0");
+  hypervec::detail::require_nonzero_dim(where, "s", s.dim);
+  make_packed_view(s.words, s.num_words(), s.dim, "s");
+  for (std::size_t f = 0; f < codebooks.size(); ++f) {
+    hypervec::detail::require(codebooks[f] != nullptr, where, ": codebooks[", f, "] is null");
+    hypervec::detail::require_same_dim(where, "s", s.dim, "a codebook", codebooks[f]->dim());
+    hypervec::detail::require(!codebooks[f]->empty(), where, ": codebooks[", f, "] is empty");
+    hypervec::detail::require(codebooks[f]->size() * s.dim < (std::size_t{1} << 31), where,
+                              ": codebooks[", f, "] has M·D >= 2^31 (int32 sums)");
+  }
+  const std::size_t dim = s.dim, nw = packed_words(dim), factors = codebooks.size();
+  // x̂_f = sign(Σ_c a_c c) through the exact MAP-I accumulator.
+  auto project = [&](const PackedMemory& book, const std::int64_t* weights) {
+    bipolar::Accumulator acc(dim);
+    for (std::size_t c = 0; c < book.size(); ++c) {
+      if (weights[c] != 0) acc.add(book.row(c), static_cast<std::int32_t>(weights[c]));
+    }
+    return acc.threshold();
+  };
+  std::vector<PackedVector> estimate;
+  for (std::size_t f = 0; f < factors; ++f) {
+    const std::vector<std::int64_t> ones(codebooks[f]->size(), 1);
+    estimate.push_back(project(*codebooks[f], ones.data()));
+  }
+  ResonatorResult result;
+  PackedVector u(dim);
+  std::vector<std::int64_t> weights;
+  while (result.iterations < options.max_iterations) {
+    ++result.iterations;
+    bool changed = false;
+    for (std::size_t f = 0; f < factors; ++f) {
+      std::copy(s.words, s.words + nw, u.words());
+      for (std::size_t g = 0; g < factors; ++g) {
+        if (g == f) continue;
+        for (std::size_t j = 0; j < nw; ++j) u.words()[j] ^= estimate[g].words()[j];
+      }
+      const PackedMemory& book = *codebooks[f];
+      weights.assign(book.size(), 0);
+      for (std::size_t c = 0; c < book.size(); ++c) weights[c] = bipolar::dot(u, book.row(c));
+      PackedVector next = project(book, weights.data());
+      if (!(next == estimate[f])) {
+        changed = true;
+        estimate[f] = std::move(next);
+      }
+    }
+    if (!changed) {
+      result.converged = true;
+      break;
+    }
+  }
+  for (std::size_t f = 0; f < factors; ++f) {
+    auto best = codebooks[f]->best(estimate[f]);
+    result.factors.push_back(best->id);
+    result.matches.push_back(std::move(*best));
+  }
+  return result;
+}
+
+}  // namespace cleanup
+}  // namespace hypervec
+#endif  // HWY_ONCE
