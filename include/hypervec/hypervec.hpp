@@ -5,6 +5,7 @@
 #include <hypervec/bundle.hpp>
 #include <hypervec/cleanup.hpp>
 #include <hypervec/dense.hpp>
+#include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/fft.hpp>
 #include <hypervec/fhrr.hpp>
@@ -13,4 +14,5 @@
 #include <hypervec/npy.hpp>
 #include <hypervec/random.hpp>
 #include <hypervec/storage.hpp>
+#include <hypervec/structures.hpp>
 #include <hypervec/targets.hpp>

@@ -1,0 +1,178 @@
+// Encodings (include/hypervec/encode.hpp) on every Highway target (dispatch
+// pinned per benchmark) next to their scalar baselines, at D = 1024, 4096,
+// 10000:
+//  * BM_IdLevel: ID-level record of a 64-feature vector (100 levels);
+//    baseline: reference bind + per-bit vote majority. items/s = records/s.
+//  * BM_Projection4096: sign(R x) of a D_in = 4096 float embedding (an LLM
+//    hidden state) to D bits; baseline: reference::encode::project (unpacks R
+//    one component at a time, double sums). items/s = embeddings/s,
+//    bytes/s = bytes of R read (packed) + x.
+//  * BM_TextTrigrams: byte trigrams of 4 KiB of text into an accumulator;
+//    baseline: reference::encode::text_ngrams. bytes/s = text bytes/s.
+// Ratios: python3 bench/ratios.py.
+#include <hypervec/bipolar.hpp>
+#include <hypervec/encode.hpp>
+
+#include "bench/bench_util.hpp"
+#include "src/reference/bipolar.hpp"
+#include "src/reference/encode.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace hv = hypervec;
+using hv::bench::each_dim;
+using hv::bench::packed_bytes;
+using hv::bench::register_per_target;
+using hv::bench::register_reference;
+
+namespace {
+
+constexpr std::uint64_t kSeed = 2025;
+constexpr std::size_t kFeatures = 64;
+constexpr std::size_t kInputDim = 4096;
+constexpr std::size_t kTextBytes = 4096;
+
+std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
+std::vector<float> features() {
+  std::mt19937_64 rng(kSeed);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::vector<float> v(kFeatures);
+  for (float& x : v) x = unit(rng);
+  return v;
+}
+
+std::vector<float> embedding() {
+  std::mt19937_64 rng(kSeed + 1);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> v(kInputDim);
+  for (float& x : v) x = g(rng);
+  return v;
+}
+
+std::string text() {
+  const std::string words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ",
+                               "lazy ", "dogs ", "and ", "cats ", "sleep ", "in ", "sun. "};
+  std::mt19937_64 rng(kSeed + 2);
+  std::string t;
+  while (t.size() < kTextBytes) t += words[rng() % 13];
+  t.resize(kTextBytes);
+  return t;
+}
+
+template <typename T, typename Make>
+const T& cached(std::size_t dim, Make make) {
+  static std::map<std::size_t, std::unique_ptr<T>> cache;
+  auto it = cache.find(dim);
+  if (it == cache.end()) it = cache.emplace(dim, std::make_unique<T>(make(dim))).first;
+  return *it->second;
+}
+
+const hv::encode::IdLevel& id_level(std::size_t dim) {
+  return cached<hv::encode::IdLevel>(
+      dim, [](std::size_t d) { return hv::encode::IdLevel(kFeatures, 100, d, kSeed); });
+}
+const hv::encode::Projection& projection(std::size_t dim) {
+  return cached<hv::encode::Projection>(
+      dim, [](std::size_t d) { return hv::encode::Projection(kInputDim, d, kSeed); });
+}
+const hv::PackedMatrix& letters(std::size_t dim) {
+  return cached<hv::PackedMatrix>(
+      dim, [](std::size_t d) { return hv::bipolar::random_matrix(256, d, kSeed); });
+}
+
+void id_level_simd(benchmark::State& state) {
+  const auto& enc = id_level(dim_of(state));
+  const std::vector<float> v = features();
+  for (auto _ : state) benchmark::DoNotOptimize(enc(v));
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(kFeatures) * 2 * packed_bytes(state.range(0)));
+}
+
+void id_level_reference(benchmark::State& state) {
+  const auto& enc = id_level(dim_of(state));
+  const std::vector<float> v = features();
+  for (auto _ : state) {
+    std::vector<hv::PackedVector> bound;
+    bound.reserve(kFeatures);
+    for (std::size_t j = 0; j < kFeatures; ++j) {
+      bound.push_back(hv::reference::bipolar::bind(enc.ids().row(j), enc.level()(v[j])));
+    }
+    std::vector<hv::PackedView> views(bound.begin(), bound.end());
+    benchmark::DoNotOptimize(
+        hv::reference::bipolar::majority(views, hv::TieBreak::toward_negative()));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(kFeatures) * 2 * packed_bytes(state.range(0)));
+}
+
+void projection_counters(benchmark::State& state) {
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() *
+                          (state.range(0) * packed_bytes(kInputDim) + 4 * kInputDim));
+}
+
+void projection_simd(benchmark::State& state) {
+  const auto& proj = projection(dim_of(state));
+  const std::vector<float> x = embedding();
+  for (auto _ : state) benchmark::DoNotOptimize(proj(x));
+  projection_counters(state);
+}
+
+void projection_reference(benchmark::State& state) {
+  const auto& proj = projection(dim_of(state));
+  const std::vector<float> x = embedding();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(hv::reference::encode::project(proj.matrix().view(), x));
+  }
+  projection_counters(state);
+}
+
+void trigrams_simd(benchmark::State& state) {
+  const std::size_t dim = dim_of(state);
+  const hv::encode::NGramEncoder enc(letters(dim).view(), 3);
+  const std::string t = text();
+  hv::bipolar::Accumulator acc(dim);
+  for (auto _ : state) {
+    acc.clear();
+    enc.add_text(t, acc);
+    benchmark::DoNotOptimize(acc.sums().data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes - 2));
+}
+
+void trigrams_reference(benchmark::State& state) {
+  const std::size_t dim = dim_of(state);
+  const std::string t = text();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(hv::reference::encode::text_ngrams(t, letters(dim).view(), 3));
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes - 2));
+}
+
+const int registered = [] {
+  register_per_target("BM_IdLevel", id_level_simd, each_dim);
+  register_reference("BM_IdLevel", id_level_reference, each_dim);
+  register_per_target("BM_Projection4096", projection_simd, each_dim);
+  register_reference("BM_Projection4096", projection_reference, each_dim);
+  register_per_target("BM_TextTrigrams", trigrams_simd, each_dim);
+  register_reference("BM_TextTrigrams", trigrams_reference, each_dim);
+  return 0;
+}();
+
+}  // namespace
+
+int main(int argc, char** argv) { return hv::bench::run_main(argc, argv); }

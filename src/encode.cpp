@@ -1,0 +1,405 @@
+// Encodings (include/hypervec/encode.hpp). ISA-free: composes the dispatched
+// kernels of bipolar.hpp, bundle.hpp and mixed.hpp, one dispatch per vector
+// or batch. Codebook construction is a one-off scalar loop per component.
+#include <hypervec/bipolar.hpp>
+#include <hypervec/encode.hpp>
+#include <hypervec/error.hpp>
+#include <hypervec/mixed.hpp>
+#include <hypervec/random.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace hypervec::encode {
+namespace {
+
+// Stream rows of a codebook seed: rows 0 and 1 are the random endpoints A
+// and B, row 2 the per-component thresholds or phases.
+constexpr std::uint64_t kThresholdRow = 2;
+
+void check_range(const char* where, double low, double high) {
+  detail::require(std::isfinite(low) && std::isfinite(high) && low < high, where,
+                  ": value range [low, high] must be finite with low < high, got [", low, ", ",
+                  high, "]");
+}
+
+void check_finite(const char* where, const char* what, std::span<const float> x) {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i])) {
+      throw InvalidArgument(detail::concat(where, ": ", what, "[", i, "] = ", x[i],
+                                           " is not finite"));
+    }
+  }
+}
+
+/// Row i of `out` takes B_j where u_j < fraction(i), else A_j.
+template <typename Fraction>
+void fill_from_thresholds(PackedMatrix& out, PackedView a, PackedView b,
+                          std::span<const double> u, Fraction fraction) {
+  for (std::size_t i = 0; i < out.rows(); ++i) {
+    std::uint64_t* w = out.row_span(i).words;
+    for (std::size_t j = 0; j < out.dim(); ++j) {
+      const bool take_b = fraction(i, u[j]);
+      const std::uint64_t bit =
+          ((take_b ? b.words[j / 64] : a.words[j / 64]) >> (j % 64)) & 1U;
+      w[j / 64] |= bit << (j % 64);
+    }
+  }
+}
+
+std::vector<double> uniforms(std::size_t dim, std::uint64_t seed) {
+  random::RowStream stream(seed, kThresholdRow);
+  std::vector<double> u(dim);
+  for (double& x : u) x = stream.next_uniform();
+  return u;
+}
+
+/// Packs sign(dots) with ties (0) → -1 into `out`.
+void pack_signs(std::span<const double> dots, PackedSpan out) {
+  std::fill(out.words, out.words + out.num_words(), std::uint64_t{0});
+  for (std::size_t k = 0; k < dots.size(); ++k) {
+    if (!(dots[k] > 0.0)) out.words[k / 64] |= std::uint64_t{1} << (k % 64);
+  }
+}
+
+}  // namespace
+
+std::size_t value_to_index(double value, double low, double high, std::size_t levels) {
+  detail::require(levels >= 1, "encode::value_to_index: levels must be >= 1");
+  check_range("encode::value_to_index", low, high);
+  detail::require(!std::isnan(value), "encode::value_to_index: value is NaN");
+  const double t = (value - low) / (high - low) * static_cast<double>(levels - 1);
+  if (!(t > 0.0)) return 0;  // also -Inf
+  if (t >= static_cast<double>(levels - 1)) return levels - 1;
+  return static_cast<std::size_t>(std::lround(t));
+}
+
+// ---------------------------------------------------------------------------
+// Level
+// ---------------------------------------------------------------------------
+
+Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low, double high)
+    : low_(low), high_(high) {
+  detail::require_nonzero_dim("encode::Level", "dim", dim);
+  detail::require(levels >= 2, "encode::Level: levels must be >= 2, got ", levels);
+  check_range("encode::Level", low, high);
+  codebook_ = PackedMatrix(levels, dim);
+  const PackedMatrix ends = bipolar::random_matrix(2, dim, seed);
+  const std::vector<double> u = uniforms(dim, seed);
+  const double last = static_cast<double>(levels - 1);
+  fill_from_thresholds(codebook_, ends.row(0), ends.row(1), u,
+                       [last](std::size_t i, double uj) {
+                         return uj < static_cast<double>(i) / last;
+                       });
+}
+
+PackedView Level::level(std::size_t i) const {
+  detail::require(i < levels(), "encode::Level::level: index ", i, " >= levels ", levels());
+  return codebook_.row(i);
+}
+
+PackedView Level::operator()(double value) const {
+  return codebook_.row(value_to_index(value, low_, high_, levels()));
+}
+
+// ---------------------------------------------------------------------------
+// Thermometer
+// ---------------------------------------------------------------------------
+
+Thermometer::Thermometer(std::size_t levels, std::size_t dim, double low, double high)
+    : low_(low), high_(high) {
+  detail::require_nonzero_dim("encode::Thermometer", "dim", dim);
+  detail::require(levels >= 2, "encode::Thermometer: levels must be >= 2, got ", levels);
+  check_range("encode::Thermometer", low, high);
+  codebook_ = PackedMatrix(levels, dim);
+  for (std::size_t i = 0; i < levels; ++i) {
+    // t_i = round(i·D/(n-1)) leading +1 components (bit 0), the rest -1.
+    const std::size_t plus = (i * dim * 2 + (levels - 1)) / (2 * (levels - 1));
+    std::uint64_t* w = codebook_.row_span(i).words;
+    for (std::size_t j = plus; j < dim; ++j) w[j / 64] |= std::uint64_t{1} << (j % 64);
+  }
+}
+
+PackedView Thermometer::level(std::size_t i) const {
+  detail::require(i < levels(), "encode::Thermometer::level: index ", i, " >= levels ",
+                  levels());
+  return codebook_.row(i);
+}
+
+PackedView Thermometer::operator()(double value) const {
+  return codebook_.row(value_to_index(value, low_, high_, levels()));
+}
+
+// ---------------------------------------------------------------------------
+// Circular
+// ---------------------------------------------------------------------------
+
+Circular::Circular(std::size_t points, std::size_t dim, std::uint64_t seed, double period)
+    : period_(period) {
+  detail::require_nonzero_dim("encode::Circular", "dim", dim);
+  detail::require(points >= 2, "encode::Circular: points must be >= 2, got ", points);
+  detail::require(std::isfinite(period) && period > 0.0,
+                  "encode::Circular: period must be finite and > 0, got ", period);
+  codebook_ = PackedMatrix(points, dim);
+  const PackedMatrix ends = bipolar::random_matrix(2, dim, seed);
+  const std::vector<double> theta = uniforms(dim, seed);
+  const double n = static_cast<double>(points);
+  // C_i takes B_j when frac(θ_j + i/n) >= 1/2.
+  fill_from_thresholds(codebook_, ends.row(0), ends.row(1), theta,
+                       [n](std::size_t i, double tj) {
+                         double phase = tj + static_cast<double>(i) / n;
+                         phase -= std::floor(phase);
+                         return phase >= 0.5;
+                       });
+}
+
+PackedView Circular::point(std::size_t i) const {
+  detail::require(i < points(), "encode::Circular::point: index ", i, " >= points ", points());
+  return codebook_.row(i);
+}
+
+PackedView Circular::operator()(double value) const {
+  detail::require(std::isfinite(value), "encode::Circular: value ", value, " is not finite");
+  double turn = value / period_;
+  turn -= std::floor(turn);
+  const auto i = static_cast<std::size_t>(std::lround(turn * static_cast<double>(points())));
+  return codebook_.row(i % points());
+}
+
+// ---------------------------------------------------------------------------
+// Projection
+// ---------------------------------------------------------------------------
+
+Projection::Projection(std::size_t input_dim, std::size_t dim, std::uint64_t seed) {
+  detail::require_nonzero_dim("encode::Projection", "input_dim", input_dim);
+  detail::require_nonzero_dim("encode::Projection", "dim", dim);
+  matrix_ = bipolar::random_matrix(dim, input_dim, seed);
+}
+
+PackedVector Projection::operator()(std::span<const float> x) const {
+  detail::require_same_dim("encode::Projection", "x", x.size(), "input_dim", input_dim());
+  check_finite("encode::Projection", "x", x);
+  std::vector<double> dots(dim());
+  mixed::dot_rows(x, matrix_.view(), dots);
+  PackedVector out(dim());
+  pack_signs(dots, out.span());
+  return out;
+}
+
+void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out) const {
+  detail::require_same_dim("encode::Projection::encode_rows", "xs", xs.dim, "input_dim",
+                           input_dim());
+  detail::require<DimensionError>(out.rows() == xs.rows && out.dim() == dim(),
+                                  "encode::Projection::encode_rows: out is ", out.rows(), "x",
+                                  out.dim(), ", needs ", xs.rows, "x", dim());
+  for (std::size_t r = 0; r < xs.rows; ++r) check_finite("encode::Projection::encode_rows", "xs", xs.row(r));
+  std::vector<double> dots(dim());
+  for (std::size_t r = 0; r < xs.rows; ++r) {
+    mixed::dot_rows(xs.row(r), matrix_.view(), dots);
+    pack_signs(dots, out.row_span(r));
+  }
+}
+
+DenseVector<float> Projection::real(std::span<const float> x) const {
+  detail::require_same_dim("encode::Projection::real", "x", x.size(), "input_dim", input_dim());
+  check_finite("encode::Projection::real", "x", x);
+  std::vector<double> dots(dim());
+  mixed::dot_rows(x, matrix_.view(), dots);
+  double norm2 = 0.0;
+  for (const double d : dots) norm2 += d * d;
+  DenseVector<float> out(dim());
+  if (norm2 == 0.0) return out;
+  const double scale = 1.0 / std::sqrt(norm2);
+  for (std::size_t k = 0; k < dim(); ++k) out[k] = static_cast<float>(dots[k] * scale);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// SparseProjection
+// ---------------------------------------------------------------------------
+
+SparseProjection::SparseProjection(std::size_t input_dim, std::size_t dim, std::size_t nonzeros,
+                                   std::uint64_t seed)
+    : input_dim_(input_dim), dim_(dim), nonzeros_(nonzeros) {
+  detail::require_nonzero_dim("encode::SparseProjection", "input_dim", input_dim);
+  detail::require_nonzero_dim("encode::SparseProjection", "dim", dim);
+  detail::require(nonzeros >= 1, "encode::SparseProjection: nonzeros must be >= 1");
+  detail::require(input_dim <= std::numeric_limits<std::uint32_t>::max(),
+                  "encode::SparseProjection: input_dim ", input_dim, " exceeds 2^32 - 1");
+  index_.resize(dim * nonzeros);
+  negative_.resize(dim * nonzeros);
+  for (std::size_t k = 0; k < dim; ++k) {
+    random::RowStream stream(seed, k);
+    for (std::size_t t = 0; t < nonzeros; ++t) {
+      const std::uint64_t w = stream.next_u64();
+      // Multiply-shift maps the high 32 bits uniformly onto [0, input_dim).
+      index_[k * nonzeros + t] =
+          static_cast<std::uint32_t>(((w >> 32) * static_cast<std::uint64_t>(input_dim)) >> 32);
+      negative_[k * nonzeros + t] = static_cast<std::uint8_t>(w & 1U);
+    }
+  }
+}
+
+PackedVector SparseProjection::operator()(std::span<const float> x) const {
+  detail::require_same_dim("encode::SparseProjection", "x", x.size(), "input_dim", input_dim_);
+  check_finite("encode::SparseProjection", "x", x);
+  PackedVector out(dim_);
+  for (std::size_t k = 0; k < dim_; ++k) {
+    double s = 0.0;
+    const std::size_t base = k * nonzeros_;
+    for (std::size_t t = 0; t < nonzeros_; ++t) {
+      const double v = x[index_[base + t]];
+      s += negative_[base + t] ? -v : v;
+    }
+    if (!(s > 0.0)) out.set_component(k, true);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// IdLevel
+// ---------------------------------------------------------------------------
+
+IdLevel::IdLevel(std::size_t features, std::size_t levels, std::size_t dim, std::uint64_t seed,
+                 double low, double high)
+    // IDs and levels come from different seeds of one family (seed, seed + 1
+    // mixed), so no ID equals a level endpoint.
+    : level_(levels, dim, random::mix64(seed ^ random::kGolden), low, high) {
+  detail::require(features >= 1, "encode::IdLevel: features must be >= 1");
+  ids_ = bipolar::random_matrix(features, dim, seed);
+}
+
+void IdLevel::accumulate(std::span<const float> v, bipolar::Accumulator& acc) const {
+  detail::require_same_dim("encode::IdLevel", "v", v.size(), "features", features());
+  detail::require_same_dim("encode::IdLevel::accumulate", "acc", acc.dim(), "encoder", dim());
+  for (std::size_t j = 0; j < v.size(); ++j) {
+    detail::require(!std::isnan(v[j]), "encode::IdLevel: v[", j, "] is NaN");
+  }
+  constexpr std::size_t kBatch = 255;
+  PackedMatrix bound(std::min(kBatch, v.size()), dim());
+  std::vector<PackedView> views;
+  for (std::size_t first = 0; first < v.size(); first += kBatch) {
+    const std::size_t count = std::min(kBatch, v.size() - first);
+    views.clear();
+    for (std::size_t t = 0; t < count; ++t) {
+      const std::size_t j = first + t;
+      bipolar::bind(ids_.row(j), level_(v[j]), bound.row_span(t));
+      views.push_back(bound.row(t));
+    }
+    acc.add_all(views);
+  }
+}
+
+PackedVector IdLevel::operator()(std::span<const float> v, const TieBreak& tie) const {
+  bipolar::Accumulator acc(dim());
+  accumulate(v, acc);
+  return acc.threshold(tie);
+}
+
+// ---------------------------------------------------------------------------
+// FractionalPower
+// ---------------------------------------------------------------------------
+
+FractionalPower::FractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed)
+    : bandwidth_(bandwidth) {
+  detail::require_nonzero_dim("encode::FractionalPower", "dim", dim);
+  detail::require(std::isfinite(bandwidth) && bandwidth > 0.0,
+                  "encode::FractionalPower: bandwidth must be finite and > 0, got ", bandwidth);
+  theta_.resize(dim);
+  // Normals from a stream row no bipolar or FHRR codebook of this seed uses.
+  random::RowStream stream(random::mix64(seed ^ 0x6670655f66687272ULL), 0);
+  for (std::size_t k = 0; k < dim; k += 2) {
+    double z0 = 0, z1 = 0;
+    stream.next_normal_pair(z0, z1);
+    theta_[k] = z0 / bandwidth;
+    if (k + 1 < dim) theta_[k + 1] = z1 / bandwidth;
+  }
+}
+
+DenseVector<std::complex<float>> FractionalPower::operator()(double x) const {
+  detail::require(std::isfinite(x), "encode::FractionalPower: x = ", x, " is not finite");
+  DenseVector<std::complex<float>> out(dim());
+  for (std::size_t k = 0; k < dim(); ++k) {
+    const double phase = x * theta_[k];
+    out[k] = {static_cast<float>(std::cos(phase)), static_cast<float>(std::sin(phase))};
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Sequences of bound items
+// ---------------------------------------------------------------------------
+
+PackedVector bind_sequence(std::span<const PackedView> items) {
+  detail::require(!items.empty(), "encode::bind_sequence: items is empty");
+  const std::size_t dim = items[0].dim;
+  detail::require_nonzero_dim("encode::bind_sequence", "items[0]", dim);
+  const std::size_t n = items.size();
+  PackedVector out = bipolar::permute(items[0], static_cast<std::ptrdiff_t>(n - 1));
+  PackedVector tmp(dim);
+  for (std::size_t j = 1; j < n; ++j) {
+    detail::require_same_dim("encode::bind_sequence", "items[j]", items[j].dim, "items[0]", dim);
+    bipolar::permute(items[j], static_cast<std::ptrdiff_t>(n - 1 - j), tmp.span());
+    bipolar::bind(out, tmp, out.span());
+  }
+  return out;
+}
+
+NGramEncoder::NGramEncoder(const PackedMatrixView& codebook, std::size_t n)
+    : n_(n), dim_(codebook.dim), symbols_(codebook.rows) {
+  detail::require(n >= 1, "encode::NGramEncoder: n must be >= 1");
+  detail::require(codebook.rows >= 1, "encode::NGramEncoder: codebook has no rows");
+  detail::require_nonzero_dim("encode::NGramEncoder", "codebook", codebook.dim);
+  permuted_ = PackedMatrix(n * symbols_, dim_);
+  for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t c = 0; c < symbols_; ++c) {
+      bipolar::permute(codebook.row(c), static_cast<std::ptrdiff_t>(n - 1 - j),
+                       permuted_.row_span(j * symbols_ + c));
+    }
+  }
+}
+
+template <typename Symbol>
+void NGramEncoder::add_impl(const Symbol* s, std::size_t len, bipolar::Accumulator& acc) const {
+  if (len < n_) return;
+  const std::size_t windows = len - n_ + 1;
+  constexpr std::size_t kBatch = 255;  // add_all's bit-sliced pass
+  PackedMatrix batch(std::min(kBatch, windows), dim_);
+  std::vector<PackedView> views;
+  const std::size_t words = packed_words(dim_);
+  for (std::size_t first = 0; first < windows; first += kBatch) {
+    const std::size_t count = std::min(kBatch, windows - first);
+    views.clear();
+    for (std::size_t t = 0; t < count; ++t) {
+      const std::size_t i = first + t;
+      std::uint64_t* out = batch.row_span(t).words;
+      const std::uint64_t* r0 = permuted_.row(static_cast<std::size_t>(s[i])).words;
+      std::copy(r0, r0 + words, out);
+      for (std::size_t j = 1; j < n_; ++j) {
+        const std::uint64_t* r = permuted_.row(j * symbols_ + static_cast<std::size_t>(s[i + j])).words;
+        for (std::size_t w = 0; w < words; ++w) out[w] ^= r[w];
+      }
+      views.push_back(batch.row(t));
+    }
+    acc.add_all(views);
+  }
+}
+
+void NGramEncoder::add(std::span<const std::uint32_t> symbols, bipolar::Accumulator& acc) const {
+  detail::require_same_dim("encode::NGramEncoder::add", "acc", acc.dim(), "codebook", dim_);
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    detail::require(symbols[i] < symbols_, "encode::NGramEncoder::add: symbols[", i, "] = ",
+                    symbols[i], " >= codebook rows ", symbols_);
+  }
+  add_impl(symbols.data(), symbols.size(), acc);
+}
+
+void NGramEncoder::add_text(std::string_view text, bipolar::Accumulator& acc) const {
+  detail::require_same_dim("encode::NGramEncoder::add_text", "acc", acc.dim(), "codebook", dim_);
+  detail::require(symbols_ >= 256, "encode::NGramEncoder::add_text: codebook has ", symbols_,
+                  " rows, byte symbols need 256");
+  add_impl(reinterpret_cast<const unsigned char*>(text.data()), text.size(), acc);
+}
+
+}  // namespace hypervec::encode
