@@ -161,8 +161,9 @@ PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed
                            std::uint64_t first_row, unsigned threads) {
   detail::require_nonzero_dim("bipolar::random_matrix", "the matrix", dim);
   PackedMatrix m(rows, dim);
-  // A thread only pays off past ~32k generated words (a few tens of µs).
-  const std::size_t min_rows = std::max<std::size_t>(1, 32768 / packed_words(dim));
+  // Starting a thread costs tens of µs (more on a loaded machine); it pays
+  // off past ~256k generated words (~0.25 ms of work on one core).
+  const std::size_t min_rows = std::max<std::size_t>(1, (std::size_t{1} << 18) / packed_words(dim));
   detail::parallel_for(rows, threads, min_rows, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
       fill_random_row(m.row_span(r).words, dim, seed, first_row + r);
