@@ -25,6 +25,11 @@ namespace hypervec::bench {
 inline const std::vector<std::int64_t> kDims = {1024, 4096, 10000};
 
 /// Bytes of one packed vector of D components (whole 64-bit words).
+/// The benchmark's dimension argument (range 0) as a size.
+inline std::size_t dim_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.range(0));
+}
+
 inline std::int64_t packed_bytes(std::int64_t dim) {
   return static_cast<std::int64_t>(packed_words(static_cast<std::size_t>(dim)) * 8);
 }

@@ -19,6 +19,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
+using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::packed_bytes;
 using hv::bench::register_per_target;
@@ -29,9 +30,6 @@ namespace {
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::int64_t kMultibindItems = 8;
 
-std::size_t dim_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.range(0));
-}
 
 /// Reads `vectors` packed vectors of D components per iteration.
 void count_reads(benchmark::State& state, std::int64_t vectors) {

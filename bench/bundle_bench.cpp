@@ -20,6 +20,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
+using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::packed_bytes;
 using hv::bench::register_per_target;
@@ -30,9 +31,6 @@ namespace {
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kSetSize = 64;
 
-std::size_t dim_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.range(0));
-}
 
 void count_packed_reads(benchmark::State& state, std::int64_t vectors) {
   state.SetBytesProcessed(state.iterations() * vectors * packed_bytes(state.range(0)));

@@ -20,6 +20,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::dense;
+using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::register_per_target;
 using hv::bench::register_reference;
@@ -29,9 +30,6 @@ namespace {
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kBundleRows = 8;
 
-std::size_t dim_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.range(0));
-}
 
 template <typename T>
 void count_reads(benchmark::State& state, std::int64_t vectors) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 namespace hv = hypervec;
+using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::packed_bytes;
 using hv::bench::register_per_target;
@@ -39,9 +40,6 @@ constexpr std::size_t kFeatures = 64;
 constexpr std::size_t kInputDim = 4096;
 constexpr std::size_t kTextBytes = 4096;
 
-std::size_t dim_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.range(0));
-}
 
 std::vector<float> features() {
   std::mt19937_64 rng(kSeed);

@@ -29,15 +29,12 @@
 namespace hv = hypervec;
 namespace hrr = hypervec::hrr;
 namespace ref = hypervec::reference::hrr;
+using hv::bench::dim_of;
 
 namespace {
 
 constexpr std::uint64_t kSeed = 1995;
 constexpr std::size_t kBatchRows = 10000;
-
-std::size_t dim_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.range(0));
-}
 
 template <typename T>
 void count(benchmark::State& state, std::int64_t vectors_out, std::int64_t vectors_touched) {

@@ -24,6 +24,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::mixed;
+using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::packed_bytes;
 using hv::bench::register_per_target;
@@ -34,9 +35,6 @@ namespace {
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kRows = 3000;
 
-std::size_t dim_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.range(0));
-}
 
 hv::DenseVector<float> query(std::size_t dim) {
   std::mt19937_64 rng(kSeed);

@@ -14,6 +14,7 @@
 #include <random>
 
 namespace hv = hypervec;
+using hypervec::test::message_has;
 namespace ref = hypervec::reference::bipolar;
 using hv::test::for_each_target;
 using hv::test::kDims;
@@ -190,9 +191,6 @@ BOOST_AUTO_TEST_CASE(random_matrix_rows_do_not_depend_on_threads_or_offset) {
 }
 
 namespace {
-bool message_has(const hv::Error& e, const std::string& part) {
-  return std::string(e.what()).find(part) != std::string::npos;
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(bad_input_throws_with_a_message_naming_the_problem) {

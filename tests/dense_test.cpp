@@ -31,6 +31,7 @@
 #include <vector>
 
 namespace hv = hypervec;
+using hypervec::test::message_has;
 namespace ref = hypervec::reference::dense;
 using hv::TieBreak;
 using hv::test::for_each_target;
@@ -92,9 +93,6 @@ double cosine_tolerance(std::size_t dim) {
   return 2.1 * (static_cast<double>(dim) / 2 + 32) * kU + 1e-14;
 }
 
-bool message_has(const hv::Error& e, const std::string& part) {
-  return std::string(e.what()).find(part) != std::string::npos;
-}
 
 }  // namespace
 

@@ -6,6 +6,8 @@
 #include <hypervec/bipolar.hpp>
 #include <hypervec/npy.hpp>
 
+#include "tests/test_util.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +17,7 @@
 #include <vector>
 
 namespace hv = hypervec;
+using hypervec::test::message_has;
 namespace npy = hypervec::npy;
 namespace fs = std::filesystem;
 
@@ -48,9 +51,6 @@ std::vector<std::byte> npy_image(const std::string& dict, const std::vector<std:
   return out;
 }
 
-bool message_has(const hv::Error& e, const std::string& part) {
-  return std::string(e.what()).find(part) != std::string::npos;
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,6 +60,11 @@ inline PackedVector random_packed_biased(std::size_t dim, double p, std::mt19937
   std::bernoulli_distribution bit(p);
   for (std::size_t i = 0; i < dim; ++i) v.set_component(i, bit(rng));
   return v;
+}
+
+/// True when the exception's message contains `part` (error-message checks).
+inline bool message_has(const std::exception& e, const std::string& part) {
+  return std::string(e.what()).find(part) != std::string::npos;
 }
 
 inline std::vector<PackedView> views_of(const std::vector<PackedVector>& vs) {
