@@ -9,6 +9,7 @@
 #include <hypervec/bundle.hpp>
 #include <hypervec/cleanup.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/hrr.hpp>
 
 #include "src/reference/cleanup.hpp"
 #include "tests/test_util.hpp"
@@ -260,6 +261,8 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
                     }
                   }
                 }
+                // Batches below 64 queries (Q = 33 and 9 here) run the same
+                // Highway kernel as a single query, so the scores agree exactly.
                 BOOST_CHECK(same_matches(fmem.search(fq.row(0), options), got_f[0]));
                 BOOST_CHECK(same_matches(imem.search(iq.row(0), options), got_i[0]));
                 if (first_int8.empty()) {
@@ -269,6 +272,46 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
                     BOOST_CHECK(same_matches(got_i[a], first_int8[a]));
                   }
                 }
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(float_batches_spanning_several_blas_tiles_match_brute_force) {
+  // Float batches of Q >= 64 run sgemm (the Q = 33 grid above runs the
+  // Highway kernel); its grid is 1024 queries × 1024 rows: Q = 1100 and M = 1100
+  // give full and partial tiles in both directions; D = 65 makes the row
+  // stride differ from D. Both metrics, one and two workers.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 7);
+    const std::size_t rows = 1100, dim = 65, nq = 1100, k = 5;
+    const auto fbook = gaussian_matrix(rows, dim, rng);
+    const auto fq = gaussian_matrix(nq, dim, rng);
+    for (const cl::Metric metric : {cl::Metric::dot, cl::Metric::cosine}) {
+      const cl::FloatMemory fmem(fbook.view(), {}, metric);
+      std::vector<std::vector<ref::Hit>> want(nq);
+      for (std::size_t a = 0; a < nq; ++a) {
+        want[a] = ref::search_float(fq.row(a), fbook.view(), rows, metric);
+      }
+      for (const unsigned threads : {1U, 2U}) {
+        BOOST_TEST_CONTEXT("threads " << threads << " metric "
+                                      << (metric == cl::Metric::dot ? "dot" : "cosine")) {
+          const auto got = fmem.search(fq.view(), cl::Options{.k = k, .threads = threads});
+          for (std::size_t a = 0; a < nq; ++a) {
+            BOOST_TEST_CONTEXT("query " << a) {
+              check_against_reference(got[a], want[a], k, false, [&](std::size_t id) {
+                double abs_sum = 0, norm2 = 0;
+                for (std::size_t i = 0; i < dim; ++i) {
+                  abs_sum += std::abs(static_cast<double>(fq.row(a)[i]) * fbook.row(id)[i]);
+                  norm2 += static_cast<double>(fbook.row(id)[i]) * fbook.row(id)[i];
+                }
+                const double t = dot_tolerance(dim, abs_sum);
+                return metric == cl::Metric::dot ? t : t / std::sqrt(norm2) * (1 + 1e-12);
               });
             }
           }
@@ -310,6 +353,21 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
             }
           }
         }
+      }
+    }
+    // Float batches of Q >= 64 run sgemm on 1024-query × 1024-row tiles:
+    // Q = 1100 spans two query tiles and M = 3000 three row tiles, so threads
+    // 1 and 2 split query tiles while 3 and 7 split row tiles.
+    const auto fq = gaussian_matrix(1100, dim, rng);
+    std::vector<cl::Matches> base;
+    for (const unsigned threads : {1U, 2U, 3U, 7U, 0U}) {
+      BOOST_TEST_CONTEXT("float Q=1100 threads=" << threads) {
+        const auto now = fmem.search(fq.view(), cl::Options{.k = 10, .threads = threads});
+        if (base.empty()) {
+          base = now;
+          continue;
+        }
+        for (std::size_t a = 0; a < now.size(); ++a) BOOST_CHECK(same_matches(now[a], base[a]));
       }
     }
   }
@@ -676,4 +734,241 @@ BOOST_AUTO_TEST_CASE(resonator_capacity_table, *boost::unit_test::disabled()) {
     }
   }
   BOOST_CHECK_EQUAL(smallest_correct, trials);
+}
+
+// --- HRR: FloatMemory as the HRR cleanup memory, and the HRR resonator ----------------
+
+BOOST_AUTO_TEST_CASE(hrr_false_match_rate_at_z3_follows_the_null) {
+  // The HRR null from the norms: for a query q and a row r with i.i.d.
+  // N(0, σ²) components, r/‖r‖ is uniform on the sphere, so cos = q·r /
+  // (‖q‖‖r‖) has variance exactly 1/D and z = cos·√D ≈ N(0, 1) (density ∝
+  // (1 − z²/D)^((D−3)/2): the z > 3 tail differs from the normal one by
+  // < 1 % at D = 1000). Unitary rows (random phases) have the same variance.
+  // Q queries × M rows are pairwise-independent null scores given each
+  // query; the count with z > 3 has mean n·p0 and variance ≈ n·p0·(1 − p0);
+  // we allow 5σ. A wrong null scale (σ from the norms mis-computed by a
+  // factor 1.2) moves the count by > 20σ.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 1000, rows = 1000, nq = 200;
+    const auto gaussian = hv::hrr::random_matrix<float>(rows, dim, seed);
+    hv::DenseMatrix<float> unitary(rows, dim);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const auto u = hv::hrr::random_unitary<float>(dim, seed + 1, r);
+      std::copy(u.values().begin(), u.values().end(), unitary.row(r).begin());
+    }
+    // Queries: rows of the seeded codebook far from the memory's rows.
+    const auto queries = hv::hrr::random_matrix<float>(nq, dim, seed, 1'000'000);
+    const double n = static_cast<double>(nq * rows);
+    const double p0 = 0.5 * std::erfc(3.0 / std::sqrt(2.0));
+    const hv::DenseMatrix<float>* books[] = {&gaussian, &unitary};
+    for (const auto* book : books) {
+      const cl::FloatMemory memory(book->view());
+      std::size_t count = 0;
+      const auto results = memory.search(queries.view(), {.k = rows, .min_z = 3.0});
+      for (std::size_t a = 0; a < nq; ++a) {
+        count += results[a].size();
+        for (const auto& hit : results[a]) {
+          // cosine from the norms (float sums: relative error ~1e-5 here).
+          BOOST_CHECK_GE(hit.z, 3.0);
+          BOOST_CHECK_CLOSE(hit.z, hit.cosine * std::sqrt(static_cast<double>(dim)), 1e-9);
+          BOOST_CHECK_SMALL(hit.cosine - hv::hrr::cosine<float>(queries.row(a), book->row(hit.id)),
+                            1e-5);
+        }
+      }
+      const double mean = n * p0, sigma = std::sqrt(n * p0 * (1 - p0));
+      BOOST_TEST_CONTEXT((book == &gaussian ? "gaussian" : "unitary")
+                         << " rows: count " << count << " expected " << mean << " ± " << sigma) {
+        BOOST_CHECK_LE(std::abs(static_cast<double>(count) - mean), 5 * sigma);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hrr_record_decodes_every_filler_through_the_float_memory) {
+  // Record s = Σ_{j<k} r_j ⊛ f_j at D = 1024 with M = 64 fillers, k = 17: the
+  // capacity tests/hrr_test.cpp derives for these sizes (the union bound
+  // k (M − 1) Q(√(D / (2(k + 1)))) ≤ 10⁻³, recomputed here). Unbinding role j
+  // with its involution and searching the filler memory must return f_j for
+  // every j, one query at a time and as one batch; the same record built in
+  // double and converted to float for the search decodes the same; an
+  // unbinding with a role absent from the record abstains at z ≥ 5 (under
+  // the null, P(any of 64 rows has z ≥ 5) = 64 · 2.9·10⁻⁷).
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 1024, vocabulary = 64, k = 17;
+    const double bound = static_cast<double>(k * (vocabulary - 1)) * 0.5 *
+                         std::erfc(std::sqrt(dim / (2.0 * (k + 1))) / std::sqrt(2.0));
+    BOOST_REQUIRE_LE(bound, 1e-3);
+    const auto roles = hv::hrr::random_matrix<double>(k + 5, dim, seed, 0);
+    const auto items = hv::hrr::random_matrix<double>(vocabulary, dim, seed, 1000);
+    auto to_float = [](std::span<const double> x) {
+      hv::DenseVector<float> out(x.size());
+      std::copy(x.begin(), x.end(), out.values().begin());
+      return out;
+    };
+    std::vector<std::string> labels;
+    hv::DenseMatrix<float> items_f(vocabulary, dim);
+    for (std::size_t m = 0; m < vocabulary; ++m) {
+      labels.push_back("item" + std::to_string(m));
+      const auto row = to_float(items.row(m));
+      std::copy(row.values().begin(), row.values().end(), items_f.row(m).begin());
+    }
+    const cl::FloatMemory memory(items_f.view(), labels);
+    auto filler_of = [&](std::size_t j) { return (7 * j + 3) % vocabulary; };
+    hv::DenseVector<float> record(dim);
+    hv::DenseVector<double> record_d(dim);
+    std::vector<hv::DenseVector<float>> roles_f;
+    for (std::size_t j = 0; j < k + 5; ++j) roles_f.push_back(to_float(roles.row(j)));
+    for (std::size_t j = 0; j < k; ++j) {
+      const auto pair = hv::hrr::bind(roles_f[j].values(), items_f.row(filler_of(j)));
+      hv::hrr::add_scaled<float>(pair.values(), 1.0F, record.values());
+      const auto pair_d = hv::hrr::bind(roles.row(j), items.row(filler_of(j)));
+      hv::hrr::add_scaled<double>(pair_d.values(), 1.0, record_d.values());
+    }
+    const auto involution = hv::hrr::InverseMethod::involution();
+    hv::DenseMatrix<float> unbound(k, dim);
+    for (std::size_t j = 0; j < k; ++j) {
+      BOOST_TEST_CONTEXT("role " << j) {
+        const auto u = hv::hrr::unbind(record.values(), roles_f[j].values(), involution);
+        std::copy(u.values().begin(), u.values().end(), unbound.row(j).begin());
+        const auto hit = memory.best(u.values());
+        BOOST_REQUIRE(hit.has_value());
+        BOOST_CHECK_EQUAL(hit->id, filler_of(j));
+        BOOST_CHECK_EQUAL(hit->label, labels[filler_of(j)]);
+        // Double record, converted to float for the search.
+        const auto u_d = hv::hrr::unbind(record_d.values(), roles.row(j), involution);
+        const auto hit_d = memory.best(to_float(u_d.values()).values());
+        BOOST_REQUIRE(hit_d.has_value());
+        BOOST_CHECK_EQUAL(hit_d->id, filler_of(j));
+      }
+    }
+    const auto batch = memory.search(unbound.view(), {.k = 1});
+    for (std::size_t j = 0; j < k; ++j) BOOST_CHECK_EQUAL(batch.at(j).at(0).id, filler_of(j));
+    for (std::size_t j = k; j < k + 5; ++j) {
+      const auto u = hv::hrr::unbind(record.values(), roles_f[j].values(), involution);
+      BOOST_CHECK(!memory.best(u.values(), {.min_z = 5.0}).has_value());
+    }
+  }
+}
+
+namespace {
+
+/// One HRR resonator trial: F codebooks of M unitary rows at D (row streams
+/// disjoint per codebook), random true factors, s = x_1 ⊛ … ⊛ x_F.
+ResonatorTrial hrr_resonator_trial(std::size_t dim, std::size_t factors, std::size_t rows,
+                                   std::uint64_t seed, std::mt19937_64& rng,
+                                   const cl::ResonatorOptions& options = {}) {
+  std::vector<cl::FloatMemory> memories;
+  memories.reserve(factors);
+  for (std::size_t f = 0; f < factors; ++f) {
+    memories.emplace_back(dim);
+    for (std::size_t c = 0; c < rows; ++c) {
+      memories.back().add(hv::hrr::random_unitary<float>(dim, seed, f * rows + c).values());
+    }
+  }
+  std::vector<const cl::FloatMemory*> pointers;
+  for (const auto& m : memories) pointers.push_back(&m);
+  std::uniform_int_distribution<std::size_t> pick(0, rows - 1);
+  std::vector<std::size_t> truth;
+  hv::DenseVector<float> s = hv::hrr::identity<float>(dim);
+  for (std::size_t f = 0; f < factors; ++f) {
+    truth.push_back(pick(rng));
+    s = hv::hrr::bind(s.values(), memories[f].row(truth.back()));
+  }
+  const auto result = cl::resonate(s.values(), pointers, options);
+  return {result.factors == truth, result.iterations, result.converged};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hrr_resonator_recovers_factors_well_inside_capacity) {
+  // F = 3 unitary codebooks of M = 10 at D = 1024: search space 10^3, a cell
+  // of the HRR tables in docs/concepts.md where every one of 50 trials was
+  // recovered and converged. 20 trials must all succeed and converge.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    // Both variants (linear estimates, unitary estimates) were 50 of 50 there.
+    std::mt19937_64 rng(seed + 8);
+    for (const bool unitary : {false, true}) {
+      for (std::size_t t = 0; t < 20; ++t) {
+        BOOST_TEST_CONTEXT("unitary_estimates " << unitary << " trial " << t) {
+          const auto trial = hrr_resonator_trial(1024, 3, 10, seed + t, rng,
+                                                 {.unitary_estimates = unitary});
+          BOOST_CHECK(trial.correct);
+          BOOST_CHECK(trial.converged);
+          BOOST_CHECK_GE(trial.iterations, 1U);
+          BOOST_CHECK_LE(trial.iterations, 200U);
+        }
+      }
+    }
+    // max_iterations bounds the work and is reported; a zero tolerance is
+    // reached only by chance, so one sweep is never reported as converged
+    // from the superposition start.
+    const auto capped = hrr_resonator_trial(1024, 3, 10, seed, rng, {.max_iterations = 1});
+    BOOST_CHECK_EQUAL(capped.iterations, 1U);
+    BOOST_CHECK(!capped.converged);
+    // F = 1: s is a row; one projection already points at it.
+    cl::FloatMemory book(256);
+    for (std::size_t c = 0; c < 8; ++c) {
+      book.add(hv::hrr::random_unitary<float>(256, seed, c).values());
+    }
+    const cl::FloatMemory* one[] = {&book};
+    const auto single = cl::resonate(book.row(5), one);
+    BOOST_CHECK_EQUAL(single.factors.at(0), 5U);
+    BOOST_CHECK(single.converged);
+    BOOST_CHECK_EQUAL(single.matches.at(0).id, 5U);
+    BOOST_CHECK_GT(single.matches.at(0).cosine, 0.9);
+    // Bad input.
+    const auto s = hv::hrr::random<float>(256, seed);
+    BOOST_CHECK_THROW(cl::resonate(s.values(), one, {.max_iterations = 0}), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate(s.values(), one, {.tolerance = -1.0}), hv::InvalidArgument);
+    BOOST_CHECK_THROW(
+        cl::resonate(s.values(), one, {.tolerance = std::numeric_limits<double>::quiet_NaN()}),
+        hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate(s.values(), std::span<const cl::FloatMemory* const>{}),
+                      hv::InvalidArgument);
+    const cl::FloatMemory* null_book[] = {nullptr};
+    BOOST_CHECK_THROW(cl::resonate(s.values(), null_book), hv::InvalidArgument);
+    const cl::FloatMemory empty(256);
+    const cl::FloatMemory* empty_book[] = {&empty};
+    BOOST_CHECK_THROW(cl::resonate(s.values(), empty_book), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate(hv::hrr::random<float>(100, seed).values(), one),
+                      hv::DimensionError);
+    const hv::DenseVector<float> zero(256);
+    BOOST_CHECK_THROW(cl::resonate(zero.values(), one), hv::InvalidArgument);
+    hv::DenseVector<float> bad{std::span<const float>(s.values())};
+    bad.values()[3] = std::numeric_limits<float>::quiet_NaN();
+    BOOST_CHECK_THROW(cl::resonate(bad.values(), one), hv::InvalidArgument);
+  }
+}
+
+// The HRR resonator accuracy table of docs/concepts.md ("Cleanup memory"). Not
+// run by default; run: cleanup_test --run_test=hrr_resonator_capacity_table --log_level=message
+BOOST_AUTO_TEST_CASE(hrr_resonator_capacity_table, *boost::unit_test::disabled()) {
+  const auto seed = hv::test::test_seed();
+  std::mt19937_64 rng(seed + 9);
+  const std::size_t trials = 50;
+  std::size_t smallest_correct = 0;  // D = 1024, M = 10, both variants: must be perfect
+  for (const bool unitary : {false, true}) {
+    for (const std::size_t dim : {256, 512, 1024, 2048}) {
+      for (const std::size_t rows : {10, 20, 40, 80, 160}) {
+        std::size_t correct = 0, converged = 0, iterations = 0;
+        for (std::size_t t = 0; t < trials; ++t) {
+          const auto trial = hrr_resonator_trial(dim, 3, rows, seed + 1000 * t, rng,
+                                                 {.unitary_estimates = unitary});
+          correct += trial.correct;
+          converged += trial.converged;
+          iterations += trial.iterations;
+        }
+        if (dim == 1024 && rows == 10) smallest_correct += correct;
+        BOOST_TEST_MESSAGE("| " << (unitary ? "unitary" : "linear") << " | " << dim << " | 3 | "
+                                << rows << " | " << rows * rows * rows << " | "
+                                << 100.0 * correct / trials << " % | "
+                                << 100.0 * converged / trials << " % | "
+                                << static_cast<double>(iterations) / trials << " |");
+      }
+    }
+  }
+  BOOST_CHECK_EQUAL(smallest_correct, 2 * trials);
 }

@@ -6,7 +6,7 @@
 //   PackedMemory  packed bipolar rows:  packed queries (Hamming / dot),
 //                                       float queries (mixed: rows read at
 //                                       1 bit per component, never unpacked)
-//   FloatMemory   float32 rows (MAP-C): float queries (dot or cosine)
+//   FloatMemory   float32 rows (MAP-C, HRR): float queries (dot or cosine)
 //   Int8Memory    int8 rows (MAP-B/I):  int8 queries (dot or cosine, exact)
 //
 // Search contract (all kinds):
@@ -21,6 +21,12 @@
 //    arithmetic, and for mixed a fixed 16-lane summation order); float-vs-
 //    float scores use FMA where the target has it and may differ between
 //    targets in the last bits (the ids agree unless two scores are that close).
+//    FloatMemory batches of Q >= 64 queries are scored by OpenBLAS sgemm on
+//    a fixed grid of 1024-query × 1024-row tiles (OpenBLAS is set to one
+//    thread, process-wide, on first use; our workers split the tiles), so
+//    they too are thread-count independent, but a query's float score in
+//    such a batch may differ in the last bits from the same query searched
+//    alone or in a batch of < 64 (Highway kernel), within the same bound.
 //  * Significance under the random-vector null (docs/concepts.md, "Cleanup memory"): a row drawn
 //    independently of the query has cosine ≈ N(0, 1/D), so
 //      z = cosine · √D,   p = P(N(0,1) > z) = erfc(z/√2)/2   (one-sided).
@@ -28,6 +34,12 @@
 //    Binomial(D, 1/2) Hamming distance, for any query (float or packed), since
 //    Σ q_i b_i with fair independent signs b_i has variance ‖q‖². For float
 //    and int8 rows the null is an isotropic random row.
+//  * HRR: FloatMemory with Metric::cosine is the HRR cleanup memory (HRR
+//    vectors are real float vectors; see FloatMemory). Its null is the one
+//    above, from the norms: for a query q and a row r with i.i.d. N(0, σ²)
+//    components (hrr::random, any σ), r/‖r‖ is uniform on the sphere, so
+//    cos = q·r/(‖q‖‖r‖) has mean 0 and variance exactly 1/D (σ and ‖q‖
+//    cancel); for unitary rows (random phases) the variance is ≈ 1/D too.
 //  * Thresholds: of the top-k, a match is reported only if cosine >=
 //    min_cosine and z >= min_z; when none passes, the result is empty
 //    (abstain). For packed, mixed and Metric::cosine searches cosine is
@@ -188,7 +200,15 @@ class PackedMemory {
   detail::LabelIndex labels_;
 };
 
-/// Cleanup memory over float32 rows (MAP-C) of dimension D.
+/// Cleanup memory over float32 rows (MAP-C) of dimension D. Also the HRR
+/// cleanup memory: store hrr::random / hrr::random_unitary rows (any norm)
+/// with Metric::cosine, search with the unbound vector (e.g. hrr::unbind with
+/// the involution); cosine = q·r/(‖q‖‖r‖) with both norms accumulated in
+/// double, z = cosine·√D (the HRR null in the file comment above). Double
+/// HRR vectors (hrr::* with T = double) are searched by converting them to
+/// float first (std::copy into a float vector): the relative rounding,
+/// 6·10⁻⁸, is far below the null's σ = 1/√D, so only ties closer than that
+/// can reorder; there is no float64 memory.
 class FloatMemory {
  public:
   explicit FloatMemory(std::size_t dim, Metric metric = Metric::cosine);
@@ -322,6 +342,13 @@ std::optional<FactorMatch> greedy_factor_search(const PackedMemory& memory,
 /// Options of resonate.
 struct ResonatorOptions {
   std::size_t max_iterations = 200;  ///< sweeps over all factors before giving up
+  /// HRR only: converged when no unit-norm estimate moved by more than this
+  /// (L2) in a sweep. >= 0; the float32 rounding floor is about 1e-6.
+  double tolerance = 1e-4;
+  /// HRR only: after the projection, replace each estimate by its unitary
+  /// projection (hrr::make_unitary: every bin X(k)/|X(k)|), the per-bin phase
+  /// nonlinearity of the FHRR phasor resonator. For unitary codebooks.
+  bool unitary_estimates = false;
 };
 
 /// Result of resonate.
@@ -329,7 +356,7 @@ struct ResonatorResult {
   std::vector<std::size_t> factors;  ///< id of the decoded row in each codebook
   std::vector<Match> matches;        ///< each final estimate's best match
   std::size_t iterations = 0;        ///< sweeps run (1 ..= max_iterations)
-  bool converged = false;            ///< true when a sweep changed no estimate
+  bool converged = false;            ///< true when a sweep changed no estimate (HRR: by > tolerance)
 };
 
 /// Resonator network (Frady, Kent, Olshausen, Sommer 2020) for MAP bipolar:
@@ -343,6 +370,39 @@ struct ResonatorResult {
 /// Throws DimensionError if a codebook's D differs from s, InvalidArgument
 /// if there are no codebooks, one is empty, or max_iterations is 0.
 ResonatorResult resonate(PackedView s, std::span<const PackedMemory* const> codebooks,
+                         const ResonatorOptions& options = {});
+
+// --- Resonator network (HRR, float32) ---------------------------------------------
+
+/// Resonator network for HRR (Frady et al. 2020; Kent et al. 2020): factorises
+/// s = x_1 ⊛ … ⊛ x_F (circular convolution, hrr::bind) with x_f a row of
+/// codebooks[f]; rows should be unit-norm HRR vectors, best unitary
+/// (hrr::random_unitary, hrr::make_unitary), whose involution is their exact
+/// inverse. Estimates start at the normalised superposition Σ_c c / ‖Σ_c c‖;
+/// one sweep updates f = 1..F in order, each with the others' newest
+/// estimates:
+///   u = s ⊛ (⊛_{g≠f} x̂_g)†,  a_c = ⟨u, c⟩ for every row c,
+///   x̂_f = Σ_c a_c c / ‖Σ_c a_c c‖      (the codebook projection X_f X_fᵀ u)
+/// with † the involution (spectrum conj X̂_g), the adjoint of binding:
+/// ⟨s, x_1 ⊛ … ⊛ x_F⟩ = ⟨s ⊛ (⊛_{g≠f} x_g)†, x_f⟩, so a sweep is one step of
+/// the higher-order power method on the tensor T[c_1..c_F] = ⟨s, c_1 ⊛ … ⊛ c_F⟩
+/// in codebook coordinates; for unitary x_g the involution is the exact
+/// inverse. s and every estimate are kept as spectra (one inverse and one
+/// forward FFT per update). Converged when a sweep moves no estimate by more
+/// than options.tolerance (the estimates do not land exactly on rows, they
+/// approach a fixed point near them). With options.unitary_estimates, each
+/// new x̂_f is then made unitary (X̂_f(k)/|X̂_f(k)|; two more FFTs): the
+/// nonlinearity of Frady et al.'s complex phasor resonator, since unitary
+/// HRR vectors are FHRR phasors with conjugate symmetry. Then, or after
+/// max_iterations, each
+/// factor is decoded as its estimate's best match in codebooks[f] (by the
+/// memory's metric). A projection of exactly 0 leaves the estimate at 0 (its
+/// match then has cosine 0); no NaN. Deterministic, single-threaded except
+/// the final searches. Throws DimensionError if a codebook's D differs from
+/// s, InvalidArgument if there are no codebooks, one is null or empty,
+/// max_iterations is 0, tolerance is negative or NaN, or s holds NaN/±Inf or
+/// is the zero vector.
+ResonatorResult resonate(std::span<const float> s, std::span<const FloatMemory* const> codebooks,
                          const ResonatorOptions& options = {});
 
 }  // namespace hypervec::cleanup

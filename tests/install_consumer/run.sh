@@ -3,7 +3,8 @@
 #  1. `meson install --destdir` stages this build's install set in a temp dir;
 #  2. pkg-config, pointed at the staged hypervec.pc (PKG_CONFIG_PATH) with
 #     PKG_CONFIG_SYSROOT_DIR = the stage, must name the staged headers and a
-#     link line with libhypervec, Highway, FFTW (double and float) and pthread;
+#     link line with libhypervec, Highway, FFTW (double and float), OpenBLAS
+#     and pthread;
 #  3. consumer.cpp is compiled from a directory outside the project with only
 #     `pkg-config --cflags --libs hypervec`, then run (it checks a bind).
 # When the build is sanitized (b_sanitize), the consumer gets the same
@@ -62,7 +63,7 @@ case " $cflags " in
   *" -I$root/"*) ;;
   *) fail "--cflags does not point into the staged prefix: $cflags" ;;
 esac
-for need in -lhypervec -lhwy -lfftw3 -lfftw3f -pthread; do
+for need in -lhypervec -lhwy -lfftw3 -lfftw3f -lopenblas -pthread; do
   case " $libs " in
     *" $need "*) ;;
     *) fail "the link line from hypervec.pc lacks $need: $libs" ;;
