@@ -24,14 +24,21 @@ namespace hypervec::bench {
 /// The dimensions every operation is measured at.
 inline const std::vector<std::int64_t> kDims = {1024, 4096, 10000};
 
-/// Bytes of one packed vector of D components (whole 64-bit words).
 /// The benchmark's dimension argument (range 0) as a size.
 inline std::size_t dim_of(const benchmark::State& state) {
   return static_cast<std::size_t>(state.range(0));
 }
 
+/// Bytes of one packed vector of D components (whole 64-bit words).
 inline std::int64_t packed_bytes(std::int64_t dim) {
   return static_cast<std::int64_t>(packed_words(static_cast<std::size_t>(dim)) * 8);
+}
+
+/// Reports `vectors` packed vectors of D = range(0) components read per
+/// iteration, as bytes/s and items/s.
+inline void count_packed_reads(benchmark::State& state, std::int64_t vectors) {
+  state.SetBytesProcessed(state.iterations() * vectors * packed_bytes(state.range(0)));
+  state.SetItemsProcessed(state.iterations() * vectors);
 }
 
 /// Pins the dispatcher to one Highway target while alive, and restores normal

@@ -19,6 +19,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
+using hv::bench::count_packed_reads;
 using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::packed_bytes;
@@ -29,13 +30,6 @@ namespace {
 
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::int64_t kMultibindItems = 8;
-
-
-/// Reads `vectors` packed vectors of D components per iteration.
-void count_reads(benchmark::State& state, std::int64_t vectors) {
-  state.SetBytesProcessed(state.iterations() * vectors * packed_bytes(state.range(0)));
-  state.SetItemsProcessed(state.iterations() * vectors);
-}
 
 // --- bind --------------------------------------------------------------------
 
@@ -48,7 +42,7 @@ void bind_simd(benchmark::State& state) {
     benchmark::DoNotOptimize(out.words());
     benchmark::ClobberMemory();
   }
-  count_reads(state, 2);
+  count_packed_reads(state, 2);
 }
 
 void bind_reference(benchmark::State& state) {
@@ -58,7 +52,7 @@ void bind_reference(benchmark::State& state) {
     auto out = ref::bind(a, b);
     benchmark::DoNotOptimize(out.words());
   }
-  count_reads(state, 2);
+  count_packed_reads(state, 2);
 }
 
 // --- similarity ---------------------------------------------------------------
@@ -71,7 +65,7 @@ void score(benchmark::State& state, Score&& f) {
     auto s = f(a.view(), b.view());
     benchmark::DoNotOptimize(s);
   }
-  count_reads(state, 2);
+  count_packed_reads(state, 2);
 }
 
 // --- permute -------------------------------------------------------------------
@@ -95,7 +89,7 @@ void permute_simd(benchmark::State& state) {
     benchmark::DoNotOptimize(out.words());
     benchmark::ClobberMemory();
   }
-  count_reads(state, 1);
+  count_packed_reads(state, 1);
 }
 
 void permute_reference(benchmark::State& state) {
@@ -104,7 +98,7 @@ void permute_reference(benchmark::State& state) {
     auto out = ref::permute(a, state.range(1));
     benchmark::DoNotOptimize(out.words());
   }
-  count_reads(state, 1);
+  count_packed_reads(state, 1);
 }
 
 // --- multibind -------------------------------------------------------------------
@@ -126,7 +120,7 @@ void multibind_simd(benchmark::State& state) {
     auto out = hv::bipolar::multibind(views);
     benchmark::DoNotOptimize(out.words());
   }
-  count_reads(state, kMultibindItems);
+  count_packed_reads(state, kMultibindItems);
 }
 
 /// The reference has no multibind: a chain of 7 reference binds.
@@ -137,7 +131,7 @@ void multibind_reference(benchmark::State& state) {
     for (std::size_t k = 1; k < items.size(); ++k) out = ref::bind(out, items[k]);
     benchmark::DoNotOptimize(out.words());
   }
-  count_reads(state, kMultibindItems);
+  count_packed_reads(state, kMultibindItems);
 }
 
 // --- random codebooks (scalar SplitMix64, not dispatched) -----------------------

@@ -20,6 +20,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
+using hv::bench::count_packed_reads;
 using hv::bench::dim_of;
 using hv::bench::each_dim;
 using hv::bench::packed_bytes;
@@ -30,12 +31,6 @@ namespace {
 
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kSetSize = 64;
-
-
-void count_packed_reads(benchmark::State& state, std::int64_t vectors) {
-  state.SetBytesProcessed(state.iterations() * vectors * packed_bytes(state.range(0)));
-  state.SetItemsProcessed(state.iterations() * vectors);
-}
 
 struct Items {
   std::vector<hv::PackedVector> vectors;

@@ -30,7 +30,6 @@ namespace {
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kBundleRows = 8;
 
-
 template <typename T>
 void count_reads(benchmark::State& state, std::int64_t vectors) {
   state.SetBytesProcessed(state.iterations() * vectors * state.range(0) *

@@ -40,7 +40,6 @@ constexpr std::size_t kFeatures = 64;
 constexpr std::size_t kInputDim = 4096;
 constexpr std::size_t kTextBytes = 4096;
 
-
 std::vector<float> features() {
   std::mt19937_64 rng(kSeed);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);

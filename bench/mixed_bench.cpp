@@ -35,7 +35,6 @@ namespace {
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kRows = 3000;
 
-
 hv::DenseVector<float> query(std::size_t dim) {
   std::mt19937_64 rng(kSeed);
   std::normal_distribution<float> dist(0.0f, 1.0f);
