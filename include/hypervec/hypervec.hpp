@@ -15,4 +15,6 @@
 #include <hypervec/random.hpp>
 #include <hypervec/storage.hpp>
 #include <hypervec/structures.hpp>
+#include <hypervec/codebook.hpp>
+#include <hypervec/probe.hpp>
 #include <hypervec/targets.hpp>

@@ -1,0 +1,63 @@
+// Labelled codebooks on disk: a .npy matrix of M bipolar rows plus a labels
+// file (one UTF-8 label per line, M lines), the form in which a Python probe
+// saves its concept atoms and in which `hypervec codebook` writes them.
+//
+// A codebook loads into a cleanup::PackedMemory (1 bit per component, labels
+// attached), ready for search and for probe::Decoder. Every check names the
+// file and the line or row at fault: label/row count mismatch, empty or
+// duplicate labels, invalid UTF-8, non-bipolar values (see npy::load_bipolar).
+#pragma once
+
+#include <hypervec/cleanup.hpp>
+#include <hypervec/storage.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hypervec::codebook {
+
+/// Reads a labels file: one label per line, '\n' or "\r\n" line ends, the
+/// final line end optional. Throws IoError if the file cannot be read, a line
+/// is empty or not valid UTF-8, or a label repeats (naming both lines).
+std::vector<std::string> read_labels(const std::string& path);
+
+/// Writes labels one per line (each ends with '\n'). Throws InvalidArgument if
+/// a label is empty or contains '\n' or '\r' (it would not read back), IoError
+/// if the file cannot be written.
+void write_labels(const std::string& path, std::span<const std::string> labels);
+
+/// A seeded bipolar codebook for `labels`: row i = bipolar::random(dim, seed, i)
+/// (the counter-based generator of random.hpp, so row i depends only on seed
+/// and i). Throws as PackedMemory does (duplicate labels, dim = 0).
+cleanup::PackedMemory generate(std::span<const std::string> labels, std::size_t dim,
+                               std::uint64_t seed);
+
+/// Loads `npy_path` (float ±1, int8 ±1, or packbits uint8 with dim given; see
+/// npy::load_bipolar) with the labels of `labels_path`. dim = 0 takes D from
+/// the array (not allowed for packbits). Throws IoError on unreadable or
+/// malformed files and DimensionError when the row and label counts differ.
+cleanup::PackedMemory load(const std::string& npy_path, const std::string& labels_path,
+                           std::size_t dim = 0);
+
+/// On-disk element type of a bipolar matrix.
+enum class Format {
+  packbits,  ///< uint8 (rows, ceil(D/8)), numpy packbits order: 1 bit per component
+  float32,   ///< float32 (rows, D), ±1: what torch/numpy probes save
+  int8,      ///< int8 (rows, D), ±1
+};
+
+/// Parses "packbits" / "float32" / "int8"; throws InvalidArgument otherwise.
+Format parse_format(std::string_view name);
+
+/// Writes a bipolar matrix as .npy in `format` (atomically, as npy::write).
+void write_matrix(const std::string& path, const PackedMatrixView& rows, Format format);
+
+/// Writes a memory's rows to `npy_path` and its labels to `labels_path`.
+void save(const cleanup::PackedMemory& memory, const std::string& npy_path,
+          const std::string& labels_path, Format format = Format::packbits);
+
+}  // namespace hypervec::codebook

@@ -1,0 +1,601 @@
+// The probe's decoder stage (include/hypervec/probe.hpp; docs/probe.md).
+#include <hypervec/probe.hpp>
+
+#include <hypervec/bipolar.hpp>
+#include <hypervec/dense.hpp>
+#include <hypervec/detail/parallel.hpp>
+#include <hypervec/error.hpp>
+#include <hypervec/mixed.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+
+namespace hypervec::probe {
+
+std::vector<std::uint32_t> subset_order(std::size_t n) {
+  hypervec::detail::require(n <= kMaxContext, "probe::subset_order: a context of ", n,
+                            " atoms exceeds kMaxContext = ", kMaxContext);
+  std::vector<std::uint32_t> order;
+  order.reserve(std::size_t{1} << n);
+  // Sizes 0..n, each in itertools.combinations (lexicographic) order ...
+  for (std::size_t r = 0; r <= n; ++r) {
+    std::vector<std::size_t> idx(r);
+    std::iota(idx.begin(), idx.end(), std::size_t{0});
+    for (;;) {
+      std::uint32_t mask = 0;
+      for (const std::size_t i : idx) mask |= std::uint32_t{1} << i;
+      order.push_back(mask);
+      std::size_t j = r;
+      while (j > 0 && idx[j - 1] == n - r + (j - 1)) --j;
+      if (j == 0) break;
+      ++idx[j - 1];
+      for (std::size_t k = j; k < r; ++k) idx[k] = idx[k - 1] + 1;
+    }
+  }
+  // ... then reversed: most specific first, the empty subset last.
+  std::reverse(order.begin(), order.end());
+  return order;
+}
+
+double Summary::precision(std::size_t k) const {
+  std::size_t slot = 0;
+  if (k == 1) {
+    slot = 0;
+  } else if (k == 3) {
+    slot = 1;
+  } else if (k == 5) {
+    slot = 2;
+  } else {
+    throw InvalidArgument(hypervec::detail::concat("probe::Summary::precision: k = ", k,
+                                                   "; expected 1, 3 or 5"));
+  }
+  return evaluated == 0 ? 0.0 : static_cast<double>(hits[slot]) / static_cast<double>(evaluated);
+}
+
+Summary summarize(std::span<const Decoding> decodings) {
+  Summary s;
+  s.documents = decodings.size();
+  for (const auto& d : decodings) {
+    if (d.answers.empty()) ++s.abstained;
+    if (d.greedy_key) ++s.greedy;
+    if (!d.target) continue;
+    ++s.evaluated;
+    if (d.rank) {
+      if (*d.rank <= 1) ++s.hits[0];
+      if (*d.rank <= 3) ++s.hits[1];
+      if (*d.rank <= 5) ++s.hits[2];
+    }
+  }
+  return s;
+}
+
+std::string Decoder::role_of(std::optional<std::size_t> id, const Document& document) {
+  if (!id) return "none";
+  if (document.target && *document.target == *id) return "target";
+  for (std::size_t i = 0; i < document.context.size(); ++i) {
+    if (document.context[i] != *id) continue;
+    if (document.context.size() == kAnalogyRoles.size()) return kAnalogyRoles[i];
+    return hypervec::detail::concat("context[", i, "]");
+  }
+  return "out_of_context";
+}
+
+Decoder::Decoder(const cleanup::PackedMemory& codebook, Options options)
+    : codebook_(&codebook), options_(options) {
+  constexpr const char* where = "probe::Decoder";
+  hypervec::detail::require(!codebook.empty(), where, ": the codebook is empty");
+  hypervec::detail::require(options.top_k >= 1 && options.top_k <= codebook.size(), where,
+                            ": top_k = ", options.top_k, " must be in 1..", codebook.size(),
+                            " (the codebook's rows)");
+  hypervec::detail::require(!std::isnan(options.presence), where, ": presence is NaN");
+  hypervec::detail::require(!std::isnan(options.greedy_trigger), where,
+                            ": greedy_trigger is NaN");
+  hypervec::detail::require(!std::isnan(options.explain_min_z), where, ": explain_min_z is NaN");
+}
+
+namespace {
+
+constexpr double kNone = -std::numeric_limits<double>::infinity();
+
+/// A document after validation: context without repeats (first kept).
+struct Prepared {
+  std::vector<std::size_t> context;
+  std::optional<std::size_t> target;
+  const Document* original = nullptr;
+};
+
+Prepared prepare(const Document& document, std::size_t rows, std::size_t index,
+                 const char* where) {
+  Prepared p;
+  p.original = &document;
+  for (const std::size_t id : document.context) {
+    hypervec::detail::require(id < rows, where, ": document ", index, ": context atom id ", id,
+                              " is out of range (the codebook has ", rows, " rows)");
+    if (std::find(p.context.begin(), p.context.end(), id) == p.context.end()) {
+      p.context.push_back(id);
+    }
+  }
+  hypervec::detail::require(p.context.size() <= kMaxContext, where, ": document ", index,
+                            " has ", p.context.size(), " distinct context atoms; at most ",
+                            kMaxContext, " are supported");
+  if (document.target) {
+    hypervec::detail::require(*document.target < rows, where, ": document ", index,
+                              ": target id ", *document.target,
+                              " is out of range (the codebook has ", rows, " rows)");
+  }
+  p.target = document.target;
+  return p;
+}
+
+/// Π_{i ∈ mask} context_i as packed words (the identity for mask 0).
+void key_product(const cleanup::PackedMemory& memory, const std::vector<std::size_t>& context,
+                 std::uint32_t mask, std::uint64_t* out, std::size_t words) {
+  std::fill(out, out + words, std::uint64_t{0});
+  for (std::size_t i = 0; i < context.size(); ++i) {
+    if ((mask >> i & 1U) == 0) continue;
+    const std::uint64_t* a = memory.row(context[i]).words;
+    for (std::size_t w = 0; w < words; ++w) out[w] ^= a[w];
+  }
+}
+
+/// Query vectors of one batch, packed (sign input) or float (as-is input).
+/// Both expose: set(j, document vector, key product), cosine(j, row),
+/// search(memory, options), and greedy(j, memory, keys) (rows u_j ⊙ c).
+class PackedQueries {
+ public:
+  PackedQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
+  std::size_t rows() const { return m_.rows(); }
+  void set(std::size_t j, PackedView v, const std::uint64_t* key) {
+    std::uint64_t* out = m_.row_span(j).words;
+    for (std::size_t w = 0; w < v.num_words(); ++w) out[w] = v.words[w] ^ key[w];
+  }
+  double cosine(std::size_t j, PackedView row) const { return bipolar::cosine(m_.row(j), row); }
+  std::vector<cleanup::Matches> search(const cleanup::PackedMemory& memory,
+                                       const cleanup::Options& options) const {
+    return memory.search(m_.view(), options);
+  }
+  PackedQueries greedy(std::size_t j, const cleanup::PackedMemory& memory,
+                       std::span<const std::size_t> keys) const {
+    PackedQueries g(keys.size(), m_.dim());
+    for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, m_.row(j), memory.row(keys[c]).words);
+    return g;
+  }
+  PackedQueries single(std::size_t j) const {
+    PackedQueries s(1, m_.dim());
+    s.set(0, m_.row(j), identity_key().data());
+    return s;
+  }
+
+ private:
+  std::vector<std::uint64_t> identity_key() const {
+    return std::vector<std::uint64_t>(packed_words(m_.dim()), 0);
+  }
+  PackedMatrix m_;
+};
+
+class FloatQueries {
+ public:
+  FloatQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
+  std::size_t rows() const { return m_.rows(); }
+  void set(std::size_t j, std::span<const float> v, const std::uint64_t* key) {
+    auto out = m_.row(j);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      out[i] = (key[i / 64] >> (i % 64) & 1U) != 0 ? -v[i] : v[i];
+    }
+  }
+  double cosine(std::size_t j, PackedView row) const { return mixed::cosine(m_.row(j), row); }
+  std::vector<cleanup::Matches> search(const cleanup::PackedMemory& memory,
+                                       const cleanup::Options& options) const {
+    return memory.search(m_.view(), options);
+  }
+  FloatQueries greedy(std::size_t j, const cleanup::PackedMemory& memory,
+                      std::span<const std::size_t> keys) const {
+    FloatQueries g(keys.size(), m_.dim());
+    for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, m_.row(j), memory.row(keys[c]).words);
+    return g;
+  }
+  FloatQueries single(std::size_t j) const {
+    FloatQueries s(1, m_.dim());
+    const std::vector<std::uint64_t> identity(packed_words(m_.dim()), 0);
+    s.set(0, m_.row(j), identity.data());
+    return s;
+  }
+
+ private:
+  DenseMatrix<float> m_;
+};
+
+/// Per query of a document: candidates after exclusion, artefact flag and
+/// (paper mode) the target's cosine.
+struct Scored {
+  std::vector<cleanup::Match> candidates;
+  bool artefact = false;
+  std::string artefact_atom;  // label of the own atom that made it one
+  double artefact_cosine = 0;
+  double target_cosine = kNone;
+  double top() const { return candidates.empty() ? kNone : candidates.front().cosine; }
+  double second() const { return candidates.size() < 2 ? kNone : candidates[1].cosine; }
+};
+
+bool in(const std::vector<std::size_t>& v, std::size_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string subset_name(const cleanup::PackedMemory& memory, const std::vector<std::size_t>& ids) {
+  if (ids.empty()) return "{} (the vector itself)";
+  std::string s = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i != 0) s += ", ";
+    s += memory.label(ids[i]);
+  }
+  return s + "}";
+}
+
+std::string fixed3(double x) {
+  if (!std::isfinite(x)) return "none";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", x);
+  return buf;
+}
+
+/// Index (into order) of the query the paper's evaluation loop keeps.
+std::size_t paper_selection(const std::vector<Scored>& scored, std::size_t target,
+                            double presence, std::size_t* skipped) {
+  const auto target_on_top = [&](const Scored& s) {
+    return !s.candidates.empty() && s.candidates.front().id == target;
+  };
+  std::optional<std::size_t> best;
+  for (std::size_t j = 0; j < scored.size(); ++j) {
+    const Scored& s = scored[j];
+    if (s.artefact && !target_on_top(s)) {
+      ++*skipped;
+      continue;
+    }
+    if (!best) best = j;
+    const Scored& b = scored[*best];
+    const bool a = target_on_top(s) && s.target_cosine > b.target_cosine;
+    const bool higher = s.top() > b.top() && !target_on_top(b);
+    const bool equal = s.top() == b.top() && b.second() < presence;
+    if (a || higher || equal) best = j;
+  }
+  const std::size_t empty_query = scored.size() - 1;
+  if (!best) best = empty_query;
+  if (scored[*best].top() < presence && !target_on_top(scored[*best])) best = empty_query;
+  return *best;
+}
+
+template <typename Queries, typename Vectors, typename SetVector>
+std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Options& options,
+                                   const Vectors& vectors, std::span<const Document> documents,
+                                   const char* where, const SetVector& set_vector) {
+  const std::size_t m = memory.size();
+  const std::size_t dim = memory.dim();
+  const std::size_t words = packed_words(dim);
+  const std::size_t n_docs = documents.size();
+
+  std::vector<Prepared> docs;
+  docs.reserve(n_docs);
+  std::size_t max_context = 0;
+  std::vector<std::size_t> first_query(n_docs + 1, 0);
+  for (std::size_t d = 0; d < n_docs; ++d) {
+    docs.push_back(prepare(documents[d], m, d, where));
+    max_context = std::max(max_context, docs.back().context.size());
+    first_query[d + 1] = first_query[d] + (std::size_t{1} << docs.back().context.size());
+  }
+  std::vector<std::vector<std::uint32_t>> orders(max_context + 1);
+  for (const auto& p : docs) {
+    if (orders[p.context.size()].empty()) orders[p.context.size()] = subset_order(p.context.size());
+  }
+
+  // 1. Every subset query of every document, as one batch.
+  Queries queries(first_query[n_docs], dim);
+  hypervec::detail::parallel_for(n_docs, options.threads, 64, [&](std::size_t d0, std::size_t d1) {
+    std::vector<std::uint64_t> key(words);
+    for (std::size_t d = d0; d < d1; ++d) {
+      const auto& order = orders[docs[d].context.size()];
+      for (std::size_t j = 0; j < order.size(); ++j) {
+        key_product(memory, docs[d].context, order[j], key.data(), words);
+        set_vector(queries, first_query[d] + j, vectors, d, key.data());
+      }
+    }
+  });
+
+  // 2. One blocked search: enough candidates to survive the exclusion.
+  const std::size_t keep = std::max<std::size_t>(options.top_k, 2);
+  const std::size_t k = std::min(m, keep + (options.exclude_context ? max_context : 0));
+  const cleanup::Options search_options{.k = k, .threads = options.threads};
+  std::vector<cleanup::Matches> matches = queries.search(memory, search_options);
+
+  // 3. Per document: artefacts, selection, answers.
+  std::vector<Decoding> out(n_docs);
+  std::vector<std::uint8_t> wants_greedy(n_docs, 0);
+  std::vector<std::vector<Scored>> all_scored(options.greedy ? n_docs : 0);
+  hypervec::detail::parallel_for(n_docs, options.threads, 64, [&](std::size_t d0, std::size_t d1) {
+    for (std::size_t d = d0; d < d1; ++d) {
+      const Prepared& doc = docs[d];
+      const auto& order = orders[doc.context.size()];
+      std::vector<Scored> scored(order.size());
+      std::size_t artefacts = 0;
+      for (std::size_t j = 0; j < order.size(); ++j) {
+        const std::size_t q = first_query[d] + j;
+        Scored& s = scored[j];
+        for (auto& match : matches[q]) {
+          if (options.exclude_context && in(doc.context, match.id)) continue;
+          if (s.candidates.size() == keep) break;
+          s.candidates.push_back(std::move(match));
+        }
+        for (std::size_t i = 0; i < doc.context.size(); ++i) {
+          if ((order[j] >> i & 1U) == 0) continue;
+          const double c = queries.cosine(q, memory.row(doc.context[i]));
+          if (c > options.presence && (!s.artefact || c > s.artefact_cosine)) {
+            s.artefact = true;
+            s.artefact_atom = memory.label(doc.context[i]);
+            s.artefact_cosine = c;
+          }
+        }
+        if (doc.target) s.target_cosine = queries.cosine(q, memory.row(*doc.target));
+        if (s.artefact) ++artefacts;
+      }
+
+      std::size_t chosen = 0;
+      std::string why;
+      if (options.selection == Selection::paper && doc.target) {
+        std::size_t skipped = 0;
+        chosen = paper_selection(scored, *doc.target, options.presence, &skipped);
+        artefacts = skipped;
+        why = "the paper's rule (uses the target)";
+      } else {
+        std::optional<std::size_t> best;
+        for (std::size_t j = 0; j < scored.size(); ++j) {
+          if (scored[j].artefact) continue;
+          if (!best || scored[j].top() > scored[*best].top()) best = j;
+        }
+        chosen = *best;  // the empty query is never an artefact
+        why = hypervec::detail::concat("highest best cosine of ", order.size() - artefacts,
+                                       " non-artefact queries");
+      }
+
+      Decoding& r = out[d];
+      r.queries = order.size();
+      r.artefacts = artefacts;
+      r.query_index = chosen;
+      for (std::size_t i = 0; i < doc.context.size(); ++i) {
+        if ((order[chosen] >> i & 1U) != 0) r.query.push_back(doc.context[i]);
+      }
+      const Scored& s = scored[chosen];
+      r.reason = hypervec::detail::concat("query ", chosen + 1, "/", order.size(), " ",
+                                          subset_name(memory, r.query), ": best cos ",
+                                          fixed3(s.top()), ", ", why);
+      if (artefacts != 0) {
+        r.reason += hypervec::detail::concat("; ", artefacts, " artefact",
+                                             artefacts == 1 ? "" : "s", " skipped");
+      }
+      for (const auto& c : s.candidates) {
+        if (r.answers.size() == options.top_k) break;
+        if (c.cosine < options.presence) break;
+        r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
+      }
+      const bool target_top = doc.target && !s.candidates.empty() &&
+                              s.candidates.front().id == *doc.target &&
+                              options.selection == Selection::paper;
+      if (options.greedy && s.top() < options.greedy_trigger && !target_top) {
+        wants_greedy[d] = 1;
+        all_scored[d] = std::move(scored);
+      }
+    }
+  });
+
+  // 4. Greedy extra key, one batched search of M unbindings per document.
+  for (std::size_t d = 0; d < n_docs; ++d) {
+    if (wants_greedy[d] == 0) continue;
+    const Prepared& doc = docs[d];
+    Decoding& r = out[d];
+    const std::size_t q = first_query[d] + r.query_index;
+    std::vector<std::size_t> keys;
+    keys.reserve(m);
+    for (std::size_t c = 0; c < m; ++c) {
+      if (!in(doc.context, c)) keys.push_back(c);
+    }
+    if (keys.empty()) continue;
+    const Queries g = queries.greedy(q, memory, keys);
+    const std::size_t gk = std::min(m, doc.context.size() + 2);
+    const auto per_key = g.search(memory, {.k = gk, .threads = options.threads});
+    std::optional<std::size_t> win;
+    double win_cos = kNone;
+    for (std::size_t c = 0; c < keys.size(); ++c) {
+      for (const auto& match : per_key[c]) {
+        if (match.id == keys[c] || (options.exclude_context && in(doc.context, match.id))) continue;
+        if (!win || match.cosine > win_cos) {
+          win = c;
+          win_cos = match.cosine;
+        }
+        break;
+      }
+    }
+    const double before = all_scored[d][r.query_index].top();
+    if (!win || win_cos <= before) continue;
+    // Re-run the winner for its full candidate list.
+    const Queries one = g.single(*win);
+    auto full = one.search(memory, {.k = std::min(m, options.top_k + doc.context.size() + 1),
+                                    .threads = options.threads});
+    r.answers.clear();
+    for (const auto& c : full[0]) {
+      if (c.id == keys[*win] || (options.exclude_context && in(doc.context, c.id))) continue;
+      if (r.answers.size() == options.top_k || c.cosine < options.presence) break;
+      r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
+    }
+    r.greedy_key = keys[*win];
+    r.query.push_back(keys[*win]);
+    r.reason += hypervec::detail::concat("; greedy key ", memory.label(keys[*win]),
+                                         " raised the best cos from ", fixed3(before), " to ",
+                                         fixed3(win_cos));
+  }
+
+  // 5. Evaluation labels.
+  for (std::size_t d = 0; d < n_docs; ++d) {
+    Decoding& r = out[d];
+    const Prepared& doc = docs[d];
+    r.role = Decoder::role_of(r.answers.empty() ? std::nullopt
+                                                : std::optional<std::size_t>(r.answers[0].id),
+                              *doc.original);
+    if (!doc.target) continue;
+    r.target = doc.target;
+    for (std::size_t i = 0; i < r.answers.size(); ++i) {
+      if (r.answers[i].id == *doc.target) {
+        r.rank = i + 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/// Checks a float document vector: finite, and not all zeros (as-is input).
+void check_float(std::span<const float> v, std::size_t index, bool need_nonzero,
+                 const char* where) {
+  bool nonzero = false;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    hypervec::detail::require(std::isfinite(v[i]), where, ": document ", index,
+                              " has a NaN or Inf at component ", i);
+    nonzero = nonzero || v[i] != 0.0F;
+  }
+  hypervec::detail::require(nonzero || !need_nonzero, where, ": document ", index,
+                            " is the zero vector (its cosine with any row is undefined)");
+}
+
+/// Explain-away decoding of a context-free document.
+Decoding explain(const cleanup::PackedMemory& memory, const Options& options,
+                 std::span<const float> v, const Document& document) {
+  Decoding r;
+  r.queries = 1;
+  const auto items = cleanup::explain_away(
+      memory, v, {.min_z = options.explain_min_z, .max_items = options.top_k,
+                  .threads = options.threads});
+  for (const auto& item : items) {
+    const auto& m = item.match;
+    r.answers.push_back(Answer{m.id, m.label, m.cosine, m.z, m.p});
+  }
+  r.reason = hypervec::detail::concat("explain-away decoding: ", r.answers.size(),
+                                      " item(s) with z >= ", options.explain_min_z);
+  r.role = Decoder::role_of(r.answers.empty() ? std::nullopt
+                                              : std::optional<std::size_t>(r.answers[0].id),
+                            document);
+  if (document.target) {
+    r.target = document.target;
+    for (std::size_t i = 0; i < r.answers.size(); ++i) {
+      if (r.answers[i].id == *document.target) {
+        r.rank = i + 1;
+        break;
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+std::vector<Decoding> Decoder::decode(const PackedMatrixView& vectors,
+                                      std::span<const Document> documents) const {
+  constexpr const char* where = "probe::Decoder::decode";
+  hypervec::detail::require_same_dim(where, "the codebook", dim(), "vectors", vectors.dim);
+  hypervec::detail::require<DimensionError>(vectors.rows == documents.size(), where, ": ",
+                                            vectors.rows, " vectors but ", documents.size(),
+                                            " documents");
+  for (std::size_t d = 0; d < vectors.rows; ++d) {
+    make_packed_view(vectors.row(d).words, vectors.stride_words, vectors.dim, "a document vector");
+  }
+  if (options_.explain_away) {
+    std::vector<Decoding> out(documents.size());
+    std::vector<std::size_t> plain;
+    for (std::size_t d = 0; d < documents.size(); ++d) {
+      if (!documents[d].context.empty()) {
+        plain.push_back(d);
+        continue;
+      }
+      const DenseVector<float> f = dense::to_float(vectors.row(d));
+      out[d] = explain(*codebook_, options_, f.values(), documents[d]);
+    }
+    if (!plain.empty()) {
+      PackedMatrix sub(plain.size(), dim());
+      std::vector<Document> sub_docs;
+      for (std::size_t i = 0; i < plain.size(); ++i) {
+        std::copy(vectors.row(plain[i]).words, vectors.row(plain[i]).words + packed_words(dim()),
+                  sub.row_span(i).words);
+        sub_docs.push_back(documents[plain[i]]);
+      }
+      Options o = options_;
+      o.explain_away = false;
+      auto decoded = Decoder(*codebook_, o).decode(sub.view(), sub_docs);
+      for (std::size_t i = 0; i < plain.size(); ++i) out[plain[i]] = std::move(decoded[i]);
+    }
+    return out;
+  }
+  return decode_batch<PackedQueries>(
+      *codebook_, options_, vectors, documents, where,
+      [](PackedQueries& q, std::size_t j, const PackedMatrixView& v, std::size_t d,
+         const std::uint64_t* key) { q.set(j, v.row(d), key); });
+}
+
+std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
+                                      std::span<const Document> documents) const {
+  constexpr const char* where = "probe::Decoder::decode";
+  hypervec::detail::require_same_dim(where, "the codebook", dim(), "vectors", vectors.dim);
+  hypervec::detail::require<DimensionError>(vectors.rows == documents.size(), where, ": ",
+                                            vectors.rows, " vectors but ", documents.size(),
+                                            " documents");
+  hypervec::detail::require(vectors.rows == 0 || vectors.data != nullptr, where,
+                            ": vectors is a null pointer");
+  const bool sign = options_.float_input == FloatInput::sign;
+  for (std::size_t d = 0; d < vectors.rows; ++d) check_float(vectors.row(d), d, !sign, where);
+  if (sign) {
+    PackedMatrix packed(vectors.rows, dim());
+    for (std::size_t d = 0; d < vectors.rows; ++d) {
+      const PackedVector p = dense::to_packed(vectors.row(d));
+      std::copy(p.words(), p.words() + packed_words(dim()), packed.row_span(d).words);
+    }
+    return decode(packed.view(), documents);
+  }
+  if (options_.explain_away) {
+    std::vector<Decoding> out(documents.size());
+    bool any_context = false;
+    for (std::size_t d = 0; d < documents.size(); ++d) {
+      if (documents[d].context.empty()) {
+        out[d] = explain(*codebook_, options_, vectors.row(d), documents[d]);
+      } else {
+        any_context = true;
+      }
+    }
+    if (!any_context) return out;
+    Options o = options_;
+    o.explain_away = false;
+    const Decoder plain(*codebook_, o);
+    for (std::size_t d = 0; d < documents.size(); ++d) {
+      if (!documents[d].context.empty()) out[d] = plain.decode(vectors.row(d), documents[d]);
+    }
+    return out;
+  }
+  return decode_batch<FloatQueries>(
+      *codebook_, options_, vectors, documents, where,
+      [](FloatQueries& q, std::size_t j, const DenseMatrixView<float>& v, std::size_t d,
+         const std::uint64_t* key) { q.set(j, v.row(d), key); });
+}
+
+Decoding Decoder::decode(PackedView v, const Document& document) const {
+  hypervec::detail::require_same_dim("probe::Decoder::decode", "the codebook", dim(), "v", v.dim);
+  return std::move(decode(PackedMatrixView{v.words, 1, v.dim, v.num_words()},
+                          std::span<const Document>(&document, 1))
+                       .front());
+}
+
+Decoding Decoder::decode(std::span<const float> v, const Document& document) const {
+  hypervec::detail::require_same_dim("probe::Decoder::decode", "the codebook", dim(), "v",
+                                     v.size());
+  return std::move(decode(DenseMatrixView<float>{v.data(), 1, v.size(), v.size()},
+                          std::span<const Document>(&document, 1))
+                       .front());
+}
+
+}  // namespace hypervec::probe

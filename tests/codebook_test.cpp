@@ -1,0 +1,126 @@
+// Tests for include/hypervec/codebook.hpp: labels files (round trip and every
+// defect named with its line), seeded generation, and .npy + labels round
+// trips in each on-disk format.
+#define BOOST_TEST_MODULE codebook
+#include <hypervec/bipolar.hpp>
+#include <hypervec/codebook.hpp>
+
+#include "tests/test_util.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace hv = hypervec;
+namespace cb = hypervec::codebook;
+using hypervec::test::message_has;
+
+namespace {
+
+/// A scratch directory removed at scope exit.
+struct Scratch {
+  std::filesystem::path dir;
+  Scratch() {
+    dir = std::filesystem::temp_directory_path() /
+          ("hypervec_codebook_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+  }
+  ~Scratch() { std::filesystem::remove_all(dir); }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+  std::string write(const std::string& name, const std::string& bytes) const {
+    std::ofstream(file(name), std::ios::binary) << bytes;
+    return file(name);
+  }
+};
+
+void expect_io_error(const std::string& path, const std::string& part) {
+  try {
+    cb::read_labels(path);
+    BOOST_ERROR("no exception; expected one mentioning: " << part);
+  } catch (const hv::IoError& e) {
+    BOOST_TEST_CONTEXT(e.what()) { BOOST_TEST(message_has(e, part)); }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(labels_round_trip) {
+  const Scratch s;
+  const std::vector<std::string> labels = {"paris", "France", "naïve", "日本", "a b"};
+  cb::write_labels(s.file("l.txt"), labels);
+  BOOST_TEST(cb::read_labels(s.file("l.txt")) == labels, boost::test_tools::per_element());
+  // CRLF line ends and a missing final newline read the same.
+  const auto crlf = s.write("crlf.txt", "paris\r\nFrance\r\nna\xC3\xAFve\r\n\xE6\x97\xA5\xE6\x9C\xAC\r\na b");
+  BOOST_TEST(cb::read_labels(crlf) == labels, boost::test_tools::per_element());
+  BOOST_CHECK_THROW(cb::write_labels(s.file("x.txt"), std::vector<std::string>{"a", ""}),
+                    hv::InvalidArgument);
+  BOOST_CHECK_THROW(cb::write_labels(s.file("x.txt"), std::vector<std::string>{"a\nb"}),
+                    hv::InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(bad_labels_files_name_the_line) {
+  const Scratch s;
+  expect_io_error(s.write("blank.txt", "a\nb\n\nc\n"), "blank.txt:3: empty label");
+  expect_io_error(s.write("dup.txt", "a\nb\nc\nb\n"), "dup.txt:4: duplicate label \"b\" (first on line 2)");
+  expect_io_error(s.write("utf.txt", "a\n\xC3\x28\n"), "utf.txt:2: label is not valid UTF-8");
+  expect_io_error(s.write("overlong.txt", "\xC0\xAF\n"), "not valid UTF-8");
+  expect_io_error(s.write("surrogate.txt", "\xED\xA0\x80\n"), "not valid UTF-8");
+  expect_io_error(s.file("missing.txt"), "cannot open");
+}
+
+BOOST_AUTO_TEST_CASE(generated_rows_are_the_seeded_stream) {
+  const std::vector<std::string> labels = {"x", "y", "z"};
+  const auto book = cb::generate(labels, 1000, 42);
+  BOOST_TEST(book.size() == 3U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(book.label(i) == labels[i]);
+    const auto expected = hv::bipolar::random(1000, 42, i);
+    BOOST_TEST(hv::bipolar::hamming(book.row(i), expected) == 0U);
+  }
+  BOOST_CHECK_THROW(cb::generate(std::vector<std::string>{"a", "a"}, 64, 1), hv::InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(save_and_load_in_every_format) {
+  const Scratch s;
+  std::vector<std::string> labels;
+  for (int i = 0; i < 37; ++i) labels.push_back(std::to_string(i).insert(0, 1, 'c'));
+  for (const std::size_t dim : {7UL, 64UL, 1000UL}) {
+    const auto book = cb::generate(labels, dim, 9);
+    for (const auto format : {cb::Format::packbits, cb::Format::float32, cb::Format::int8}) {
+      BOOST_TEST_CONTEXT("D = " << dim << ", format " << static_cast<int>(format)) {
+        cb::save(book, s.file("b.npy"), s.file("b.txt"), format);
+        const auto back = cb::load(s.file("b.npy"), s.file("b.txt"),
+                                   format == cb::Format::packbits ? dim : 0);
+        BOOST_REQUIRE(back.size() == book.size());
+        BOOST_TEST(back.dim() == dim);
+        for (std::size_t i = 0; i < book.size(); ++i) {
+          BOOST_TEST(hv::bipolar::hamming(back.row(i), book.row(i)) == 0U);
+          BOOST_TEST(back.label(i) == book.label(i));
+        }
+      }
+    }
+  }
+  BOOST_TEST((cb::parse_format("float32") == cb::Format::float32));
+  BOOST_CHECK_THROW(cb::parse_format("float16"), hv::InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(row_and_label_counts_must_match) {
+  const Scratch s;
+  const auto book = cb::generate(std::vector<std::string>{"a", "b", "c"}, 64, 1);
+  cb::save(book, s.file("m.npy"), s.file("m.txt"));
+  s.write("two.txt", "a\nb\n");
+  try {
+    cb::load(s.file("m.npy"), s.file("two.txt"), 64);
+    BOOST_ERROR("no exception for 3 rows vs 2 labels");
+  } catch (const hv::DimensionError& e) {
+    BOOST_TEST_CONTEXT(e.what()) {
+      BOOST_TEST(message_has(e, "3 rows"));
+      BOOST_TEST(message_has(e, "2 labels"));
+    }
+  }
+  BOOST_CHECK_THROW(cb::load(s.file("nothing.npy"), s.file("m.txt"), 64), hv::IoError);
+}
