@@ -1,22 +1,32 @@
 // Encodings (include/hypervec/encode.hpp). ISA-free: composes the dispatched
-// kernels of bipolar.hpp, bundle.hpp and mixed.hpp, one dispatch per vector
-// or batch. Codebook construction is a one-off scalar loop per component.
+// kernels of bipolar.hpp, bundle.hpp, mixed.hpp and hrr.hpp, one dispatch per
+// vector or batch. Codebook construction is a one-off scalar loop per
+// component. Projection's sign wrappers live with their kernel in
+// simd/encode.cc.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/hrr.hpp>
 #include <hypervec/mixed.hpp>
 #include <hypervec/random.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 namespace hypervec::encode {
 namespace {
 
 // Stream rows of a codebook seed: rows 0 and 1 are the random endpoints A
-// and B, row 2 the per-component thresholds or phases.
+// and B, row 2 the per-component thresholds or phases. Level with randomness
+// takes endpoints V_s for s >= 2 from row s + 1, and the thresholds of spans
+// s >= 1 from row s of a second seed (kSpanThresholdTag).
 constexpr std::uint64_t kThresholdRow = 2;
+constexpr std::uint64_t kSpanThresholdTag = 0x6c6576656c5f7370ULL;  // "level_sp"
+// Frequency streams of the fractional power encodings ("fpe_fhrr", "fpe_hrr_").
+constexpr std::uint64_t kFhrrFpeTag = 0x6670655f66687272ULL;
+constexpr std::uint64_t kHrrFpeTag = 0x6670655f6872725fULL;
 
 void check_range(const char* where, double low, double high) {
   detail::require(std::isfinite(low) && std::isfinite(high) && low < high, where,
@@ -48,19 +58,37 @@ void fill_from_thresholds(PackedMatrix& out, PackedView a, PackedView b,
   }
 }
 
-std::vector<double> uniforms(std::size_t dim, std::uint64_t seed) {
-  random::RowStream stream(seed, kThresholdRow);
+std::vector<double> uniforms(std::size_t dim, std::uint64_t seed,
+                             std::uint64_t row = kThresholdRow) {
+  random::RowStream stream(seed, row);
   std::vector<double> u(dim);
   for (double& x : u) x = stream.next_uniform();
   return u;
 }
 
-/// Packs sign(dots) with ties (0) → -1 into `out`.
-void pack_signs(std::span<const double> dots, PackedSpan out) {
-  std::fill(out.words, out.words + out.num_words(), std::uint64_t{0});
-  for (std::size_t k = 0; k < dots.size(); ++k) {
-    if (!(dots[k] > 0.0)) out.words[k / 64] |= std::uint64_t{1} << (k % 64);
+/// Frequencies θ_k / bandwidth, k < count, drawn per kernel from `stream`.
+std::vector<double> fpe_frequencies(std::size_t count, double bandwidth, FpeKernel kernel,
+                                    random::RowStream stream) {
+  std::vector<double> theta(count);
+  if (kernel == FpeKernel::gaussian) {
+    for (std::size_t k = 0; k < count; k += 2) {
+      double z0 = 0, z1 = 0;
+      stream.next_normal_pair(z0, z1);
+      theta[k] = z0 / bandwidth;
+      if (k + 1 < count) theta[k + 1] = z1 / bandwidth;
+    }
+  } else {
+    for (double& t : theta) t = (2.0 * stream.next_uniform() - 1.0) * std::numbers::pi / bandwidth;
   }
+  return theta;
+}
+
+void check_fpe(const char* where, std::size_t dim, double bandwidth, FpeKernel kernel) {
+  detail::require_nonzero_dim(where, "dim", dim);
+  detail::require(std::isfinite(bandwidth) && bandwidth > 0.0, where,
+                  ": bandwidth must be finite and > 0, got ", bandwidth);
+  detail::require(kernel == FpeKernel::sinc || kernel == FpeKernel::gaussian, where,
+                  ": unknown kernel ", static_cast<int>(kernel));
 }
 
 }  // namespace
@@ -79,19 +107,88 @@ std::size_t value_to_index(double value, double low, double high, std::size_t le
 // Level
 // ---------------------------------------------------------------------------
 
-Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low, double high)
-    : low_(low), high_(high) {
+namespace {
+
+/// torchhd's span length λ = (1 - r)(n - 1) + r.
+double levels_per_span(std::size_t levels, double randomness) {
+  return (1.0 - randomness) * static_cast<double>(levels - 1) + randomness;
+}
+
+/// Endpoint V_s of a Level codebook: seed rows 0, 1, 3, 4, ... (row 2 holds
+/// span 0's thresholds).
+PackedVector span_endpoint(std::size_t dim, std::uint64_t seed, std::size_t s) {
+  return bipolar::random(dim, seed, s < 2 ? s : s + 1);
+}
+
+}  // namespace
+
+Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low, double high,
+             double randomness)
+    : low_(low), high_(high), randomness_(randomness) {
   detail::require_nonzero_dim("encode::Level", "dim", dim);
   detail::require(levels >= 2, "encode::Level: levels must be >= 2, got ", levels);
   check_range("encode::Level", low, high);
+  detail::require(randomness >= 0.0 && randomness <= 1.0,
+                  "encode::Level: randomness must be in [0, 1], got ", randomness);
   codebook_ = PackedMatrix(levels, dim);
-  const PackedMatrix ends = bipolar::random_matrix(2, dim, seed);
-  const std::vector<double> u = uniforms(dim, seed);
-  const double last = static_cast<double>(levels - 1);
-  fill_from_thresholds(codebook_, ends.row(0), ends.row(1), u,
-                       [last](std::size_t i, double uj) {
-                         return uj < static_cast<double>(i) / last;
-                       });
+  // Levels in index order visit the spans in order, so each span's endpoints
+  // and thresholds are generated once (never all spans' at a time).
+  std::size_t have = static_cast<std::size_t>(-1);
+  PackedVector start, end;
+  std::vector<double> u;
+  const std::size_t words = packed_words(dim);
+  for (std::size_t i = 0; i < levels; ++i) {
+    const Position p = position(i);
+    std::uint64_t* w = codebook_.row_span(i).words;
+    if (p.fraction == 0.0) {
+      const PackedVector v = span_endpoint(dim, seed, p.span);
+      std::copy(v.words(), v.words() + words, w);
+      continue;
+    }
+    if (have != p.span) {
+      start = span_endpoint(dim, seed, p.span);
+      end = span_endpoint(dim, seed, p.span + 1);
+      u = p.span == 0 ? uniforms(dim, seed)
+                      : uniforms(dim, random::mix64(seed ^ kSpanThresholdTag), p.span);
+      have = p.span;
+    }
+    for (std::size_t j = 0; j < dim; ++j) {
+      const bool take_end = u[j] < p.fraction;
+      const std::uint64_t bit =
+          ((take_end ? end.words()[j / 64] : start.words()[j / 64]) >> (j % 64)) & 1U;
+      w[j / 64] |= bit << (j % 64);
+    }
+  }
+}
+
+Level::Position Level::position(std::size_t i) const {
+  detail::require(i < levels(), "encode::Level::position: index ", i, " >= levels ", levels());
+  const double lambda = levels_per_span(levels(), randomness_);
+  const double x = static_cast<double>(i);
+  const double rem = std::fmod(x, lambda);
+  const auto spans =
+      static_cast<std::size_t>(std::ceil(static_cast<double>(levels() - 1) / lambda));
+  if (rem < 1e-12 || lambda - rem < 1e-12) {
+    const auto s = static_cast<std::size_t>(std::llround(x / lambda));
+    return {std::min(s, spans), 0.0};
+  }
+  const auto s = static_cast<std::size_t>(std::floor(x / lambda));
+  return {std::min(s, spans - 1), rem / lambda};
+}
+
+double Level::expected_cosine(std::size_t i, std::size_t k) const {
+  const Position a = position(i);
+  const Position b = position(k);
+  if (a.span == b.span) return 1.0 - std::abs(a.fraction - b.fraction);
+  // Different spans: independent choices between V_s (1 - f) and V_{s+1} (f).
+  const auto weight = [](const Position& p, std::size_t v) {
+    if (v == p.span) return 1.0 - p.fraction;
+    if (v == p.span + 1) return p.fraction;
+    return 0.0;
+  };
+  double same = 0.0;
+  for (const std::size_t v : {a.span, a.span + 1}) same += weight(a, v) * weight(b, v);
+  return same;
 }
 
 PackedView Level::level(std::size_t i) const {
@@ -177,29 +274,7 @@ Projection::Projection(std::size_t input_dim, std::size_t dim, std::uint64_t see
   matrix_ = bipolar::random_matrix(dim, input_dim, seed);
 }
 
-PackedVector Projection::operator()(std::span<const float> x) const {
-  detail::require_same_dim("encode::Projection", "x", x.size(), "input_dim", input_dim());
-  check_finite("encode::Projection", "x", x);
-  std::vector<double> dots(dim());
-  mixed::dot_rows(x, matrix_.view(), dots);
-  PackedVector out(dim());
-  pack_signs(dots, out.span());
-  return out;
-}
-
-void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out) const {
-  detail::require_same_dim("encode::Projection::encode_rows", "xs", xs.dim, "input_dim",
-                           input_dim());
-  detail::require<DimensionError>(out.rows() == xs.rows && out.dim() == dim(),
-                                  "encode::Projection::encode_rows: out is ", out.rows(), "x",
-                                  out.dim(), ", needs ", xs.rows, "x", dim());
-  for (std::size_t r = 0; r < xs.rows; ++r) check_finite("encode::Projection::encode_rows", "xs", xs.row(r));
-  std::vector<double> dots(dim());
-  for (std::size_t r = 0; r < xs.rows; ++r) {
-    mixed::dot_rows(xs.row(r), matrix_.view(), dots);
-    pack_signs(dots, out.row_span(r));
-  }
-}
+// operator() and encode_rows: simd/encode.cc, next to their kernel.
 
 DenseVector<float> Projection::real(std::span<const float> x) const {
   detail::require_same_dim("encode::Projection::real", "x", x.size(), "input_dim", input_dim());
@@ -301,20 +376,20 @@ PackedVector IdLevel::operator()(std::span<const float> v, const TieBreak& tie) 
 // FractionalPower
 // ---------------------------------------------------------------------------
 
-FractionalPower::FractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed)
-    : bandwidth_(bandwidth) {
-  detail::require_nonzero_dim("encode::FractionalPower", "dim", dim);
-  detail::require(std::isfinite(bandwidth) && bandwidth > 0.0,
-                  "encode::FractionalPower: bandwidth must be finite and > 0, got ", bandwidth);
-  theta_.resize(dim);
-  // Normals from a stream row no bipolar or FHRR codebook of this seed uses.
-  random::RowStream stream(random::mix64(seed ^ 0x6670655f66687272ULL), 0);
-  for (std::size_t k = 0; k < dim; k += 2) {
-    double z0 = 0, z1 = 0;
-    stream.next_normal_pair(z0, z1);
-    theta_[k] = z0 / bandwidth;
-    if (k + 1 < dim) theta_[k + 1] = z1 / bandwidth;
-  }
+double fpe_kernel(FpeKernel kernel, double u) {
+  if (kernel == FpeKernel::gaussian) return std::exp(-0.5 * u * u);
+  const double x = std::numbers::pi * u;
+  // sin(x)/x = 1 - x²/6 + ...: below |x| = 1e-4 the quotient is 1 to 2e-9.
+  return std::abs(x) < 1e-4 ? 1.0 - x * x / 6.0 : std::sin(x) / x;
+}
+
+FractionalPower::FractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed,
+                                 FpeKernel kernel)
+    : bandwidth_(bandwidth), kernel_(kernel) {
+  check_fpe("encode::FractionalPower", dim, bandwidth, kernel);
+  // A stream row no bipolar or FHRR codebook of this seed uses.
+  theta_ = fpe_frequencies(dim, bandwidth, kernel,
+                           random::RowStream(random::mix64(seed ^ kFhrrFpeTag), 0));
 }
 
 DenseVector<std::complex<float>> FractionalPower::operator()(double x) const {
@@ -325,6 +400,39 @@ DenseVector<std::complex<float>> FractionalPower::operator()(double x) const {
     out[k] = {static_cast<float>(std::cos(phase)), static_cast<float>(std::sin(phase))};
   }
   return out;
+}
+
+HrrFractionalPower::HrrFractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed,
+                                       FpeKernel kernel)
+    : dim_(dim), bandwidth_(bandwidth), kernel_(kernel) {
+  check_fpe("encode::HrrFractionalPower", dim, bandwidth, kernel);
+  // m = ⌈D/2⌉ - 1 free bins; bin 0 and, for even D, bin D/2 stay 1.
+  theta_ = fpe_frequencies((dim + 1) / 2 - 1, bandwidth, kernel,
+                           random::RowStream(random::mix64(seed ^ kHrrFpeTag), 0));
+}
+
+DenseVector<float> HrrFractionalPower::operator()(double x) const {
+  detail::require(std::isfinite(x), "encode::HrrFractionalPower: x = ", x, " is not finite");
+  hrr::Spectrum<double> spectrum(dim_);
+  std::complex<double>* bins = spectrum.data();
+  bins[0] = 1.0;
+  for (std::size_t k = 0; k < theta_.size(); ++k) {
+    const double phase = x * theta_[k];
+    bins[k + 1] = {std::cos(phase), std::sin(phase)};
+  }
+  if (dim_ % 2 == 0 && dim_ >= 2) bins[dim_ / 2] = 1.0;
+  const DenseVector<double> z = hrr::from_spectrum<double>(spectrum);
+  DenseVector<float> out(dim_);
+  for (std::size_t i = 0; i < dim_; ++i) out[i] = static_cast<float>(z[i]);
+  return out;
+}
+
+double HrrFractionalPower::expected_similarity(double delta) const {
+  detail::require(std::isfinite(delta), "encode::HrrFractionalPower::expected_similarity: delta = ",
+                  delta, " is not finite");
+  const double m = static_cast<double>(theta_.size());
+  const double d = static_cast<double>(dim_);
+  return ((d - 2.0 * m) + 2.0 * m * fpe_kernel(kernel_, delta / bandwidth_)) / d;
 }
 
 // ---------------------------------------------------------------------------

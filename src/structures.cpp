@@ -1,13 +1,19 @@
-// Data structures over packed bipolar vectors (include/hypervec/structures.hpp).
-// ISA-free: binding, permutation, accumulation and scoring go through the
-// dispatched kernels of bipolar.hpp, bundle.hpp, mixed.hpp and cleanup.hpp.
+// Data structures (include/hypervec/structures.hpp): packed bipolar MAP, and
+// the dense MAP-C / HRR family. ISA-free: binding, permutation, accumulation
+// and scoring go through the dispatched kernels of bipolar.hpp, bundle.hpp,
+// mixed.hpp, dense.hpp, hrr.hpp and cleanup.hpp.
 #include <hypervec/bipolar.hpp>
+#include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/hrr.hpp>
 #include <hypervec/mixed.hpp>
 #include <hypervec/structures.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <numbers>
+#include <ostream>
 
 namespace hypervec::structures {
 namespace {
@@ -31,16 +37,23 @@ cleanup::Matches search(const char* where, const cleanup::PackedMemory& memory,
 
 }  // namespace
 
-double retrieval_accuracy(std::size_t dim, std::size_t items, std::size_t codebook_size) {
+double retrieval_accuracy(std::size_t dim, std::size_t items, std::size_t codebook_size,
+                          RetrievalNoise noise) {
   detail::require(dim >= 1 && items >= 1 && codebook_size >= 1,
                   "structures::retrieval_accuracy: dim, items and codebook_size must be >= 1");
+  detail::require(noise.right >= 0.0 && noise.wrong >= 0.0 && std::isfinite(noise.right) &&
+                      std::isfinite(noise.wrong),
+                  "structures::retrieval_accuracy: noise terms must be finite and >= 0, got (",
+                  noise.right, ", ", noise.wrong, ")");
   if (codebook_size == 1) return 1.0;
+  // In units of D: the right atom scores D + N(0, (n-1+a)D), a wrong one
+  // N(0, (n+b)D) (the cosine scale times D).
   const double d = static_cast<double>(dim);
   const double n = static_cast<double>(items);
   const double others = static_cast<double>(codebook_size - 1);
-  const double sd_right = std::sqrt((n - 1.0) * d);
-  const double sd_wrong = std::sqrt(n * d);
-  if (items == 1) return std::pow(normal_cdf(d / sd_wrong), others);
+  const double sd_right = std::sqrt((n - 1.0 + noise.right) * d);
+  const double sd_wrong = std::sqrt((n + noise.wrong) * d);
+  if (sd_right == 0.0) return std::pow(normal_cdf(d / sd_wrong), others);
   // ∫ φ(z) Φ((D + z sd_right)/sd_wrong)^{M-1} dz by the midpoint rule on
   // [-12, 12] (tail mass < 1e-30; step 1e-3 keeps the rule error < 1e-6).
   constexpr double kStep = 1e-3;
@@ -52,16 +65,17 @@ double retrieval_accuracy(std::size_t dim, std::size_t items, std::size_t codebo
   return std::min(1.0, total * kStep);
 }
 
-std::size_t capacity(std::size_t dim, std::size_t codebook_size, double accuracy) {
+std::size_t capacity(std::size_t dim, std::size_t codebook_size, double accuracy,
+                     RetrievalNoise noise) {
   detail::require(accuracy > 0.0 && accuracy < 1.0,
                   "structures::capacity: accuracy must be in (0, 1), got ", accuracy);
-  if (retrieval_accuracy(dim, 1, codebook_size) < accuracy) return 0;
+  if (retrieval_accuracy(dim, 1, codebook_size, noise) < accuracy) return 0;
   // Accuracy falls with n: bisect on [1, dim] (n > D never reaches 99%).
   std::size_t lo = 1;
   std::size_t hi = dim + 1;
   while (hi - lo > 1) {
     const std::size_t mid = lo + (hi - lo) / 2;
-    if (retrieval_accuracy(dim, mid, codebook_size) >= accuracy) {
+    if (retrieval_accuracy(dim, mid, codebook_size, noise) >= accuracy) {
       lo = mid;
     } else {
       hi = mid;
@@ -373,5 +387,388 @@ std::optional<cleanup::Match> Stack::pop(const cleanup::PackedMemory& items,
   if (m) pop(items.row(m->id));
   return m;
 }
+
+// ===========================================================================
+// Dense MAP-C and HRR structures
+// ===========================================================================
+
+namespace {
+
+/// "structures::<cls>[<model>]::<op>", printed only when a message is built.
+struct Where {
+  const char* cls;
+  const char* model;  // null for model-free structures
+  const char* op;
+};
+
+std::ostream& operator<<(std::ostream& out, const Where& w) {
+  out << "structures::" << w.cls;
+  if (w.model != nullptr) out << '<' << w.model << '>';
+  return out << "::" << w.op;
+}
+
+/// DimensionError unless x has D = dim; InvalidArgument on NaN/Inf.
+void check_item(const Where& where, const char* what, std::span<const float> x, std::size_t dim) {
+  if (x.size() != dim) {
+    throw DimensionError(detail::concat(where, ": dimension mismatch: ", what, " has D=",
+                                        x.size(), ", structure has D=", dim));
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i])) {
+      throw InvalidArgument(
+          detail::concat(where, ": ", what, "[", i, "] = ", x[i], " is not finite"));
+    }
+  }
+}
+
+DenseVector<float> zero_sums(const Where& where, std::size_t dim) {
+  if (dim == 0) throw DimensionError(detail::concat(where, ": dim is 0; D must be >= 1"));
+  return DenseVector<float>(dim);
+}
+
+/// sums += weight · ρ^{shifts}(x), i.e. sums[(i + k) mod D] += weight · x[i]
+/// with k = shifts mod D: two dispatched add_scaled calls, no copy of x.
+void add_shifted(std::span<float> sums, std::span<const float> x, std::ptrdiff_t shifts,
+                 float weight) {
+  const auto d = static_cast<std::ptrdiff_t>(sums.size());
+  const auto k = static_cast<std::size_t>(((shifts % d) + d) % d);
+  const std::size_t n = sums.size();
+  dense::add_scaled(x.subspan(0, n - k), weight, sums.subspan(k));
+  if (k > 0) dense::add_scaled(x.subspan(n - k), weight, sums.subspan(0, k));
+}
+
+std::ptrdiff_t shift_of(std::size_t position, std::size_t dim) {
+  return static_cast<std::ptrdiff_t>(position % dim);
+}
+
+cleanup::Matches search_real(const Where& where, const cleanup::FloatMemory& memory,
+                             std::span<const float> q, const cleanup::Options& options) {
+  if (memory.dim() != q.size()) {
+    throw DimensionError(detail::concat(where, ": dimension mismatch: memory has D=",
+                                        memory.dim(), ", structure has D=", q.size()));
+  }
+  if (memory.empty()) throw InvalidArgument(detail::concat(where, ": cleanup memory is empty"));
+  return memory.search(q, options);
+}
+
+std::optional<cleanup::Match> best_real(const Where& where, const cleanup::FloatMemory& memory,
+                                        std::span<const float> q,
+                                        const cleanup::Options& options) {
+  cleanup::Options one = options;
+  one.k = 1;
+  cleanup::Matches m = search_real(where, memory, q, one);
+  if (m.empty()) return std::nullopt;
+  return std::move(m.front());
+}
+
+}  // namespace
+
+// --- Models -------------------------------------------------------------------
+
+DenseVector<float> DenseMap::bind(std::span<const float> a, std::span<const float> b) const {
+  return dense::bind(a, b);
+}
+DenseVector<float> DenseMap::unbind(std::span<const float> bound,
+                                    std::span<const float> key) const {
+  return dense::bind(bound, key);
+}
+DenseVector<float> DenseMap::mark(std::span<const float> v) const { return hrr::permute(v, 1); }
+DenseVector<float> DenseMap::unmark(std::span<const float> v) const {
+  return hrr::permute(v, -1);
+}
+
+DenseVector<float> Hrr::bind(std::span<const float> a, std::span<const float> b) const {
+  return hrr::bind(a, b);
+}
+DenseVector<float> Hrr::unbind(std::span<const float> bound, std::span<const float> key) const {
+  return hrr::unbind(bound, key, inverse_);
+}
+std::size_t Hrr::dilation(std::size_t dim) {
+  // The unit c of D (gcd(c, D) = 1) with the fewest bins k where c·k ≡ ±k
+  // (gcd(c ∓ 1, D) of them), smallest c first; 0 when D has no unit c ≢ ±1.
+  std::size_t best = 0;
+  std::size_t best_fixed = dim + 1;
+  for (std::size_t c = 2; c + 1 < dim && c <= 64; ++c) {
+    if (std::gcd(c, dim) != 1) continue;
+    const std::size_t fixed = std::max(std::gcd(c - 1, dim), std::gcd(c + 1, dim));
+    if (fixed < best_fixed) {
+      best = c;
+      best_fixed = fixed;
+    }
+  }
+  return best;
+}
+
+DenseVector<float> Hrr::mark(std::span<const float> v) const {
+  const std::size_t dim = v.size();
+  const std::size_t c = dilation(dim);
+  if (c == 0) return hrr::involution(v);
+  DenseVector<float> out(dim);
+  for (std::size_t i = 0, j = 0; i < dim; ++i, j = (j + c) % dim) out[i] = v[j];  // j = c·i mod D
+  return out;
+}
+
+DenseVector<float> Hrr::unmark(std::span<const float> v) const {
+  const std::size_t dim = v.size();
+  const std::size_t c = dilation(dim);
+  if (c == 0) return hrr::involution(v);
+  DenseVector<float> out(dim);
+  for (std::size_t i = 0, j = 0; i < dim; ++i, j = (j + c) % dim) out[j] = v[i];
+  return out;
+}
+
+// --- RealHashTable ------------------------------------------------------------
+
+template <typename Model>
+RealHashTable<Model>::RealHashTable(std::size_t dim, Model model)
+    : model_(model), sums_(zero_sums({"RealHashTable", Model::kName, "RealHashTable"}, dim)) {}
+
+template <typename Model>
+void RealHashTable<Model>::insert(std::span<const float> key, std::span<const float> value) {
+  const Where where{"RealHashTable", Model::kName, "insert"};
+  check_item(where, "key", key, dim());
+  check_item(where, "value", value, dim());
+  dense::add_scaled(model_.bind(key, value), 1.0f, sums_.values());
+  ++size_;
+}
+
+template <typename Model>
+void RealHashTable<Model>::remove(std::span<const float> key, std::span<const float> value) {
+  const Where where{"RealHashTable", Model::kName, "remove"};
+  check_item(where, "key", key, dim());
+  check_item(where, "value", value, dim());
+  dense::add_scaled(model_.bind(key, value), -1.0f, sums_.values());
+  --size_;
+}
+
+template <typename Model>
+DenseVector<float> RealHashTable<Model>::query(std::span<const float> key) const {
+  check_item({"RealHashTable", Model::kName, "query"}, "key", key, dim());
+  return model_.unbind(sums(), key);
+}
+
+template <typename Model>
+cleanup::Matches RealHashTable<Model>::get(std::span<const float> key,
+                                           const cleanup::FloatMemory& values,
+                                           const cleanup::Options& options) const {
+  return search_real({"RealHashTable", Model::kName, "get"}, values, query(key), options);
+}
+
+// --- RealMultiset ---------------------------------------------------------------
+
+RealMultiset::RealMultiset(std::size_t dim)
+    : sums_(zero_sums({"RealMultiset", nullptr, "RealMultiset"}, dim)) {}
+
+void RealMultiset::add(std::span<const float> item, float count) {
+  const Where where{"RealMultiset", nullptr, "add"};
+  check_item(where, "item", item, dim());
+  detail::require(std::isfinite(count), where, ": count ", count, " is not finite");
+  dense::add_scaled(item, count, sums_.values());
+  size_ += count;
+}
+
+void RealMultiset::remove(std::span<const float> item, float count) {
+  const Where where{"RealMultiset", nullptr, "remove"};
+  check_item(where, "item", item, dim());
+  detail::require(std::isfinite(count), where, ": count ", count, " is not finite");
+  dense::add_scaled(item, -count, sums_.values());
+  size_ -= count;
+}
+
+double RealMultiset::multiplicity(std::span<const float> item) const {
+  const Where where{"RealMultiset", nullptr, "multiplicity"};
+  check_item(where, "item", item, dim());
+  const double norm2 = dense::dot(item, item);
+  detail::require(norm2 > 0.0, where, ": item is the zero vector");
+  return dense::dot(sums(), item) / norm2;
+}
+
+// --- RealSequence ---------------------------------------------------------------
+
+RealSequence::RealSequence(std::size_t dim)
+    : sums_(zero_sums({"RealSequence", nullptr, "RealSequence"}, dim)) {}
+
+void RealSequence::append(std::span<const float> item) {
+  check_item({"RealSequence", nullptr, "append"}, "item", item, dim());
+  add_shifted(sums_.values(), item, shift_of(size_, dim()), 1.0f);
+  ++size_;
+}
+
+void RealSequence::replace(std::size_t i, std::span<const float> old_item,
+                           std::span<const float> new_item) {
+  const Where where{"RealSequence", nullptr, "replace"};
+  check_item(where, "old_item", old_item, dim());
+  check_item(where, "new_item", new_item, dim());
+  detail::require(i < size_, where, ": position ", i, " >= size ", size_);
+  add_shifted(sums_.values(), old_item, shift_of(i, dim()), -1.0f);
+  add_shifted(sums_.values(), new_item, shift_of(i, dim()), 1.0f);
+}
+
+DenseVector<float> RealSequence::query(std::size_t i) const {
+  detail::require(i < size_, Where{"RealSequence", nullptr, "query"}, ": position ", i,
+                  " >= size ", size_);
+  return hrr::permute(sums(), -shift_of(i, dim()));
+}
+
+cleanup::Matches RealSequence::item_at(std::size_t i, const cleanup::FloatMemory& items,
+                                       const cleanup::Options& options) const {
+  return search_real({"RealSequence", nullptr, "item_at"}, items, query(i), options);
+}
+
+std::size_t RealSequence::position_of(std::span<const float> item) const {
+  const Where where{"RealSequence", nullptr, "position_of"};
+  check_item(where, "item", item, dim());
+  detail::require(size_ > 0, where, ": the sequence is empty");
+  // ⟨ρ^{-i}(s), x⟩ = ⟨s, ρ^i(x)⟩.
+  std::size_t best = 0;
+  double best_score = 0.0;
+  for (std::size_t i = 0; i < size_; ++i) {
+    const double score = dense::dot(sums(), hrr::permute(item, shift_of(i, dim())));
+    if (i == 0 || score > best_score) {
+      best = i;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+// --- RealStack ------------------------------------------------------------------
+
+RealStack::RealStack(std::size_t dim)
+    : sums_(zero_sums({"RealStack", nullptr, "RealStack"}, dim)) {}
+
+void RealStack::push(std::span<const float> item) {
+  check_item({"RealStack", nullptr, "push"}, "item", item, dim());
+  add_shifted(sums_.values(), item, -shift_of(size_, dim()), 1.0f);
+  ++size_;
+}
+
+DenseVector<float> RealStack::top_query() const {
+  detail::require(size_ > 0, Where{"RealStack", nullptr, "top"}, ": the stack is empty");
+  return hrr::permute(sums(), shift_of(size_ - 1, dim()));
+}
+
+std::optional<cleanup::Match> RealStack::top(const cleanup::FloatMemory& items,
+                                             const cleanup::Options& options) const {
+  return best_real({"RealStack", nullptr, "top"}, items, top_query(), options);
+}
+
+void RealStack::pop(std::span<const float> item) {
+  const Where where{"RealStack", nullptr, "pop"};
+  check_item(where, "item", item, dim());
+  detail::require(size_ > 0, where, ": the stack is empty");
+  --size_;
+  add_shifted(sums_.values(), item, -shift_of(size_, dim()), -1.0f);
+}
+
+std::optional<cleanup::Match> RealStack::pop(const cleanup::FloatMemory& items,
+                                             const cleanup::Options& options) {
+  std::optional<cleanup::Match> m = top(items, options);
+  if (m) pop(items.row(m->id));
+  return m;
+}
+
+// --- RealGraph ------------------------------------------------------------------
+
+template <typename Model>
+RealGraph<Model>::RealGraph(std::size_t dim, bool directed, Model model)
+    : model_(model),
+      sums_(zero_sums({"RealGraph", Model::kName, "RealGraph"}, dim)),
+      directed_(directed) {}
+
+template <typename Model>
+DenseVector<float> RealGraph<Model>::edge(std::span<const float> u,
+                                          std::span<const float> v) const {
+  const Where where{"RealGraph", Model::kName, "edge"};
+  check_item(where, "u", u, dim());
+  check_item(where, "v", v, dim());
+  return directed_ ? model_.bind(u, model_.mark(v)) : model_.bind(u, v);
+}
+
+template <typename Model>
+void RealGraph<Model>::add_edge(std::span<const float> u, std::span<const float> v) {
+  dense::add_scaled(edge(u, v), 1.0f, sums_.values());
+  ++edges_;
+}
+
+template <typename Model>
+void RealGraph<Model>::remove_edge(std::span<const float> u, std::span<const float> v) {
+  dense::add_scaled(edge(u, v), -1.0f, sums_.values());
+  --edges_;
+}
+
+template <typename Model>
+double RealGraph<Model>::edge_weight(std::span<const float> u, std::span<const float> v) const {
+  const DenseVector<float> e = edge(u, v);
+  const double norm2 = dense::dot(e, e);
+  return norm2 == 0.0 ? 0.0 : dense::dot(sums(), e) / norm2;
+}
+
+template <typename Model>
+DenseVector<float> RealGraph<Model>::successors_query(std::span<const float> u) const {
+  check_item({"RealGraph", Model::kName, "successors_query"}, "u", u, dim());
+  DenseVector<float> q = model_.unbind(sums(), u);
+  return directed_ ? model_.unmark(q) : q;
+}
+
+template <typename Model>
+DenseVector<float> RealGraph<Model>::predecessors_query(std::span<const float> v) const {
+  check_item({"RealGraph", Model::kName, "predecessors_query"}, "v", v, dim());
+  return directed_ ? model_.unbind(sums(), model_.mark(v)) : model_.unbind(sums(), v);
+}
+
+template <typename Model>
+cleanup::Matches RealGraph<Model>::neighbours(std::span<const float> u,
+                                              const cleanup::FloatMemory& nodes,
+                                              const cleanup::Options& options) const {
+  return search_real({"RealGraph", Model::kName, "neighbours"}, nodes, successors_query(u),
+                     options);
+}
+
+// --- RealChainSequence ----------------------------------------------------------
+
+template <typename Model>
+RealChainSequence<Model>::RealChainSequence(std::size_t dim, Model model)
+    : model_(model),
+      sums_(zero_sums({"RealChainSequence", Model::kName, "RealChainSequence"}, dim)),
+      last_(dim) {}
+
+template <typename Model>
+void RealChainSequence<Model>::append(std::span<const float> item) {
+  check_item({"RealChainSequence", Model::kName, "append"}, "item", item, dim());
+  if (size_ > 0) dense::add_scaled(model_.bind(model_.mark(last_), item), 1.0f, sums_.values());
+  std::copy(item.begin(), item.end(), last_.data());
+  ++size_;
+}
+
+template <typename Model>
+DenseVector<float> RealChainSequence<Model>::next_query(std::span<const float> item) const {
+  check_item({"RealChainSequence", Model::kName, "next_query"}, "item", item, dim());
+  return model_.unbind(sums_.values(), model_.mark(item));
+}
+
+template <typename Model>
+std::vector<cleanup::Match> RealChainSequence<Model>::recall(
+    std::span<const float> start, std::size_t steps, const cleanup::FloatMemory& items,
+    const cleanup::Options& options) const {
+  const Where where{"RealChainSequence", Model::kName, "recall"};
+  check_item(where, "start", start, dim());
+  std::vector<cleanup::Match> out;
+  DenseVector<float> cue(start);
+  for (std::size_t step = 0; step < steps; ++step) {
+    std::optional<cleanup::Match> m = best_real(where, items, next_query(cue), options);
+    if (!m) break;
+    cue = DenseVector<float>(items.row(m->id));
+    out.push_back(std::move(*m));
+  }
+  return out;
+}
+
+template class RealHashTable<DenseMap>;
+template class RealHashTable<Hrr>;
+template class RealGraph<DenseMap>;
+template class RealGraph<Hrr>;
+template class RealChainSequence<DenseMap>;
+template class RealChainSequence<Hrr>;
 
 }  // namespace hypervec::structures

@@ -1,11 +1,15 @@
 // Tests for include/hypervec/encode.hpp: exact agreement with the scalar
-// baselines on every SIMD target, and the similarity profiles of the level,
-// circular and projection encodings against their theoretical means with
-// 5σ bounds derived in each test.
+// baselines on every SIMD target (and of batched with single projections),
+// and the similarity profiles of the level (with randomness), circular,
+// projection and fractional power (FHRR and HRR, sinc and gaussian)
+// encodings against their theoretical means with 5σ bounds derived in each
+// test.
 #define BOOST_TEST_MODULE encode
 #include <hypervec/bipolar.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/fhrr.hpp>
+#include <hypervec/hrr.hpp>
+#include <hypervec/random.hpp>
 
 #include "src/reference/bipolar.hpp"
 #include "src/reference/encode.hpp"
@@ -379,35 +383,332 @@ BOOST_AUTO_TEST_CASE(bind_sequence_is_the_permuted_product) {
   BOOST_CHECK_THROW(enc::bind_sequence({}), hv::InvalidArgument);
 }
 
-// FPE: similarity mean_k cos(Δθ_k) with θ ~ N(0, 1/b²) has mean e^{-u/2} and
-// variance (1 - e^{-u})²/(2D), u = Δ²/b²; 5σ bound plus the float rounding
-// of the phasors (|error| ≤ 1e-6 per component, summed in fhrr::similarity's
-// float partial sums: ≤ 1e-5 overall at D = 10000).
-BOOST_AUTO_TEST_CASE(fractional_power_similarity_is_a_gaussian_kernel) {
+// FHRR FPE: similarity mean_k cos(θ_k u), u = Δ/b, with θ uniform in
+// [-π, π) (sinc, the default) or N(0, 1) (gaussian): mean κ(u), variance
+// v(u)/D with v = (1 + κ(2u))/2 - κ(u)²; 5σ bound plus the float rounding
+// of the phasors (|error| ≤ 1e-6 per component, summed in
+// fhrr::similarity's float partial sums: ≤ 1e-5 overall at D = 10000). The
+// two kernels differ by far more than 5σ at u = 1 (sinc 0, gaussian 0.61).
+BOOST_AUTO_TEST_CASE(fractional_power_similarity_follows_its_kernel) {
   constexpr std::size_t kDim = 10000;
   const std::uint64_t seed = test_seed();
+  BOOST_TEST(enc::fpe_kernel(enc::FpeKernel::sinc, 0.0) == 1.0);
+  BOOST_TEST(std::abs(enc::fpe_kernel(enc::FpeKernel::sinc, 1.0)) < 1e-15);
+  BOOST_TEST(std::abs(enc::fpe_kernel(enc::FpeKernel::sinc, 0.5) - 2 / std::numbers::pi) < 1e-15);
+  BOOST_TEST(std::abs(enc::fpe_kernel(enc::FpeKernel::gaussian, 1.0) - std::exp(-0.5)) < 1e-15);
   BOOST_TEST_CONTEXT("seed " << seed) {
-    for (const double b : {0.5, 2.0}) {
-      const enc::FractionalPower fpe(kDim, b, seed);
-      const auto z0 = fpe(0.3);
-      for (const double delta : {0.0, 0.25 * b, 0.5 * b, b, 2.0 * b, 4.0 * b}) {
-        const double u = delta * delta / (b * b);
-        const double expected = std::exp(-u / 2);
-        const double sigma = (1 - std::exp(-u)) / std::sqrt(2.0 * kDim);
-        const double s = hv::fhrr::similarity(z0.values(), fpe(0.3 + delta).values());
-        BOOST_TEST_CONTEXT("b=" << b << " delta=" << delta << " sim " << s) {
-          BOOST_TEST(std::abs(s - expected) <= 5 * sigma + 1e-5);
+    for (const auto kernel : {enc::FpeKernel::sinc, enc::FpeKernel::gaussian}) {
+      for (const double b : {0.5, 2.0}) {
+        const enc::FractionalPower fpe(kDim, b, seed, kernel);
+        BOOST_TEST((fpe.kernel() == kernel));
+        const auto z0 = fpe(0.3);
+        for (const double u : {0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 4.0}) {
+          const double k = enc::fpe_kernel(kernel, u);
+          const double v = (1 + enc::fpe_kernel(kernel, 2 * u)) / 2 - k * k;
+          const double sigma = std::sqrt(std::max(v, 0.0) / kDim);
+          const double s = hv::fhrr::similarity(z0.values(), fpe(0.3 + u * b).values());
+          BOOST_TEST_CONTEXT("kernel " << static_cast<int>(kernel) << " b=" << b << " u=" << u
+                                       << " sim " << s << " kernel " << k) {
+            BOOST_TEST(std::abs(s - k) <= 5 * sigma + 1e-5);
+          }
         }
+        // Homomorphism: z(x) ⊙ z(y) = z(x + y) up to float rounding.
+        const auto bound = hv::fhrr::bind(fpe(1.25).values(), fpe(-0.5).values());
+        const auto direct = fpe(0.75);
+        double worst = 0;
+        for (std::size_t k = 0; k < kDim; ++k) {
+          worst = std::max(worst, double{std::abs(bound[k] - direct[k])});
+        }
+        BOOST_TEST(worst < 1e-5);
       }
-      // Homomorphism: z(x) ⊙ z(y) = z(x + y) up to float rounding.
-      const auto bound = hv::fhrr::bind(fpe(1.25).values(), fpe(-0.5).values());
-      const auto direct = fpe(0.75);
-      double worst = 0;
-      for (std::size_t k = 0; k < kDim; ++k) worst = std::max(worst, double{std::abs(bound[k] - direct[k])});
-      BOOST_TEST(worst < 1e-5);
     }
+    // The default is torchhd's "sinc"; the gaussian frequencies are the
+    // N(0, 1)/b stream the class drew before the kernel option.
+    BOOST_TEST((enc::FractionalPower(16, 1.0, seed).kernel() == enc::FpeKernel::sinc));
+    hv::random::RowStream stream(hv::random::mix64(seed ^ 0x6670655f66687272ULL), 0);
+    double z0 = 0, z1 = 0;
+    stream.next_normal_pair(z0, z1);
+    const enc::FractionalPower g(2, 0.5, seed, enc::FpeKernel::gaussian);
+    BOOST_TEST(g.frequencies()[0] == z0 / 0.5);
+    BOOST_TEST(g.frequencies()[1] == z1 / 0.5);
   }
   BOOST_CHECK_THROW(enc::FractionalPower(0, 1.0, 1), hv::DimensionError);
   BOOST_CHECK_THROW(enc::FractionalPower(8, 0.0, 1), hv::InvalidArgument);
   BOOST_CHECK_THROW(enc::FractionalPower(8, 1.0, 1)(std::nan("")), hv::InvalidArgument);
+}
+
+// HRR FPE: ⟨z(x), z(x + Δ)⟩ = (c + 2 Σ_{k=1}^{m} cos(θ_k u))/D exactly (unit
+// bins, Parseval), so mean (c + 2mκ(u))/D and variance 4m·v(u)/D², m free
+// bins, c = D - 2m real bins. 5σ plus the float rounding of the two unit
+// vectors (relative 2^-24 per component) and of hrr::dot's float sums
+// (γ_k·Σ|a_i b_i| ≤ (D/4 + 32)·2^-24·1): 1e-4 at D ≤ 10000. Several base
+// points x0 (the kernel depends on Δ only).
+BOOST_AUTO_TEST_CASE(hrr_fractional_power_similarity_follows_its_kernel) {
+  const std::uint64_t seed = test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for (const std::size_t dim : {4096UL, 10000UL, 9999UL}) {
+      for (const auto kernel : {enc::FpeKernel::sinc, enc::FpeKernel::gaussian}) {
+        const double b = 1.5;
+        const enc::HrrFractionalPower fpe(dim, b, seed, kernel);
+        const std::size_t m = (dim + 1) / 2 - 1;
+        BOOST_TEST(fpe.frequencies().size() == m);
+        for (const double x0 : {-2.0, 0.0, 3.7}) {
+          const hv::DenseVector<float> z0 = fpe(x0);
+          BOOST_TEST(std::abs(hv::hrr::norm(z0.values()) - 1.0) < 1e-5);
+          for (const double u : {0.0, 0.3, 0.5, 1.0, 1.5, 2.5}) {
+            const double k = enc::fpe_kernel(kernel, u);
+            const double v = (1 + enc::fpe_kernel(kernel, 2 * u)) / 2 - k * k;
+            const double mean =
+                (static_cast<double>(dim - 2 * m) + 2.0 * static_cast<double>(m) * k) / dim;
+            BOOST_TEST(std::abs(fpe.expected_similarity(u * b) - mean) < 1e-12);
+            const double sigma = std::sqrt(4.0 * m * std::max(v, 0.0)) / dim;
+            const double s = hv::hrr::dot(z0.values(), fpe(x0 + u * b).values());
+            BOOST_TEST_CONTEXT("D=" << dim << " kernel " << static_cast<int>(kernel) << " x0="
+                                    << x0 << " u=" << u << " sim " << s << " mean " << mean) {
+              BOOST_TEST(std::abs(s - mean) <= 5 * sigma + 1e-4);
+            }
+          }
+        }
+      }
+    }
+  }
+  BOOST_CHECK_THROW(enc::HrrFractionalPower(0, 1.0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(enc::HrrFractionalPower(8, -1.0, 1), hv::InvalidArgument);
+  BOOST_CHECK_THROW(enc::HrrFractionalPower(8, 1.0, 1)(std::nan("")), hv::InvalidArgument);
+}
+
+// bind(z(x), z(y)) = z(x + y): the spectra multiply, e^{iθx}e^{iθy} =
+// e^{iθ(x+y)}, so the difference is float error only: the FPE vectors are
+// rounded once from double (relative u = 2^-24 in ‖·‖₂), and hrr::bind's
+// float FFT convolution adds at most (3L + 2)·8u·‖a‖‖B‖∞ with ‖a‖ = 1,
+// ‖B‖∞ = 1 (tests/hrr_test.cpp, conv_tolerance), L = ⌈log₂D⌉ + 1. Any wrong
+// phase or bin would be off by ~1/√D per component, far above this bound.
+// Also the ⊛-inverse: z(x)† = z(-x) exactly up to rounding (unitary).
+BOOST_AUTO_TEST_CASE(hrr_fractional_power_is_a_homomorphism) {
+  const std::uint64_t seed = test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for (const std::size_t dim : kDims) {
+      for (const auto kernel : {enc::FpeKernel::sinc, enc::FpeKernel::gaussian}) {
+        const enc::HrrFractionalPower fpe(dim, 0.7, seed, kernel);
+        const double u = std::numeric_limits<float>::epsilon() / 2;
+        const double levels = std::ceil(std::log2(static_cast<double>(dim))) + 1;
+        const double tol = (3 * levels + 2) * 8 * u + 4 * u;
+        for (const auto& [x, y] : {std::pair{1.25, -0.5}, std::pair{0.0, 3.0},
+                                   std::pair{-7.5, 2.25}}) {
+          const hv::DenseVector<float> bound = hv::hrr::bind(fpe(x).values(), fpe(y).values());
+          const hv::DenseVector<float> direct = fpe(x + y);
+          double worst = 0;
+          for (std::size_t i = 0; i < dim; ++i) {
+            worst = std::max(worst, std::abs(double{bound[i]} - double{direct[i]}));
+          }
+          const hv::DenseVector<float> inv = hv::hrr::involution(fpe(x).values());
+          const hv::DenseVector<float> neg = fpe(-x);
+          double worst_inv = 0;
+          for (std::size_t i = 0; i < dim; ++i) {
+            worst_inv = std::max(worst_inv, std::abs(double{inv[i]} - double{neg[i]}));
+          }
+          BOOST_TEST_CONTEXT("D=" << dim << " kernel " << static_cast<int>(kernel) << " x=" << x
+                                  << " y=" << y << " tol " << tol) {
+            BOOST_TEST(worst <= tol);
+            BOOST_TEST(worst_inv <= 2 * u);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Level with torchhd's randomness r: the similarity profile over all pairs
+// (i, k) of n = 9 levels at D = 10000 matches E[cos] from the span
+// construction, each within 5σ (components agree independently with
+// probability a = (1 + E[cos])/2). The expectations come from positions
+// computed here independently of the library (torchhd's λ, spans and
+// fractions), and a hand-worked case pins them.
+namespace {
+
+struct Expected {
+  std::size_t span;
+  double fraction;
+};
+
+/// torchhd functional.level: λ = (1 - r)(n - 1) + r; level i in span ⌊i/λ⌋ at
+/// fraction (i mod λ)/λ (0 at span borders).
+Expected torchhd_position(std::size_t i, std::size_t n, double r) {
+  const double lambda = (1 - r) * static_cast<double>(n - 1) + r;
+  const double rem = std::fmod(static_cast<double>(i), lambda);
+  if (rem < 1e-9 || lambda - rem < 1e-9) {
+    return {static_cast<std::size_t>(std::llround(i / lambda)), 0.0};
+  }
+  return {static_cast<std::size_t>(std::floor(i / lambda)), rem / lambda};
+}
+
+double torchhd_expected_cosine(std::size_t i, std::size_t k, std::size_t n, double r) {
+  const Expected a = torchhd_position(i, n, r), b = torchhd_position(k, n, r);
+  if (a.span == b.span) return 1 - std::abs(a.fraction - b.fraction);
+  // P(both pick the same span endpoint), independent thresholds.
+  const auto p = [](const Expected& e, std::size_t v) {
+    return v == e.span ? 1 - e.fraction : (v == e.span + 1 ? e.fraction : 0.0);
+  };
+  return p(a, a.span) * p(b, a.span) + p(a, a.span + 1) * p(b, a.span + 1);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(level_randomness_interpolates_the_similarity_profile) {
+  // n = 5, r = 0.5: λ = 2.5, fractions 0, .4, .8 | .2, .6 (span 1).
+  const enc::Level hand(5, 64, 1, 0.0, 1.0, 0.5);
+  BOOST_TEST(std::abs(hand.expected_cosine(1, 2) - 0.6) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(1, 3) - 0.4 * 0.8) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(2, 4) - 0.8 * 0.4) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(0, 3)) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(3, 4) - 0.6) < 1e-12);
+
+  constexpr std::size_t kDim = 10000;
+  constexpr std::size_t kLevels = 9;
+  const std::uint64_t seed = test_seed();
+  for (const double r : {0.0, 0.5, 1.0}) {
+    const enc::Level level(kLevels, kDim, seed, 0.0, 1.0, r);
+    BOOST_TEST(level.randomness() == r);
+    BOOST_TEST_CONTEXT("seed " << seed << " randomness " << r) {
+      for (std::size_t i = 0; i < kLevels; ++i) {
+        for (std::size_t k = i; k < kLevels; ++k) {
+          const double e = torchhd_expected_cosine(i, k, kLevels, r);
+          BOOST_TEST(std::abs(level.expected_cosine(i, k) - e) < 1e-12);
+          const double c = hv::bipolar::cosine(level.level(i), level.level(k));
+          BOOST_TEST_CONTEXT("levels " << i << ", " << k << " cos " << c << " expected " << e) {
+            BOOST_TEST(std::abs(c - e) <= five_sigma((1 + e) / 2, kDim) + 1e-12);
+          }
+        }
+      }
+    }
+  }
+  // r = 0 is the codebook without the option: endpoints rows 0 and 1, one
+  // threshold per component from stream row 2, level i takes B where
+  // u_j < i/(n-1).
+  for (const std::size_t dim : kDims) {
+    const enc::Level level(kLevels, dim, seed, 0.0, 1.0, 0.0);
+    const hv::PackedVector a = hv::bipolar::random(dim, seed, 0);
+    const hv::PackedVector b = hv::bipolar::random(dim, seed, 1);
+    hv::random::RowStream stream(seed, 2);
+    std::vector<double> u(dim);
+    for (double& x : u) x = stream.next_uniform();
+    bool same = true;
+    for (std::size_t i = 0; i < kLevels; ++i) {
+      for (std::size_t j = 0; j < dim; ++j) {
+        const bool take_b = u[j] < static_cast<double>(i) / (kLevels - 1);
+        same = same && level.level(i).component(j) == (take_b ? b : a).component(j);
+      }
+    }
+    BOOST_TEST_CONTEXT("D=" << dim) { BOOST_TEST(same); }
+  }
+  // r = 1: every level is its own random vector (no two equal).
+  const enc::Level independent(kLevels, 256, seed, 0.0, 1.0, 1.0);
+  for (std::size_t i = 1; i < kLevels; ++i) {
+    BOOST_TEST(hv::bipolar::hamming(independent.level(i - 1), independent.level(i)) > 0U);
+  }
+  BOOST_CHECK_THROW(enc::Level(5, 64, 1, 0.0, 1.0, -0.1), hv::InvalidArgument);
+  BOOST_CHECK_THROW(enc::Level(5, 64, 1, 0.0, 1.0, 1.5), hv::InvalidArgument);
+  BOOST_CHECK_THROW(enc::Level(5, 64, 1, 0.0, 1.0, std::nan("")), hv::InvalidArgument);
+}
+
+// Batched projection. Both kernel paths (alone or in a batch of < 3: register
+// tiles; batches of >= 3: lookup tables) give the exact sign wherever the
+// exact sum is farther from 0 than the float bound γ_m Σ|x_j|,
+// m = ⌈D_in/4⌉ + 5 (encode.hpp); the reference sums in double, whose own
+// error is far below that bound. Within a path the bits do not depend on the
+// target or on the batch: batches of 1 and 2 equal the one-input call, and
+// batches of 3, 16 (one AVX-512 tile) and 37 (ragged tiles) give the same
+// rows. D = 130 output bits: two words and a ragged third.
+BOOST_AUTO_TEST_CASE(projection_batches_match_the_exact_signs_on_every_target) {
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for (const std::size_t input_dim : kDims) {
+      const std::size_t dim = 130;
+      const enc::Projection proj(input_dim, dim, seed);
+      constexpr std::size_t kBatch = 37;
+      hv::DenseMatrix<float> xs(kBatch, input_dim);
+      for (std::size_t r = 0; r < kBatch; ++r) {
+        for (float& v : xs.row(r)) v = g(rng);
+      }
+      // Exact sums in double; the band where float may differ.
+      const double uu = std::numeric_limits<float>::epsilon() / 2;
+      const double m = std::ceil(input_dim / 4.0) + 5;
+      const double gamma = m * uu / (1 - m * uu);
+      std::vector<std::vector<double>> exact(kBatch, std::vector<double>(dim));
+      std::vector<double> band(kBatch);
+      for (std::size_t r = 0; r < kBatch; ++r) {
+        double l1 = 0;
+        for (const float v : xs.row(r)) l1 += std::abs(double{v});
+        band[r] = gamma * l1;
+        for (std::size_t k = 0; k < dim; ++k) {
+          double s = 0;
+          for (std::size_t j = 0; j < input_dim; ++j) {
+            s += proj.matrix().row(k).component(j) * double{xs.row(r)[j]};
+          }
+          exact[r][k] = s;
+        }
+      }
+      // Bits of row r that disagree with the exact sign outside the band.
+      const auto wrong_outside_band = [&](hv::PackedView bits, std::size_t r) {
+        std::size_t wrong = 0;
+        for (std::size_t k = 0; k < dim; ++k) {
+          const bool negative = bits.component(k) < 0;
+          if (std::abs(exact[r][k]) > band[r] && negative != !(exact[r][k] > 0)) ++wrong;
+        }
+        return wrong;
+      };
+      BOOST_TEST_CONTEXT("D_in=" << input_dim) {
+        for_each_target([&](const std::string&) {
+          std::vector<hv::PackedVector> single;
+          for (std::size_t r = 0; r < kBatch; ++r) {
+            single.push_back(proj(xs.row(r)));
+            BOOST_TEST(wrong_outside_band(single.back(), r) == 0U);
+          }
+          std::vector<hv::PackedMatrix> batches;
+          for (const std::size_t batch : {1UL, 2UL, 3UL, 16UL, kBatch}) {
+            const hv::DenseMatrixView<float> view{xs.data(), batch, input_dim, xs.stride()};
+            batches.push_back(proj.encode_rows(view));
+            const hv::PackedMatrix& out = batches.back();
+            bool exact_signs = true, same_as_single = true;
+            for (std::size_t r = 0; r < batch; ++r) {
+              exact_signs = exact_signs && wrong_outside_band(out.row(r), r) == 0U;
+              same_as_single = same_as_single && hv::bipolar::hamming(out.row(r), single[r]) == 0U;
+            }
+            BOOST_TEST_CONTEXT("batch " << batch) {
+              BOOST_TEST(exact_signs);
+              if (batch < 3) BOOST_TEST(same_as_single);
+            }
+          }
+          // Batches of >= 3 share one summation order: rows agree bit for bit.
+          const hv::PackedMatrix& largest = batches.back();
+          for (std::size_t b = 2; b + 1 < batches.size(); ++b) {
+            bool same = true;
+            for (std::size_t r = 0; r < batches[b].rows(); ++r) {
+              same = same && hv::bipolar::hamming(batches[b].row(r), largest.row(r)) == 0U;
+            }
+            BOOST_TEST_CONTEXT("batch " << batches[b].rows() << " vs " << kBatch) { BOOST_TEST(same); }
+          }
+        });
+      }
+    }
+  }
+  // Validation: NaN anywhere in the batch, wrong shapes.
+  const enc::Projection proj(8, 16, 1);
+  hv::DenseMatrix<float> xs(3, 8);
+  xs.row(2)[5] = std::numeric_limits<float>::infinity();
+  hv::PackedMatrix out(3, 16);
+  BOOST_CHECK_THROW(proj.encode_rows(xs.view(), out), hv::InvalidArgument);
+  hv::PackedMatrix wrong(2, 16);
+  BOOST_CHECK_THROW(proj.encode_rows(xs.view(), wrong), hv::DimensionError);
+  hv::DenseMatrix<float> narrow(3, 7);
+  BOOST_CHECK_THROW(proj.encode_rows(narrow.view(), out), hv::DimensionError);
+  // Sums past FLT_MAX: redone in double, so the signs stay right.
+  hv::DenseMatrix<float> huge(1, 8);
+  for (float& v : huge.row(0)) v = 3e38f;
+  const hv::PackedMatrix big = proj.encode_rows(huge.view());
+  const hv::PackedVector expected = ref::encode::project(proj.matrix().view(), huge.row(0));
+  BOOST_TEST(hv::bipolar::hamming(big.row(0), expected) == 0U);
+  BOOST_TEST(hv::bipolar::hamming(proj(huge.row(0)), expected) == 0U);
 }

@@ -1,9 +1,12 @@
 // Tests for include/hypervec/structures.hpp: exact insert/remove on the sums,
 // correct retrieval well inside capacity, and measured retrieval accuracy
-// against the capacity formula (retrieval_accuracy) at and beyond capacity.
+// against the capacity formula (retrieval_accuracy) at and beyond capacity,
+// for packed MAP, dense MAP-C (±1 atoms) and HRR (Gaussian and unitary atoms).
 #define BOOST_TEST_MODULE structures
 #include <hypervec/bipolar.hpp>
 #include <hypervec/cleanup.hpp>
+#include <hypervec/dense.hpp>
+#include <hypervec/hrr.hpp>
 #include <hypervec/structures.hpp>
 
 #include "tests/test_util.hpp"
@@ -355,4 +358,396 @@ BOOST_AUTO_TEST_CASE(measured_capacity_matches_theory) {
       BOOST_TEST(std::abs(sequence - theory) <= bound);
     }
   }
+}
+
+// ===========================================================================
+// Dense MAP-C and HRR structures
+// ===========================================================================
+
+namespace {
+
+namespace dense = hypervec::dense;
+namespace hrr = hypervec::hrr;
+
+/// M bipolar atoms as ±1 floats (dense MAP): row r = bipolar::random(D, seed, r).
+hv::DenseMatrix<float> bipolar_atoms(std::size_t m, std::size_t dim, std::uint64_t seed) {
+  hv::DenseMatrix<float> out(m, dim);
+  for (std::size_t r = 0; r < m; ++r) {
+    const hv::DenseVector<float> v = dense::to_float(hv::bipolar::random(dim, seed, r));
+    std::copy(v.values().begin(), v.values().end(), out.row(r).begin());
+  }
+  return out;
+}
+
+/// M Gaussian HRR atoms, components N(0, 1/D).
+hv::DenseMatrix<float> hrr_atoms(std::size_t m, std::size_t dim, std::uint64_t seed) {
+  return hrr::random_matrix<float>(m, dim, seed);
+}
+
+/// M unitary HRR atoms (|X(k)| = 1): the involution is their exact inverse.
+hv::DenseMatrix<float> unitary_atoms(std::size_t m, std::size_t dim, std::uint64_t seed) {
+  hv::DenseMatrix<float> out(m, dim);
+  for (std::size_t r = 0; r < m; ++r) {
+    const hv::DenseVector<float> v = hrr::random_unitary<float>(dim, seed, r);
+    std::copy(v.values().begin(), v.values().end(), out.row(r).begin());
+  }
+  return out;
+}
+
+hv::cleanup::FloatMemory float_memory(const hv::DenseMatrix<float>& atoms) {
+  return hv::cleanup::FloatMemory(atoms.view());
+}
+
+/// One model under test: how its atoms are drawn and how its tables are made.
+struct RealCase {
+  const char* name;
+  hv::DenseMatrix<float> (*atoms)(std::size_t, std::size_t, std::uint64_t);
+  hv::DenseMatrix<float> (*keys)(std::size_t, std::size_t, std::uint64_t);
+};
+
+const RealCase kDenseCase{"dense MAP, ±1 atoms", bipolar_atoms, bipolar_atoms};
+const RealCase kHrrCase{"HRR, Gaussian atoms", hrr_atoms, hrr_atoms};
+
+template <typename Model>
+void check_hash_table_round_trip(const RealCase& c, const Model& model, std::uint64_t seed) {
+  const hv::DenseMatrix<float> keys = c.keys(20, kDim, seed);
+  const hv::DenseMatrix<float> values = c.atoms(50, kDim, seed + 1);
+  const auto memory = float_memory(values);
+  st::RealHashTable<Model> table(kDim, model);
+  for (std::size_t i = 0; i < 20; ++i) table.insert(keys.row(i), values.row((7 * i) % 50));
+  BOOST_TEST(table.size() == 20);
+  for (std::size_t i = 0; i < 20; ++i) {
+    BOOST_TEST(best_id(table.get(keys.row(i), memory)) == (7 * i) % 50);
+  }
+  table.remove(keys.row(3), values.row(21));
+  table.insert(keys.row(3), values.row(42));
+  BOOST_TEST(best_id(table.get(keys.row(3), memory)) == 42U);
+  // Emptying the table leaves the sums at zero up to float rounding of the
+  // n adds and n subtracts: |s_i| <= 2n·u·max_i Σ|bound pairs| (a loose 1e-4
+  // for 21 pairs of components O(1) (MAP) or O(1/√D) (HRR)).
+  table.remove(keys.row(3), values.row(42));
+  for (std::size_t i = 0; i < 20; ++i) {
+    if (i != 3) table.remove(keys.row(i), values.row((7 * i) % 50));
+  }
+  BOOST_TEST(table.size() == 0);
+  float worst = 0;
+  for (const float x : table.sums()) worst = std::max(worst, std::abs(x));
+  BOOST_TEST(worst < 1e-4f);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(real_hash_tables_get_remove_and_restore) {
+  const std::uint64_t seed = test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    BOOST_TEST_CONTEXT(kDenseCase.name) { check_hash_table_round_trip(kDenseCase, st::DenseMap(), seed); }
+    BOOST_TEST_CONTEXT(kHrrCase.name) { check_hash_table_round_trip(kHrrCase, st::Hrr(), seed); }
+    // Unitary keys with the exact inverse: the stored value comes back with
+    // only the other pairs' noise.
+    const RealCase unitary{"HRR, unitary keys, exact inverse", hrr_atoms, unitary_atoms};
+    BOOST_TEST_CONTEXT(unitary.name) {
+      check_hash_table_round_trip(unitary, st::Hrr(hrr::InverseMethod::exact()), seed);
+    }
+  }
+  // Dense MAP with ±1 atoms is the packed table on floats: same query, exactly.
+  const hv::PackedMatrix keys = hv::bipolar::random_matrix(5, 1000, seed);
+  const hv::PackedMatrix values = hv::bipolar::random_matrix(5, 1000, seed + 1);
+  st::HashTable packed(1000);
+  st::DenseHashTable real(1000);
+  for (std::size_t i = 0; i < 5; ++i) {
+    packed.insert(keys.row(i), values.row(i));
+    real.insert(dense::to_float(keys.row(i)), dense::to_float(values.row(i)));
+  }
+  const std::vector<float> q_packed = packed.query(keys.row(2));
+  const hv::DenseVector<float> q_real = real.query(dense::to_float(keys.row(2)));
+  BOOST_TEST(std::equal(q_packed.begin(), q_packed.end(), q_real.values().begin()));
+  // Validation at the door.
+  st::HrrHashTable table(64);
+  const std::vector<float> short_key(63, 0.1f);
+  std::vector<float> nan_key(64, 0.1f);
+  nan_key[5] = std::nanf("");
+  const std::vector<float> ok(64, 0.1f);
+  BOOST_CHECK_THROW(table.insert(short_key, ok), hv::DimensionError);
+  BOOST_CHECK_THROW(table.insert(nan_key, ok), hv::InvalidArgument);
+  BOOST_CHECK_THROW(table.get(ok, hv::cleanup::FloatMemory(64)), hv::InvalidArgument);
+  BOOST_CHECK_THROW(table.get(ok, hv::cleanup::FloatMemory(65)), hv::DimensionError);
+  BOOST_CHECK_THROW(st::DenseHashTable(0), hv::DimensionError);
+  try {
+    table.insert(short_key, ok);
+  } catch (const hv::DimensionError& e) {
+    BOOST_TEST(hypervec::test::message_has(e, "structures::RealHashTable<HRR>::insert"));
+    BOOST_TEST(hypervec::test::message_has(e, "key has D=63"));
+  }
+}
+
+// multiplicity(x) = m_x + Σ_{y≠x} m_y⟨y, x⟩/⟨x, x⟩: for ±1 atoms each
+// cosine has variance exactly 1/D; for Gaussian atoms ⟨y, x⟩/‖x‖² has
+// variance ‖y‖²/(D‖x‖²) ≈ 1/D. 5σ with σ² = Σ_{y≠x} m_y²/D, widened by
+// 5√(2/D) relative for the Gaussian norms (‖·‖² = 1 ± √(2/D)).
+BOOST_AUTO_TEST_CASE(real_multiset_estimates_multiplicities_within_five_sigma) {
+  const std::uint64_t seed = test_seed();
+  for (const RealCase* c : {&kDenseCase, &kHrrCase}) {
+    const hv::DenseMatrix<float> atoms = c->atoms(30, kDim, seed);
+    st::RealMultiset bag(kDim);
+    std::vector<int> m(30, 0);
+    for (std::size_t i = 0; i < 20; ++i) {
+      m[i] = static_cast<int>(i % 4);
+      if (m[i] > 0) bag.add(atoms.row(i), static_cast<float>(m[i]));
+    }
+    bag.add(atoms.row(25));
+    bag.remove(atoms.row(25));
+    double total_sq = 0;
+    for (int k : m) total_sq += k * k;
+    BOOST_TEST_CONTEXT("seed " << seed << " " << c->name) {
+      BOOST_TEST(bag.size() == 30.0);
+      for (std::size_t i = 0; i < 30; ++i) {
+        const double sigma = std::sqrt((total_sq - m[i] * m[i]) / kDim) *
+                             (1 + 5 * std::sqrt(2.0 / kDim));
+        const double est = bag.multiplicity(atoms.row(i));
+        BOOST_TEST_CONTEXT("item " << i << " m=" << m[i] << " est " << est) {
+          BOOST_TEST(std::abs(est - m[i]) <= 5 * sigma + 1e-4);
+          BOOST_TEST(bag.contains(atoms.row(i)) == (m[i] > 0));
+        }
+      }
+    }
+  }
+  st::RealMultiset bag(8);
+  BOOST_CHECK_THROW(bag.multiplicity(std::vector<float>(8, 0.0f)), hv::InvalidArgument);
+  BOOST_CHECK_THROW(bag.add(std::vector<float>(8, 1.0f), std::nanf("")), hv::InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(real_sequence_and_stack_recall_in_both_models) {
+  const std::uint64_t seed = test_seed();
+  for (const RealCase* c : {&kDenseCase, &kHrrCase}) {
+    const hv::DenseMatrix<float> atoms = c->atoms(64, kDim, seed);
+    const auto memory = float_memory(atoms);
+    BOOST_TEST_CONTEXT("seed " << seed << " " << c->name) {
+      st::RealSequence seq(kDim);
+      const std::vector<std::size_t> order = {5, 17, 3, 3, 22, 39, 0, 11, 8, 30};
+      for (std::size_t id : order) seq.append(atoms.row(id));
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        BOOST_TEST(best_id(seq.item_at(i, memory)) == order[i]);
+      }
+      BOOST_TEST(seq.position_of(atoms.row(22)) == 4U);
+      BOOST_TEST(seq.position_of(atoms.row(30)) == 9U);
+      seq.replace(6, atoms.row(0), atoms.row(1));
+      BOOST_TEST(best_id(seq.item_at(6, memory)) == 1U);
+      BOOST_CHECK_THROW(seq.query(10), hv::InvalidArgument);
+
+      st::RealStack stack(kDim);
+      std::vector<std::size_t> pushed;
+      for (std::size_t i = 0; i < 30; ++i) {
+        pushed.push_back((i * 13 + 5) % 64);
+        stack.push(atoms.row(pushed.back()));
+      }
+      for (int i = 0; i < 10; ++i) {
+        const auto m = stack.pop(memory);
+        BOOST_REQUIRE(m.has_value());
+        BOOST_TEST(m->id == pushed.back());
+        pushed.pop_back();
+      }
+      for (std::size_t id : {60UL, 61UL}) {
+        stack.push(atoms.row(id));
+        pushed.push_back(id);
+      }
+      while (!stack.empty()) {
+        const auto m = stack.pop(memory);
+        BOOST_REQUIRE(m.has_value());
+        BOOST_TEST(m->id == pushed.back());
+        pushed.pop_back();
+      }
+      BOOST_TEST(pushed.empty());
+      BOOST_CHECK_THROW(stack.top_query(), hv::InvalidArgument);
+    }
+  }
+  st::RealSequence empty(64);
+  BOOST_CHECK_THROW(empty.position_of(std::vector<float>(64, 1.0f)), hv::InvalidArgument);
+}
+
+namespace {
+
+template <typename Model>
+void check_graph(const RealCase& c, const Model& model, std::uint64_t seed) {
+  const hv::DenseMatrix<float> nodes = c.atoms(12, kDim, seed);
+  const auto memory = float_memory(nodes);
+  const std::vector<std::pair<std::size_t, std::size_t>> edges = {
+      {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
+  hv::cleanup::Options options;
+  options.k = 12;
+  // A neighbour of u scores cos ≈ 1/√(deg + noise) ≈ 0.3 (z ≈ 30); a
+  // non-neighbour z ~ N(0, 1), so z >= 6 passes by chance with p ≈ 1e-9.
+  options.min_z = 6.0;
+  for (const bool directed : {false, true}) {
+    st::RealGraph<Model> graph(kDim, directed, model);
+    for (auto [u, v] : edges) graph.add_edge(nodes.row(u), nodes.row(v));
+    BOOST_TEST_CONTEXT("directed " << directed) {
+      for (std::size_t u = 0; u < 12; ++u) {
+        std::set<std::size_t> expected;
+        for (auto [a, b] : edges) {
+          if (a == u) expected.insert(b);
+          if (!directed && b == u) expected.insert(a);
+        }
+        std::set<std::size_t> got;
+        for (const auto& m : graph.neighbours(nodes.row(u), memory, options)) got.insert(m.id);
+        BOOST_TEST_CONTEXT("node " << u) { BOOST_TEST((got == expected)); }
+      }
+      // Edge weight ⟨s, e⟩/⟨e, e⟩: 1 + N(0, ≈(m-1)/D) for a stored edge, N(0,
+      // ≈m/D) otherwise; HRR edge norms add a relative ±5√(6/D): bound 0.2.
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < 0.2);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < 0.2);
+      if (directed) {
+        // The reverse of a stored edge is not stored (HRR: marked by †, not ρ).
+        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < 0.2);
+        std::set<std::size_t> preds;
+        for (const auto& m : memory.search(graph.predecessors_query(nodes.row(0)), options)) {
+          preds.insert(m.id);
+        }
+        BOOST_TEST((preds == std::set<std::size_t>{8, 9}));
+      }
+      graph.remove_edge(nodes.row(0), nodes.row(1));
+      BOOST_TEST(graph.edges() == 9);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < 0.2);
+    }
+  }
+}
+
+template <typename Model>
+void check_chain(const RealCase& c, const Model& model, std::uint64_t seed) {
+  const hv::DenseMatrix<float> atoms = c.atoms(26, kDim, seed);
+  const auto memory = float_memory(atoms);
+  st::RealChainSequence<Model> chain(kDim, model);
+  const std::vector<std::size_t> order = {7, 4, 11, 11, 14, 22, 14, 17, 11, 3};
+  for (std::size_t id : order) chain.append(atoms.row(id));
+  hv::cleanup::Options options;
+  options.min_z = 5.0;
+  const auto walk = chain.recall(atoms.row(7), 2, memory, options);
+  BOOST_REQUIRE(walk.size() == 2U);
+  BOOST_TEST(walk[0].id == 4U);
+  BOOST_TEST(walk[1].id == 11U);
+  hv::cleanup::Options two = options;
+  two.k = 2;
+  const auto next = memory.search(chain.next_query(atoms.row(14)), two);
+  BOOST_REQUIRE(next.size() == 2U);
+  BOOST_TEST((std::set<std::size_t>{next[0].id, next[1].id} == std::set<std::size_t>{22, 17}));
+  // Nothing follows the last item: its query only holds noise.
+  BOOST_TEST(chain.recall(atoms.row(3), 1, memory, options).empty());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(real_graphs_and_chains_are_directed_in_both_models) {
+  const std::uint64_t seed = test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    BOOST_TEST_CONTEXT(kDenseCase.name) {
+      check_graph(kDenseCase, st::DenseMap(), seed);
+      check_chain(kDenseCase, st::DenseMap(), seed);
+    }
+    BOOST_TEST_CONTEXT(kHrrCase.name) {
+      check_graph(kHrrCase, st::Hrr(), seed);
+      check_chain(kHrrCase, st::Hrr(), seed);
+    }
+  }
+  // Why HRR marks with a dilation M: with ρ, u ⊛ ρ(v) and v ⊛ ρ(u) are the
+  // same vector (shift commutes with convolution), up to FFT rounding; with
+  // the involution, u ⊛ u† ≈ ‖u‖²δ, so a repeated item (the chain above has
+  // 11, 11) would answer every query with the query itself. M avoids both:
+  // the cosines below are of independent-looking vectors, |cos| < 5√(1/D)
+  // up to the ≤ 4 fixed bins (4/D) and the vectors' norm spread.
+  constexpr std::size_t kSmall = 1000;
+  BOOST_TEST(st::Hrr::dilation(kSmall) == 3U);
+  BOOST_TEST(st::Hrr::dilation(6) == 0U);
+  BOOST_TEST(st::Hrr::dilation(5) == 2U);
+  const hv::DenseMatrix<float> nodes = hrr_atoms(2, kSmall, seed);
+  const auto uv = hrr::bind(nodes.row(0), hrr::permute(nodes.row(1), 1));
+  const auto vu = hrr::bind(nodes.row(1), hrr::permute(nodes.row(0), 1));
+  BOOST_TEST(hrr::cosine(uv, vu) > 0.9999);
+  hv::DenseVector<float> delta(kSmall);
+  delta[0] = 1.0f;
+  const auto self_involution = hrr::bind(nodes.row(0), hrr::involution(nodes.row(0)));
+  BOOST_TEST(hrr::cosine(self_involution, delta) > 0.3);  // ≈ 1/√(1 + 2) for Gaussian u
+  const st::Hrr model;
+  const double tol = 5 * std::sqrt(2.0 / kSmall) + 4.0 / kSmall;
+  const auto marked_uv = model.bind(nodes.row(0), model.mark(nodes.row(1)));
+  const auto marked_vu = model.bind(nodes.row(1), model.mark(nodes.row(0)));
+  BOOST_TEST(std::abs(hrr::cosine(marked_uv, marked_vu)) < tol);
+  const auto self_marked = model.bind(nodes.row(0), model.mark(nodes.row(0)));
+  BOOST_TEST(std::abs(hrr::cosine(self_marked, delta)) < tol);
+  // unmark undoes mark exactly (a permutation of the components).
+  const auto back = model.unmark(model.mark(nodes.row(1)));
+  BOOST_TEST(std::equal(back.values().begin(), back.values().end(), nodes.row(1).begin()));
+  BOOST_TEST(std::abs(hrr::cosine(model.mark(nodes.row(1)), nodes.row(1))) < tol);
+}
+
+// HRR capacity: the measured accuracy of Gaussian-key HRR tables (involution
+// unbinding, cosine cleanup) agrees with retrieval_accuracy(..., hrr_involution())
+// at its 99% capacity and at three times it; so does the dense MAP table
+// with ±1 atoms against the bipolar formula, and the HRR sequence against
+// gaussian_atoms(). Bounds as in measured_capacity_matches_theory.
+BOOST_AUTO_TEST_CASE(measured_real_capacity_matches_theory) {
+  constexpr std::size_t kD = 1024;
+  constexpr std::size_t kM = 64;
+  constexpr std::size_t kTrials = 30;
+  const std::uint64_t seed = test_seed();
+  const auto measure_table = [&](auto model, const RealCase& c, std::size_t n, std::uint64_t s0) {
+    using Model = decltype(model);
+    std::size_t right = 0, total = 0;
+    for (std::size_t t = 0; t < kTrials; ++t) {
+      const hv::DenseMatrix<float> atoms = c.atoms(kM, kD, s0 + 2 * t);
+      const hv::DenseMatrix<float> keys = c.keys(n, kD, s0 + 2 * t + 1);
+      const auto memory = float_memory(atoms);
+      st::RealHashTable<Model> table(kD, model);
+      for (std::size_t i = 0; i < n; ++i) table.insert(keys.row(i), atoms.row((i * 7 + t) % kM));
+      for (std::size_t i = 0; i < n; ++i) {
+        right += best_id(table.get(keys.row(i), memory)) == (i * 7 + t) % kM;
+        ++total;
+      }
+    }
+    return static_cast<double>(right) / static_cast<double>(total);
+  };
+  const auto measure_sequence = [&](const RealCase& c, std::size_t n, std::uint64_t s0) {
+    std::size_t right = 0, total = 0;
+    for (std::size_t t = 0; t < kTrials; ++t) {
+      const hv::DenseMatrix<float> atoms = c.atoms(kM, kD, s0 + t);
+      const auto memory = float_memory(atoms);
+      st::RealSequence seq(kD);
+      for (std::size_t i = 0; i < n; ++i) seq.append(atoms.row((i * 7 + t) % kM));
+      for (std::size_t i = 0; i < n; ++i) {
+        right += best_id(seq.item_at(i, memory)) == (i * 7 + t) % kM;
+        ++total;
+      }
+    }
+    return static_cast<double>(right) / static_cast<double>(total);
+  };
+  struct Row {
+    const char* what;
+    st::RetrievalNoise noise;
+  };
+  for (const Row& row : {Row{"HRR hash table", st::RetrievalNoise::hrr_involution()},
+                         Row{"dense MAP hash table", st::RetrievalNoise::bipolar()},
+                         Row{"HRR sequence", st::RetrievalNoise::gaussian_atoms()}}) {
+    const std::size_t cap = st::capacity(kD, kM, 0.99, row.noise);
+    BOOST_TEST_MESSAGE(row.what << ": capacity(D=1024, M=64, 99%) = " << cap);
+    for (const std::size_t n : {cap, 3 * cap}) {
+      const double theory = st::retrieval_accuracy(kD, n, kM, row.noise);
+      const double bound =
+          5.0 * std::sqrt(std::max(theory * (1 - theory), 1e-4) / kTrials) + 0.01;
+      const std::string what = row.what;
+      const double measured =
+          what == "HRR hash table"   ? measure_table(st::Hrr(), kHrrCase, n, seed)
+          : what == "dense MAP hash table" ? measure_table(st::DenseMap(), kDenseCase, n, seed)
+                                     : measure_sequence(kHrrCase, n, seed);
+      BOOST_TEST_MESSAGE("  n=" << n << " theory " << theory << " measured " << measured);
+      BOOST_TEST_CONTEXT("seed " << seed << " " << what << " n=" << n << " theory " << theory) {
+        BOOST_TEST(std::abs(measured - theory) <= bound);
+      }
+    }
+  }
+  // HRR's extra noise costs capacity against ±1 atoms, and more items fit at
+  // larger D; the formula's limits for the new noise terms.
+  BOOST_TEST(st::capacity(kD, kM, 0.99, st::RetrievalNoise::hrr_involution()) <
+             st::capacity(kD, kM, 0.99, st::RetrievalNoise::bipolar()));
+  BOOST_TEST(st::retrieval_accuracy(10000, 1, 1000, st::RetrievalNoise::gaussian_atoms()) >
+             1 - 1e-9);
+  BOOST_CHECK_THROW(st::retrieval_accuracy(64, 1, 4, st::RetrievalNoise{-1.0, 0.0}),
+                    hv::InvalidArgument);
 }

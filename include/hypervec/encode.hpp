@@ -1,13 +1,18 @@
-// Encodings for the packed bipolar MAP model: scalars and feature vectors to
-// hypervectors. torchhd's embeddings (torchhd/embeddings.py, functional.py)
-// are the reference semantics; differences are stated per class.
+// Encodings: scalars and feature vectors to hypervectors, for packed bipolar
+// MAP (Level, Thermometer, Circular, Projection, SparseProjection, IdLevel,
+// NGramEncoder), FHRR (FractionalPower) and HRR (HrrFractionalPower,
+// Projection::real). torchhd's embeddings (torchhd/embeddings.py,
+// functional.py) are the reference semantics; differences are stated per
+// class.
 //
 // All codebooks are pure functions of (seed, parameters): identical on every
 // SIMD target, platform and thread count (random.hpp's counter-based streams).
-// Nothing here needs a new SIMD kernel: encodings compose the dispatched ops
-// of bipolar.hpp, bundle.hpp and mixed.hpp, dispatching once per vector or
-// batch. Implementations: src/encode.cpp; scalar baselines for tests and
-// benchmarks: src/reference/encode.cpp. The math is in docs/cookbook.md.
+// Encodings compose the dispatched ops of bipolar.hpp, bundle.hpp, mixed.hpp
+// and hrr.hpp, dispatching once per vector or batch; the one kernel of their
+// own is Projection's blocked sign(R x) (simd/encode.cc, which also holds
+// Projection's sign wrappers). Other implementations: src/encode.cpp; scalar
+// baselines for tests and benchmarks: src/reference/encode.cpp. The math is
+// in docs/cookbook.md.
 #pragma once
 
 #include <hypervec/bundle.hpp>
@@ -28,34 +33,66 @@ namespace hypervec::encode {
 /// Throws InvalidArgument for NaN value, non-finite or empty range, levels 0.
 std::size_t value_to_index(double value, double low, double high, std::size_t levels);
 
-/// Level hypervectors (torchhd Level / functional.level with randomness 0):
-/// two random endpoints A = L_0 and B = L_{n-1}, and one uniform threshold
-/// u_j ∈ [0, 1) per component; level i takes B_j where u_j < i/(n-1), else A_j.
-/// So L_i and L_k differ from A in nested sets of components and
+/// Level hypervectors (torchhd Level / functional.level), with torchhd's
+/// `randomness` r ∈ [0, 1] interpolating from fully correlated levels (r = 0)
+/// to independent random levels (r = 1).
+///
+/// r = 0: two random endpoints A = L_0 and B = L_{n-1}, and one uniform
+/// threshold u_j ∈ [0, 1) per component; level i takes B_j where
+/// u_j < i/(n-1), else A_j. So L_i and L_k differ from A in nested sets of
+/// components and
 ///   E[cos(L_i, L_k)] = 1 - |i - k|/(n - 1),
 ///   Var = (1 - (1 - p)²)/D with p = |i - k|/(n - 1)   (each component agrees
 /// with probability 1 - p/2, independently).
 /// Similarity falls linearly from 1 to ≈0 (A, B are independent).
+///
+/// General r (torchhd's construction): the levels are split into spans of
+/// λ = (1 - r)(n - 1) + r levels, S = ⌈(n-1)/λ⌉ spans with random endpoints
+/// V_0 .. V_S and one threshold vector per span. Level i lies in span
+/// s = ⌊i/λ⌋ at fraction f = (i mod λ)/λ and takes V_{s+1} where the span's
+/// threshold is < f, else V_s (f = 0: exactly V_s). Hence, per component,
+///   same span:      P(same source) = 1 - |f_i - f_k|
+///   spans s, s + 1: P(same source) = f_i (1 - f_k)   (independent thresholds)
+///   further apart:  0,
+/// and E[cos] = P(same source), each component agreeing with probability
+/// (1 + E[cos])/2. r = 1 gives n independent random vectors. r = 0 is
+/// bit-identical to the codebook without the option. torchhd's i mod λ is a
+/// float remainder; a remainder within 1e-12 of 0 or λ is taken as a span
+/// border here (torchhd: within 1e-12 of 0 only, and a remainder of λ - ε
+/// would pick V_{s+1} except with probability ε/λ).
 class Level {
  public:
-  /// n = levels >= 2 over the value range [low, high] (low < high, finite).
+  /// n = levels >= 2 over the value range [low, high] (low < high, finite);
+  /// randomness in [0, 1] (InvalidArgument otherwise).
   Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low = 0.0,
-        double high = 1.0);
+        double high = 1.0, double randomness = 0.0);
 
   std::size_t levels() const noexcept { return codebook_.rows(); }
   std::size_t dim() const noexcept { return codebook_.dim(); }
   double low() const noexcept { return low_; }
   double high() const noexcept { return high_; }
+  double randomness() const noexcept { return randomness_; }
   /// Row i of the codebook (throws InvalidArgument for i >= levels).
   PackedView level(std::size_t i) const;
   /// The level of value_to_index(value, low, high, levels).
   PackedView operator()(double value) const;
   const PackedMatrix& codebook() const noexcept { return codebook_; }
 
+  /// Where level i sits: span s = ⌊i/λ⌋ and fraction f ∈ [0, 1) within it
+  /// (the construction above); levels i and k then have E[cos] as stated.
+  struct Position {
+    std::size_t span;
+    double fraction;
+  };
+  Position position(std::size_t i) const;
+  /// E[cos(L_i, L_k)] from the positions (the formula above).
+  double expected_cosine(std::size_t i, std::size_t k) const;
+
  private:
   PackedMatrix codebook_;
   double low_;
   double high_;
+  double randomness_;
 };
 
 /// Thermometer hypervectors (torchhd Thermometer, MAP): level i is +1 on its
@@ -63,7 +100,8 @@ class Level {
 ///   cos(T_i, T_k) = 1 - 2|t_i - t_k|/D   exactly (no randomness, no seed),
 /// from T_0 = all -1 to T_{n-1} = all +1 (cosine -1 between the ends).
 /// torchhd uses t_i = i·⌊D/(n-1)⌋, which leaves the last level short of all
-/// +1 when (n-1) does not divide D; rounding keeps the ends exact.
+/// +1 when (n-1) does not divide D; rounding keeps the ends exact. torchhd's
+/// Thermometer has no `randomness` option, and neither has this one.
 class Thermometer {
  public:
   Thermometer(std::size_t levels, std::size_t dim, double low = 0.0, double high = 1.0);
@@ -108,14 +146,27 @@ class Circular {
 };
 
 /// Random projection of float embeddings (sign random projection, SimHash):
-///   y = sign(R x),  R ∈ {±1}^{D × D_in} seeded,  ties (R x)_k = 0 → -1.
-/// R is stored packed (row k = bipolar::random(D_in, seed, k)) and R x is
-/// computed by mixed::dot_rows, reading R at 1 bit per entry. For inputs x, y
-/// at angle φ, each output component differs with probability ≈ φ/π
-/// (Charikar 2002; exact for Gaussian R, and for ±1 R up to a correction of
-/// order Σx_j⁴/‖x‖⁴ from the CLT), so E[cos(y(x), y(y))] ≈ 1 - 2φ/π.
+///   y = sign(R x),  R ∈ {±1}^{D × D_in} seeded,  ties (R x)_k <= 0 → -1.
+/// R is stored packed (row k = bipolar::random(D_in, seed, k)) and read at 1
+/// bit per entry. For inputs x, y at angle φ, each output component differs
+/// with probability ≈ φ/π (Charikar 2002; exact for Gaussian R, and for ±1 R
+/// up to a correction of order Σx_j⁴/‖x‖⁴ from the CLT), so
+/// E[cos(y(x), y(y))] ≈ 1 - 2φ/π.
 /// The natural way to put an LLM embedding into VSA space without training.
 /// torchhd's Projection is a real-valued Gaussian matrix without the sign.
+///
+/// The sign kernel (simd/encode.cc) reuses R from cache across inputs: a
+/// single input (or two) is scored in register tiles against blocks of R's
+/// rows; a batch of >= 3 inputs (encode_rows) takes the inputs as the lanes
+/// of a vector and, per 4 components, looks up each row's 4 bits in a table
+/// of the 16 signed sums of those components, so R is read once per 16
+/// inputs (AVX-512) and each row costs one vector add per 4 components.
+/// Every sum is accumulated in float in a fixed order that depends only on
+/// the path (alone or in a batch of < 3, or in a batch of >= 3), never on
+/// the SIMD target or on the input's place in the batch. The sign is exact
+/// unless |(R x)_k| <= γ_m Σ_j |x_j|, γ_m = m u/(1 - m u), u = 2^-24,
+/// m = ⌈D_in/4⌉ + 5 (the longest chain of float additions); inside that band
+/// the two paths may give different signs for the same x.
 class Projection {
  public:
   Projection(std::size_t input_dim, std::size_t dim, std::uint64_t seed);
@@ -125,8 +176,12 @@ class Projection {
   /// sign(R x). Throws DimensionError if x.size() != input_dim, InvalidArgument
   /// if x holds NaN or ±Inf.
   PackedVector operator()(std::span<const float> x) const;
-  /// Row r of out = sign(R · row r of xs); out must be xs.rows × dim.
+  /// Row r of out = sign(R · row r of xs); out must be xs.rows × dim
+  /// (DimensionError otherwise). Same validation as operator(), for every row
+  /// before anything is written. Single-threaded; one dispatch per call.
   void encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out) const;
+  /// The same, returning a new xs.rows × dim matrix.
+  PackedMatrix encode_rows(const DenseMatrixView<float>& xs) const;
   /// The HRR (real-valued) projection R x / ‖R x‖: a unit-norm dense vector
   /// (the HRR convention, components ≈ N(0, 1/D)), zero when R x = 0. By
   /// Johnson–Lindenstrauss, ⟨y(x), y(x')⟩ estimates cos(x, x') with standard
@@ -196,31 +251,86 @@ class IdLevel {
 /// other tuple. Throws InvalidArgument when empty.
 PackedVector bind_sequence(std::span<const PackedView> items);
 
+/// The similarity kernel of a fractional power encoding: the distribution
+/// its frequencies θ are drawn from (torchhd FractionalPower's
+/// `distribution`, default "sinc").
+///   sinc      θ uniform in [-π, π):  κ(u) = sin(πu)/(πu)   (κ(0) = 1)
+///   gaussian  θ ~ N(0, 1):           κ(u) = e^{-u²/2}
+/// with u = Δx / bandwidth. The bandwidth is the kernel's width here: the
+/// phase of value x is θ·x/bandwidth (torchhd multiplies by its bandwidth
+/// instead, so its bandwidth b_torchhd is 1/b here).
+enum class FpeKernel { sinc, gaussian };
+
+/// κ(u) of the kernel (above).
+double fpe_kernel(FpeKernel kernel, double u);
+
 /// Fractional power encoding for FHRR (Plate 1994; Frady et al. 2022):
-/// z(x)_k = e^{i x θ_k} with θ_k ~ N(0, 1/b²) seeded, b = `bandwidth`. It is
-/// a homomorphism, z(x) ⊙ z(y) = z(x + y) (fhrr::bind), and the similarity
-/// Re Σ_k z(x)_k conj(z(y)_k)/D = mean_k cos((x - y)θ_k) is a Gaussian kernel:
-///   E = e^{-u/2},  Var = (1 - e^{-u})²/(2D),   u = (x - y)²/b².
+/// z(x)_k = e^{i x θ_k / b} with θ_k drawn per `kernel`, b = `bandwidth`.
+/// It is a homomorphism, z(x) ⊙ z(y) = z(x + y) (fhrr::bind), and the
+/// similarity Re Σ_k z(x)_k conj(z(y)_k)/D = mean_k cos(θ_k u), u = (x-y)/b,
+/// estimates the kernel:
+///   E = κ(u),  Var = v(u)/D,  v(u) = (1 + κ(2u))/2 - κ(u)²
+/// (gaussian: v = (1 - e^{-u²})²/2; sinc: κ(2u) = sinc(2u)).
 /// Values are fhrr::Vector (DenseVector<std::complex<float>>); each phasor is
-/// computed in double and rounded once. HRR vectors: fhrr::to_hrr(z).
-/// torchhd's FractionalPower has the same kernel ("gaussian"); its default
-/// "sinc" kernel (θ uniform in [-π, π]) is not offered here.
+/// computed in double and rounded once. The gaussian frequencies are those
+/// of the class before the kernel option (same seed, same vectors).
 class FractionalPower {
  public:
   /// Throws DimensionError for dim 0, InvalidArgument unless bandwidth is
   /// finite and > 0.
-  FractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed);
+  FractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed,
+                  FpeKernel kernel = FpeKernel::sinc);
 
   std::size_t dim() const noexcept { return theta_.size(); }
   double bandwidth() const noexcept { return bandwidth_; }
+  FpeKernel kernel() const noexcept { return kernel_; }
   /// z(x); throws InvalidArgument for non-finite x.
   DenseVector<std::complex<float>> operator()(double x) const;
-  /// The frequencies θ_k.
+  /// The frequencies θ_k / b (phase of value x at component k = x·θ_k/b).
   std::span<const double> frequencies() const noexcept { return theta_; }
 
  private:
   std::vector<double> theta_;
   double bandwidth_;
+  FpeKernel kernel_;
+};
+
+/// Fractional power encoding directly in HRR (torchhd FractionalPower with
+/// vsa="HRR"): a real vector whose spectrum has unit-magnitude bins
+///   X_k(x) = e^{i θ_k x / b},  X_{D-k} = conj X_k   (k = 1 .. m, m = ⌈D/2⌉-1),
+///   X_0 = 1 and, for even D, X_{D/2} = 1,
+/// so z(x) = IDFT(X(x))/D is real, unitary (its involution is its exact
+/// inverse) and ‖z(x)‖ = 1. Circular convolution multiplies spectra, so
+///   hrr::bind(z(x), z(y)) = z(x + y)   (up to float rounding),
+/// and by Parseval ⟨z(x), z(y)⟩ = (1/D)(c + 2 Σ_{k=1}^{m} cos(θ_k u)),
+/// u = (x - y)/b, c = D - 2m real bins (1 or 2), so with θ per `kernel`
+///   E = (c + 2m κ(u))/D ≈ κ(u),   Var = 4m v(u)/D² ≈ 2 v(u)/D
+/// (κ, v as FractionalPower: half as many independent phases, each counted
+/// twice, doubles the variance). Each vector is computed in double (phases,
+/// inverse FFT) and rounded to float once. torchhd draws its m phases the
+/// same way and zeroes the same real bins; its vector is not normalised.
+class HrrFractionalPower {
+ public:
+  /// Throws DimensionError for dim 0, InvalidArgument unless bandwidth is
+  /// finite and > 0.
+  HrrFractionalPower(std::size_t dim, double bandwidth, std::uint64_t seed,
+                     FpeKernel kernel = FpeKernel::sinc);
+
+  std::size_t dim() const noexcept { return dim_; }
+  double bandwidth() const noexcept { return bandwidth_; }
+  FpeKernel kernel() const noexcept { return kernel_; }
+  /// z(x) (unit norm); throws InvalidArgument for non-finite x.
+  DenseVector<float> operator()(double x) const;
+  /// E⟨z(x), z(x + delta)⟩ = (c + 2m κ(delta/b))/D (formula above).
+  double expected_similarity(double delta) const;
+  /// θ_k / b for the m free bins k = 1 .. m.
+  std::span<const double> frequencies() const noexcept { return theta_; }
+
+ private:
+  std::size_t dim_;
+  std::vector<double> theta_;
+  double bandwidth_;
+  FpeKernel kernel_;
 };
 
 /// n-gram encoder (torchhd functional.ngrams): adds every window of n
