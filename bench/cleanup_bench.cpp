@@ -10,9 +10,10 @@
 // Times are CPU time of the calling thread (the machine is shared and noisy;
 // single-thread searches run on the caller), except *_2threads: real time.
 // Run faiss single-threaded: OPENBLAS_NUM_THREADS=1 (omp is set to 1 here).
-// Counters: items/s = queries/s; bytes/s = codebook bytes scanned per second
-// (M · row bytes per query: D/8 for packed rows, 4·D for float rows), so a
-// batched search that keeps rows in cache shows more than DRAM bandwidth.
+// Counters: items/s = queries/s; pairs/s = rows scored per second (Q · M per
+// search); bytes/s = codebook bytes scanned per second (M · row bytes per
+// query: D/8 for packed rows, 4·D for float rows), so a batched search that
+// keeps rows in cache shows more than DRAM bandwidth.
 // Per-target: BM_<kind>_target/<target>/3000/4096/100 pins each Highway target.
 #include <hypervec/cleanup.hpp>
 #include <hypervec/random.hpp>
@@ -120,6 +121,10 @@ void count(benchmark::State& state, const Shape& s, double row_bytes) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(s.nq));
   state.SetBytesProcessed(state.iterations() *
                           static_cast<std::int64_t>(static_cast<double>(s.nq * s.rows) * row_bytes));
+  // Rows scored per second (query-row pairs): Q · M per search.
+  state.counters["pairs/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(s.nq * s.rows),
+      benchmark::Counter::kIsRate);
 }
 
 // --- hypervec --------------------------------------------------------------------
@@ -255,6 +260,15 @@ void grid(benchmark::internal::Benchmark* b, bool big_q) {
   }
   b->Unit(benchmark::kMillisecond);
 }
+/// Small batches: the probe decoder's 8 queries per document (packed), and
+/// 8 float queries (mixed and float below the sgemm threshold).
+void batch8(benchmark::internal::Benchmark* b) {
+  for (const std::int64_t dim : {4096, 10000}) {
+    b->Args({3000, dim, 8});
+    b->Args({100000, dim, 8});
+  }
+  b->Unit(benchmark::kMillisecond);
+}
 void single_query(benchmark::internal::Benchmark* b) {
   for (const std::int64_t dim : {4096, 10000}) b->Args({100000, dim, 1});
   b->Unit(benchmark::kMillisecond);
@@ -266,18 +280,21 @@ void small(benchmark::internal::Benchmark* b) {
 void register_all() {
   using B = benchmark::State;
   benchmark::RegisterBenchmark("BM_packed/hypervec", [](B& s) { packed_hypervec(s, 1); })
-      ->Apply([](auto* b) { grid(b, true); });
+      ->Apply([](auto* b) { grid(b, true); })
+      ->Apply(batch8);
   benchmark::RegisterBenchmark("BM_packed/hypervec_2threads", [](B& s) { packed_hypervec(s, 2); })
       ->Apply([](auto* b) { grid(b, true); })
       ->UseRealTime();
   benchmark::RegisterBenchmark("BM_packed/reference", packed_reference)->Apply(small);
   benchmark::RegisterBenchmark("BM_mixed/hypervec", [](B& s) { mixed_hypervec(s, 1); })
       ->Apply([](auto* b) { grid(b, false); })
-      ->Apply(single_query);
+      ->Apply(single_query)
+      ->Apply(batch8);
   benchmark::RegisterBenchmark("BM_mixed/reference", mixed_reference)->Apply(small);
   benchmark::RegisterBenchmark("BM_float/hypervec", [](B& s) { float_hypervec(s, 1); })
       ->Apply([](auto* b) { grid(b, false); })
-      ->Apply(single_query);
+      ->Apply(single_query)
+      ->Apply(batch8);
   benchmark::RegisterBenchmark("BM_float/reference", float_reference)->Apply(small);
 #ifdef HYPERVEC_HAVE_FAISS
   benchmark::RegisterBenchmark("BM_packed/faiss", packed_faiss)->Apply([](auto* b) { grid(b, true); });

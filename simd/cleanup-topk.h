@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <vector>
 
 namespace hypervec::cleanup::detail {
@@ -31,18 +32,34 @@ class TopK {
   explicit TopK(std::size_t k = 1) : k_(k) { heap_.reserve(k); }
 
   void push(double score, std::size_t id) {
+    const Hit hit{score, id};
     if (heap_.size() < k_) {
-      heap_.push_back({score, id});
-      std::push_heap(heap_.begin(), heap_.end(), better);
+      heap_.push_back(hit);
+      std::push_heap(heap_.begin(), heap_.end(), WorstFirst{});
       return;
     }
-    const Hit& worst = heap_.front();
-    if (score < worst.score) return;
-    const Hit hit{score, id};
-    if (!better(hit, worst)) return;
-    std::pop_heap(heap_.begin(), heap_.end(), better);
-    heap_.back() = hit;
-    std::push_heap(heap_.begin(), heap_.end(), better);
+    if (score < heap_.front().score || !better(hit, heap_.front())) return;
+    // Replace the worst kept hit and sift it down: one pass of at most
+    // log2 k levels (instead of pop_heap + push_heap).
+    const std::size_t n = heap_.size();
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && better(heap_[child], heap_[child + 1])) ++child;  // the worse child
+      if (!better(hit, heap_[child])) break;  // no better than the worse child: stays at i
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = hit;
+  }
+
+  /// The score a new hit must reach to be kept: the worst kept score once k
+  /// hits are kept (an equal score is kept only with a lower id than that
+  /// hit's), else -inf. Kernels compare against it before calling push, so a
+  /// rejected row costs one comparison and no heap work.
+  double bar() const noexcept {
+    return heap_.size() < k_ ? -std::numeric_limits<double>::infinity() : heap_.front().score;
   }
 
   void merge(const TopK& other) {
@@ -52,11 +69,17 @@ class TopK {
   /// The kept hits, best first.
   std::vector<Hit> sorted() const {
     std::vector<Hit> out = heap_;
-    std::sort(out.begin(), out.end(), better);
+    std::sort(out.begin(), out.end(), [](const Hit& a, const Hit& b) { return better(a, b); });
     return out;
   }
 
  private:
+  /// std heap order with the worst hit at the front: a "less than" b when a
+  /// is better (an inlinable comparator, unlike a function pointer).
+  struct WorstFirst {
+    bool operator()(const Hit& a, const Hit& b) const noexcept { return better(a, b); }
+  };
+
   std::size_t k_;
   std::vector<Hit> heap_;
 };

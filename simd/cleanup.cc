@@ -5,15 +5,17 @@
 #define HWY_TARGET_INCLUDE "simd/cleanup.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 
+#include <hwy/aligned_allocator.h>
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
-#include "simd/bipolar-inl.h"
 #include "simd/cleanup-inl.h"
 #include "simd/cleanup-topk.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 HWY_BEFORE_NAMESPACE();
@@ -24,28 +26,134 @@ using hypervec::cleanup::detail::TopK;
 /// Bytes of codebook rows kept hot (L2) while a query range runs over them.
 constexpr std::size_t kRowBlockBytes = 256 * 1024;
 
-std::size_t RowBlock(std::size_t row_bytes, std::size_t multiple) {
-  const std::size_t rows = std::max<std::size_t>(1, kRowBlockBytes / std::max<std::size_t>(1, row_bytes));
+/// Rows of row_bytes each in `bytes` (at least one), rounded up to a multiple.
+std::size_t RowBlockOf(std::size_t row_bytes, std::size_t bytes, std::size_t multiple) {
+  const std::size_t rows = std::max<std::size_t>(1, bytes / std::max<std::size_t>(1, row_bytes));
   return (rows + multiple - 1) / multiple * multiple;
 }
 
+std::size_t RowBlock(std::size_t row_bytes, std::size_t multiple) {
+  return RowBlockOf(row_bytes, kRowBlockBytes, multiple);
+}
+
+// Packed tile shapes: QT·RT accumulators plus QT + RT operands fit the
+// register file (32 vectors on AVX-512, 16 on AVX2/SSE); QT·RT is a multiple
+// of twice the u64 lane count (HammingTile's u32 sums fill whole vectors).
+// The shape never changes a score: integer sums.
+#if HWY_TARGET == HWY_SCALAR
+constexpr std::size_t kPackedQT = 2, kPackedRT = 2;
+#elif HWY_TARGET == HWY_AVX3_DL
+constexpr std::size_t kPackedQT = 4, kPackedRT = 4;
+#else
+constexpr std::size_t kPackedLanes = hn::MaxLanes(hn::ScalableTag<std::uint64_t>());
+constexpr std::size_t kPackedQT = kPackedLanes >= 8 ? 4 : 2;
+constexpr std::size_t kPackedRT = kPackedLanes >= 4 ? 4 : 2;
+#endif
+
+/// Packed blocking: a block of rows small enough for L1 (kPackedRowBytes)
+/// is scored against a block of queries kept in L2 (kPackedQueryBytes), so
+/// each row is read from memory once per query block and every row tile
+/// comes from L1.
+constexpr std::size_t kPackedRowBytes = (HWY_MAX_BYTES >= 64 ? 32 : 16) * 1024;
+constexpr std::size_t kPackedQueryBytes = 1024 * 1024;
+
 /// Packed queries × packed rows [r0, r1): heaps[a] receives (D - 2·hamming,
-/// row id) for query a. Rows are taken a block at a time (kRowBlockBytes),
-/// every query is run over the block, then the next block.
+/// row id) for query a, through QT × RT register tiles (HammingTile). A pair
+/// reaches the heap only when its distance is at most the query's current
+/// bar (TopK::bar; the heap itself settles ties by id), so after the first k
+/// rows nearly every pair costs one vector compare shared by a whole group
+/// of pairs.
+/// Contract: rows are zero-padded to whole kAlignment blocks (r_stride words,
+/// a multiple of 8, zeros past packed_words(dim)), as PackedMemory stores
+/// them; queries may have any stride >= packed_words(dim): they are copied
+/// into zero-padded rows, so no load reads past the caller's data.
 void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
                 std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                 std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
+  constexpr std::size_t QT = kPackedQT, RT = kPackedRT;
   const std::size_t nw = (dim + 63) / 64;
-  const std::size_t block = RowBlock(nw * 8, 1);
+  const std::size_t padded = (nw + 7) / 8 * 8;  // kAlignment / 8 words
+  const auto qbuf = hwy::AllocateAligned<std::uint64_t>(nq * padded);
+  for (std::size_t a = 0; a < nq; ++a) {
+    std::copy(queries + a * q_stride, queries + a * q_stride + nw, qbuf.get() + a * padded);
+    std::fill(qbuf.get() + a * padded + nw, qbuf.get() + (a + 1) * padded, std::uint64_t{0});
+  }
   const auto d = static_cast<std::int64_t>(dim);
-  for (std::size_t b0 = r0; b0 < r1; b0 += block) {
-    const std::size_t b1 = std::min(r1, b0 + block);
-    for (std::size_t a = 0; a < nq; ++a) {
-      const std::uint64_t* qa = queries + a * q_stride;
-      TopK& heap = heaps[a];
-      for (std::size_t r = b0; r < b1; ++r) {
-        const auto h = static_cast<std::int64_t>(XorPopcount(qa, rows + r * r_stride, nw));
-        heap.push(static_cast<double>(d - 2 * h), r);
+  // limit[a]: a pair is a candidate iff its distance h < limit[a]; from
+  // bar = D - 2·h_bar that is h <= h_bar (ties go on to the exact push).
+  std::vector<std::uint32_t> limit(nq);
+  auto limit_of = [&heaps, d](std::size_t a) -> std::uint32_t {
+    const double bar = heaps[a].bar();
+    if (bar < -static_cast<double>(d)) return ~std::uint32_t{0};  // not full yet
+    return static_cast<std::uint32_t>((d - static_cast<std::int64_t>(bar)) / 2 + 1);
+  };
+  for (std::size_t a = 0; a < nq; ++a) limit[a] = limit_of(a);
+#if HWY_TARGET == HWY_SCALAR
+  const std::size_t n = nw;
+#else
+  const hn::ScalableTag<std::uint64_t> d64;
+  const hn::Repartition<std::uint32_t, decltype(d64)> d32;
+  constexpr std::size_t N = hn::MaxLanes(d64);
+  static_assert((QT * RT) % (2 * N) == 0, "the tile must fill whole vectors of sums");
+  const std::size_t n = (nw + N - 1) / N * N;  // <= padded: N divides 8
+#endif
+  const std::size_t row_block = RowBlockOf(padded * 8, kPackedRowBytes, RT);
+  const std::size_t query_block = RowBlockOf(padded * 8, kPackedQueryBytes, QT);
+  for (std::size_t q0 = 0; q0 < nq; q0 += query_block) {
+    const std::size_t q1 = std::min(nq, q0 + query_block);
+    for (std::size_t b0 = r0; b0 < r1; b0 += row_block) {
+      const std::size_t b1 = std::min(r1, b0 + row_block);
+      for (std::size_t a0 = q0; a0 < q1; a0 += QT) {
+        const std::uint64_t* qp[QT];
+        for (std::size_t a = 0; a < QT; ++a) qp[a] = qbuf.get() + std::min(a0 + a, q1 - 1) * padded;
+        // The tile's limits, pair p = a·RT + b; a ragged tile's padding
+        // pairs are filtered by index below.
+        HWY_ALIGN std::uint32_t tile_limit[QT * RT];
+        auto refresh = [&](std::size_t a) {
+          const std::uint32_t l = a0 + a < q1 ? limit[a0 + a] : 0;
+          for (std::size_t b = 0; b < RT; ++b) tile_limit[a * RT + b] = l;
+        };
+        for (std::size_t a = 0; a < QT; ++a) refresh(a);
+        // Pushes the pairs p0 .. p0+count-1 whose distance h[p - p0] passes.
+        auto push = [&](std::size_t t0, const std::uint32_t* h, std::size_t p0, std::size_t count) {
+          for (std::size_t p = p0; p < p0 + count; ++p) {
+            const std::size_t a = p / RT, b = p % RT;
+            if (h[p - p0] >= tile_limit[p] || t0 + b >= b1) continue;
+            heaps[a0 + a].push(static_cast<double>(d - 2 * static_cast<std::int64_t>(h[p - p0])),
+                               t0 + b);
+            limit[a0 + a] = limit_of(a0 + a);
+            refresh(a);
+          }
+        };
+        for (std::size_t t0 = b0; t0 < b1; t0 += RT) {
+          const std::uint64_t* rp[RT];
+          for (std::size_t b = 0; b < RT; ++b) rp[b] = rows + std::min(t0 + b, b1 - 1) * r_stride;
+          // The first query tile of a block prefetches the next block's rows
+          // (a row tile's worth per tile): a codebook too big for the caches
+          // then streams in while this block is scored.
+          if (a0 == q0 && t0 + row_block < r1) {
+            const char* ahead = reinterpret_cast<const char*>(rows + (t0 + row_block) * r_stride);
+            const std::size_t lines = std::min(RT, r1 - t0 - row_block) * r_stride * 8 / 64;
+            for (std::size_t l = 0; l < lines; ++l) hwy::Prefetch(ahead + l * 64);
+          }
+#if HWY_TARGET == HWY_SCALAR
+          std::uint64_t sums[QT * RT];
+          HammingTile<QT, RT>(qp, rp, n, sums);
+          std::uint32_t h[QT * RT];
+          for (std::size_t p = 0; p < QT * RT; ++p) h[p] = static_cast<std::uint32_t>(sums[p]);
+          push(t0, h, 0, QT * RT);
+#else
+          hn::Vec<decltype(d32)> h[QT * RT / (2 * N)];
+          HammingTile<QT, RT>(d64, qp, rp, n, h);
+          for (std::size_t g = 0; g < QT * RT / (2 * N); ++g) {
+            const auto over = hn::Gt(hn::Load(d32, tile_limit + g * 2 * N), h[g]);
+            if (hn::AllFalse(d32, over)) continue;
+            HWY_ALIGN std::uint32_t lanes[2 * N];
+            hn::Store(h[g], d32, lanes);
+            push(t0, lanes, g * 2 * N, 2 * N);
+          }
+#endif
+        }
       }
     }
   }
@@ -115,85 +223,116 @@ void MixedScanTiles(const float* HWY_RESTRICT queries, std::size_t q_stride, std
       });
 }
 
-#if HWY_TARGET != HWY_SCALAR
-/// Mixed scan for batches, GEMM-like: a panel of kMixedPanel rows is expanded
-/// to ±1 floats kDepth components at a time (once per query panel, amortised
-/// over its queries), then SignedTile runs FMAs on it. Per (query, row) pair
-/// the 16 partial sums persist across depth blocks, so the summation order is
-/// exactly MixedTile's and so are the results (identical bits).
-constexpr std::size_t kMixedPanel = 48;
-constexpr std::size_t kMixedPanelRT = kMixedLanes >= 16 ? 6 : 2;
+/// Float queries × packed rows [r0, r1): heaps[a] receives (Σ q_i b_i, id),
+/// summed by MixedTile (sign flips, 16 partial sums). The public wrapper runs
+/// it for batches of fewer than kMixedLutMinQueries queries.
+void MixedScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+               const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+               std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq >= kMixedQT) {
+    MixedScanTiles<kMixedQT, kMixedRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+  } else {
+    MixedScanTiles<1, kMixedRT1>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+  }
+}
 
-template <std::size_t QT, std::size_t RT>
-void MixedScanPanels(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
-                     const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
-                     std::size_t r1, std::size_t dim, TopK* heaps) {
-  static_assert(kMixedPanel % QT == 0 && kMixedPanel % RT == 0, "tiles must divide the panel");
-  const std::size_t whole = dim / 16 * 16;  // components in full 16-groups
-  std::vector<float> signs(kMixedPanel * kDepth);
-  std::vector<float> part(kMixedPanel * kMixedPanel * 16);
-  for (std::size_t b0 = r0; b0 < r1; b0 += kMixedPanel) {
-    const std::size_t b1 = std::min(r1, b0 + kMixedPanel);
-    for (std::size_t a0 = 0; a0 < nq; a0 += kMixedPanel) {
-      const std::size_t a1 = std::min(nq, a0 + kMixedPanel);
-      std::fill(part.begin(), part.end(), 0.0f);
-      for (std::size_t d0 = 0; d0 < whole; d0 += kDepth) {
-        const std::size_t depth = std::min(kDepth, whole - d0);
-        for (std::size_t r = b0; r < b1; ++r) {
-          ExpandSigns(rows + r * r_stride, d0, depth, signs.data() + (r - b0) * kDepth);
-        }
-        for (std::size_t t = a0; t < a1; t += QT) {
-          const float* qp[QT];
-          for (std::size_t a = 0; a < QT; ++a) qp[a] = queries + std::min(t + a, a1 - 1) * q_stride + d0;
-          for (std::size_t u = b0; u < b1; u += RT) {
-            const float* sp[RT];
-            float scratch[QT * RT][16];
-            float* pp[QT * RT];
-            for (std::size_t b = 0; b < RT; ++b) sp[b] = signs.data() + (std::min(u + b, b1 - 1) - b0) * kDepth;
-            for (std::size_t a = 0; a < QT; ++a) {
-              for (std::size_t b = 0; b < RT; ++b) {
-                // Ragged tiles write their padding lanes to scratch.
-                const bool real = t + a < a1 && u + b < b1;
-                pp[a * RT + b] = real ? part.data() + ((t + a - a0) * kMixedPanel + (u + b - b0)) * 16
-                                      : scratch[a * RT + b];
-                if (!real) std::fill(std::begin(scratch[a * RT + b]), std::end(scratch[a * RT + b]), 0.0f);
-              }
-            }
-            SignedTile<QT, RT>(qp, sp, depth, pp);
-          }
-        }
-      }
-      for (std::size_t a = a0; a < a1; ++a) {
-        const float* qa = queries + a * q_stride;
-        for (std::size_t r = b0; r < b1; ++r) {
-          float* p = part.data() + ((a - a0) * kMixedPanel + (r - b0)) * 16;
-          const std::uint64_t* bits = rows + r * r_stride;
-          for (std::size_t t = whole; t < dim; ++t) {
-            p[t - whole] += ((bits[t / 64] >> (t % 64)) & 1U) ? -qa[t] : qa[t];
-          }
-          heaps[a].push(static_cast<double>(ReduceSixteen(p)), r);
+/// Accumulators of one row block of the mixed table scan (block rows × P
+/// floats, L2-resident; the word's tables stay in L1 while the block runs).
+/// Every block reads the panel's tables once (2 MiB at D = 4096, P = 32), so
+/// bigger blocks win until the accumulators crowd L2: measured on AVX3_DL,
+/// 64 → 256 KiB is 0.7 → 0.9 table adds per cycle.
+constexpr std::size_t kLutBlockBytes = 256 * 1024;
+
+/// Rows per block for a panel of P queries.
+constexpr std::size_t LutBlockRows(std::size_t P) {
+  return std::max<std::size_t>(1, kLutBlockBytes / (P * sizeof(float)));
+}
+
+/// Mixed batch panel: queries [0, nq), nq <= P = kV·L, against rows [r0, r1)
+/// through the sign tables of cleanup-inl.h (TransposePanel, BuildSignTables,
+/// LutRows). Rows go a block at a time, every word of the block against its
+/// tables, then the block's scores are offered to the heaps: a P-lane
+/// compare with the queries' bars, so only candidates reach TopK::push.
+/// Scratch (from MixedLutScan): qt and tables for P queries, acc for a block.
+template <std::size_t kV>
+void MixedLutPanel(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+                   const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+                   std::size_t r1, std::size_t dim, float* HWY_RESTRICT qt,
+                   float* HWY_RESTRICT tables, float* HWY_RESTRICT acc, TopK* heaps) {
+  const hn::ScalableTag<float> df;
+  constexpr std::size_t L = hn::MaxLanes(df);
+  constexpr std::size_t P = kV * L;
+  const std::size_t nw = (dim + 63) / 64;
+  TransposePanel<P>(queries, q_stride, nq, dim, qt);
+  BuildSignTables<kV>(qt, dim, tables);
+  const std::size_t block = LutBlockRows(P);
+  HWY_ALIGN float bar[P];
+  for (std::size_t lane = 0; lane < P; ++lane) {
+    bar[lane] = lane < nq ? static_cast<float>(heaps[lane].bar())
+                          : std::numeric_limits<float>::infinity();
+  }
+  for (std::size_t b0 = r0; b0 < r1; b0 += block) {
+    const std::size_t count = std::min(r1 - b0, block);
+    std::fill(acc, acc + count * P, 0.0f);
+    for (std::size_t j = 0; j < nw; ++j) {
+      LutRows<kV>(tables, j, dim, rows + b0 * r_stride, r_stride, count, acc);
+    }
+    for (std::size_t r = 0; r < count; ++r) {
+      for (std::size_t v = 0; v < kV; ++v) {
+        const auto score = hn::Load(df, acc + r * P + v * L);
+        if (hn::AllFalse(df, hn::Ge(score, hn::Load(df, bar + v * L)))) continue;
+        for (std::size_t lane = v * L; lane < v * L + L; ++lane) {
+          const float value = acc[r * P + lane];
+          if (lane >= nq || value < bar[lane]) continue;
+          heaps[lane].push(static_cast<double>(value), b0 + r);
+          // The bar is a kept float score, or -inf: exact as a float.
+          bar[lane] = static_cast<float>(heaps[lane].bar());
         }
       }
     }
   }
 }
+
+#if HWY_TARGET == HWY_SCALAR
+constexpr std::size_t kLutMaxV = 4;  // 4 queries per table entry
+#else
+constexpr std::size_t kLutMaxV = 2;
 #endif
 
-/// Float queries × packed rows [r0, r1): heaps[a] receives (Σ q_i b_i, id).
-void MixedScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
-               const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
-               std::size_t r1, std::size_t dim, TopK* heaps) {
-#if HWY_TARGET != HWY_SCALAR
-  if (nq >= 16) {  // enough queries to amortise expanding the rows
-    MixedScanPanels<kMixedQT, kMixedPanelRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim,
-                                             heaps);
-    return;
-  }
-#endif
-  if (nq >= kMixedQT) {
-    MixedScanTiles<kMixedQT, kMixedRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
-  } else {
-    MixedScanTiles<1, kMixedRT1>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+/// Float queries × packed rows [r0, r1) for batches (the public wrapper
+/// chooses it from kMixedLutMinQueries queries on): panels of up to
+/// kLutMaxV·L queries, each the narrowest of kV = 1, 2(, 4) that holds the
+/// remaining queries. A query's score does not depend on its panel, the
+/// panel width, the row range or the target (see cleanup-inl.h), so neither
+/// do the results; they may differ in the last bits from MixedScan's.
+void MixedLutScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
+                  const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
+                  std::size_t r1, std::size_t dim, TopK* heaps) {
+  constexpr std::size_t L = hn::MaxLanes(hn::ScalableTag<float>());
+  constexpr std::size_t kMaxP = kLutMaxV * L;
+  // Scratch for the widest panel, reused by every panel.
+  const std::size_t nw = (dim + 63) / 64;
+  const auto qt = hwy::AllocateAligned<float>(nw * 64 * kMaxP);
+  const auto tables = hwy::AllocateAligned<float>(nw * 16 * 16 * kMaxP);
+  const auto acc = hwy::AllocateAligned<float>(kLutBlockBytes / sizeof(float) + kMaxP);
+  for (std::size_t a0 = 0; a0 < nq;) {
+    const std::size_t left = nq - a0;
+    const float* q = queries + a0 * q_stride;
+    std::size_t take;
+    if (left <= L) {
+      take = left;
+      MixedLutPanel<1>(q, q_stride, take, rows, r_stride, r0, r1, dim, qt.get(), tables.get(),
+                       acc.get(), heaps + a0);
+    } else if (kLutMaxV == 2 || left <= 2 * L) {
+      take = std::min(left, 2 * L);
+      MixedLutPanel<2>(q, q_stride, take, rows, r_stride, r0, r1, dim, qt.get(), tables.get(),
+                       acc.get(), heaps + a0);
+    } else {
+      take = std::min(left, kMaxP);
+      MixedLutPanel<kLutMaxV>(q, q_stride, take, rows, r_stride, r0, r1, dim, qt.get(),
+                              tables.get(), acc.get(), heaps + a0);
+    }
+    a0 += take;
   }
 }
 
@@ -307,6 +446,7 @@ namespace hypervec {
 namespace detail {
 HWY_EXPORT(PackedScan);
 HWY_EXPORT(MixedScan);
+HWY_EXPORT(MixedLutScan);
 HWY_EXPORT(FloatScan);
 HWY_EXPORT(Int8Scan);
 }  // namespace detail
@@ -348,6 +488,13 @@ std::vector<TopK> run(std::size_t nq, std::size_t rows, std::size_t k, unsigned 
   return heaps;
 }
 
+/// Mixed batches of at least this many queries run MixedLutScan (sign
+/// tables), smaller ones MixedScan (sign flips per pair). Measured at M =
+/// 100,000, D = 4096, one thread, AVX3_DL (ms per batch, flips → tables):
+/// Q = 1: 24 → 61; 2: 46 → 58; 3: 66 → 59; 4: 55 → 58; 5..8: 102 → 60. The
+/// table cost hardly depends on Q up to one panel (16 or 32 queries).
+constexpr std::size_t kMixedLutMinQueries = 3;
+
 void check_options(const char* where, std::size_t rows, const Options& options) {
   hypervec::detail::require(rows != 0, where, ": the memory is empty; add rows before searching");
   hypervec::detail::require(options.k >= 1 && options.k <= rows, where, ": k=", options.k,
@@ -383,8 +530,16 @@ std::vector<Matches> finish(const std::vector<TopK>& heaps, std::size_t dim,
 template <typename T>
 double checked_norm(const T* v, std::size_t dim, const char* where, const char* what,
                     std::size_t index) {
-  double sum = 0;
-  for (std::size_t i = 0; i < dim; ++i) sum += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+  // Four partial sums (a fixed order, independent add chains).
+  double part[4] = {0, 0, 0, 0};
+  std::size_t i = 0;
+  for (; i + 4 <= dim; i += 4) {
+    for (std::size_t l = 0; l < 4; ++l) {
+      part[l] += static_cast<double>(v[i + l]) * static_cast<double>(v[i + l]);
+    }
+  }
+  for (; i < dim; ++i) part[0] += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+  const double sum = (part[0] + part[1]) + (part[2] + part[3]);
   if (!std::isfinite(sum)) {
     throw InvalidArgument(hypervec::detail::concat(where, ": ", what, " ", index,
                                                    " holds NaN or Inf (or overflows)"));
@@ -562,12 +717,22 @@ std::vector<Matches> PackedMemory::search(const DenseMatrixView<float>& queries,
   for (std::size_t a = 0; a < queries.rows; ++a) {
     norms[a] = checked_norm(queries.data + a * queries.stride, dim_, where, "query", a);
   }
+  // One kernel per batch, chosen by the batch size (never by the share of a
+  // worker), so the results do not depend on the thread count.
+  const bool tables = queries.rows >= kMixedLutMinQueries;
   const auto heaps = run(queries.rows, size(), options.k, options.threads,
                          [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
                              TopK* heaps_out) {
-                           HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedScan)(
-                               queries.data + a0 * queries.stride, queries.stride, a1 - a0,
-                               store_.data(), store_.stride(), r0, r1, dim_, heaps_out);
+                           const float* q = queries.data + a0 * queries.stride;
+                           if (tables) {
+                             HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedLutScan)(
+                                 q, queries.stride, a1 - a0, store_.data(), store_.stride(), r0,
+                                 r1, dim_, heaps_out);
+                           } else {
+                             HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedScan)(
+                                 q, queries.stride, a1 - a0, store_.data(), store_.stride(), r0,
+                                 r1, dim_, heaps_out);
+                           }
                          });
   const double sqrt_d = std::sqrt(static_cast<double>(dim_));
   return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
@@ -612,6 +777,26 @@ std::size_t dense_add(const char* where, std::size_t dim, Store& store,
   std::copy(row.begin(), row.end(), dst);
   norms.push_back(norm);
   return store.rows() - 1;
+}
+
+/// Appends every row of a validated batch (dimension, stride, labels and
+/// values checked by the caller): norms first (they reject NaN/Inf before
+/// anything is added), then one append for all rows.
+template <typename T, typename Store>
+void dense_add_rows(const char* where, std::size_t dim, Store& store, std::vector<double>& norms,
+                    detail::LabelIndex& labels, const DenseMatrixView<T>& rows,
+                    std::span<const std::string> row_labels) {
+  std::vector<double> batch_norms(rows.rows);
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    batch_norms[r] = checked_norm(rows.row(r).data(), dim, where, "row", r);
+  }
+  if (rows.rows == 0) return;
+  T* dst = store.append(rows.rows);
+  for (std::size_t r = 0; r < rows.rows; ++r) {
+    std::copy(rows.row(r).begin(), rows.row(r).end(), dst + r * store.stride());
+    labels.add(row_labels.empty() ? std::string() : row_labels[r], where);
+  }
+  norms.insert(norms.end(), batch_norms.begin(), batch_norms.end());
 }
 
 template <typename T>
@@ -744,10 +929,7 @@ void FloatMemory::add(const DenseMatrixView<float>& rows, std::span<const std::s
   check_batch(where, "rows", rows, dim_, rows.stride);
   check_labels(where, rows.rows, labels);
   labels_.check_new(labels, where);
-  for (std::size_t r = 0; r < rows.rows; ++r) checked_norm(rows.row(r).data(), dim_, where, "row", r);
-  for (std::size_t r = 0; r < rows.rows; ++r) {
-    add(rows.row(r), labels.empty() ? std::string() : labels[r]);
-  }
+  dense_add_rows(where, dim_, store_, norms_, labels_, rows, labels);
 }
 
 std::span<const float> FloatMemory::row(std::size_t id) const {
@@ -835,9 +1017,7 @@ void Int8Memory::add(const DenseMatrixView<std::int8_t>& rows,
     hypervec::detail::require(std::find(row.begin(), row.end(), std::int8_t{-128}) == row.end(),
                               where, ": row ", r, " holds -128; int8 values must be in [-127, 127]");
   }
-  for (std::size_t r = 0; r < rows.rows; ++r) {
-    add(rows.row(r), labels.empty() ? std::string() : labels[r]);
-  }
+  dense_add_rows(where, dim_, store_, norms_, labels_, rows, labels);
 }
 
 std::span<const std::int8_t> Int8Memory::row(std::size_t id) const {

@@ -17,9 +17,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <random>
 #include <set>
+#include <span>
 
 namespace hv = hypervec;
 namespace cl = hypervec::cleanup;
@@ -29,17 +29,11 @@ using hv::test::random_packed;
 
 namespace {
 
+// The exactness grid: every (M, D) cell runs a batch of Q = 33 queries and a
+// single query (Q = 1), for every kind, on every target.
 const std::vector<std::size_t> kRows = {1, 7, 1000, 3000};
 const std::vector<std::size_t> kSearchDims = {64, 1000, 4096, 10000};
 constexpr std::size_t kBatch = 33;
-
-/// The batch size of one (M, D) cell: Q = 33, except 9 for the three largest
-/// cells (M·D > 5·10^6: M = 3000 at D = 4096 and 10000, M = 1000 at D = 10000),
-/// whose brute-force reference would otherwise take seconds (minutes under
-/// the sanitizers). Q = 1 runs in every cell.
-std::size_t batch_for(std::size_t rows, std::size_t dim) {
-  return rows * dim > 5'000'000 ? 9 : kBatch;
-}
 
 std::size_t k_for(std::size_t rows) { return std::min<std::size_t>(rows, 5); }
 
@@ -68,15 +62,41 @@ hv::DenseMatrix<float> gaussian_matrix(std::size_t rows, std::size_t dim, std::m
   return m;
 }
 
+/// Uniform floats in [-1, 1) on a 2^-23 grid, two per 64-bit draw: the grid's
+/// inputs (their distribution does not matter for exactness, and at 3·10^7
+/// values per codebook a normal generator would dominate the test's time).
+hv::DenseMatrix<float> uniform_matrix(std::size_t rows, std::size_t dim, std::mt19937_64& rng) {
+  hv::DenseMatrix<float> m(rows, dim);
+  for (std::size_t r = 0; r < rows; ++r) {
+    auto row = m.row(r);
+    for (std::size_t i = 0; i < dim; i += 2) {
+      const std::uint64_t bits = rng();
+      row[i] = static_cast<float>(static_cast<std::int32_t>(bits >> 40) - (1 << 23)) * 0x1.0p-23F;
+      if (i + 1 < dim) {
+        row[i + 1] = static_cast<float>(static_cast<std::int32_t>((bits >> 8) & 0xFFFFFF) - (1 << 23)) *
+                     0x1.0p-23F;
+      }
+    }
+  }
+  return m;
+}
+
+/// Int8 values in [-127, 127] (a byte b gives b mod 255 - 127), eight per
+/// 64-bit draw; every 10th row from 3 on repeats the row before it (ties).
 hv::DenseMatrix<std::int8_t> int8_matrix(std::size_t rows, std::size_t dim, std::mt19937_64& rng) {
   hv::DenseMatrix<std::int8_t> m(rows, dim);
-  std::uniform_int_distribution<int> value(-127, 127);
   for (std::size_t r = 0; r < rows; ++r) {
     if (r % 10 == 3) {
       std::copy(m.row(r - 1).begin(), m.row(r - 1).end(), m.row(r).begin());
       continue;
     }
-    for (auto& x : m.row(r)) x = static_cast<std::int8_t>(value(rng));
+    auto row = m.row(r);
+    for (std::size_t i = 0; i < dim; i += 8) {
+      std::uint64_t bits = rng();
+      for (std::size_t t = i; t < std::min(dim, i + 8); ++t, bits >>= 8) {
+        row[t] = static_cast<std::int8_t>(static_cast<int>(bits & 0xFF) % 255 - 127);
+      }
+    }
   }
   return m;
 }
@@ -98,32 +118,39 @@ hv::PackedMatrix packed_queries(const hv::PackedMatrixView& book, std::size_t n,
   return q;
 }
 
-/// Compares a search result with the reference ranking `all` (every row,
-/// best first). Exact mode: same ids and scores. Otherwise |score - ref| <=
-/// tol(id) rank by rank, and an id may differ from the reference's only if
-/// the reference scores of the two ids are within tol of each other (a
-/// near-tie the rounding may flip).
+/// Compares a search result with the reference scores of every row
+/// (`scores[id]`): the expected result is their top k (ref::top_k). Exact
+/// mode: same ids and scores. Otherwise |score - ref| <= tol(id) rank by
+/// rank, and an id may differ from the reference's only if the reference
+/// scores of the two ids are within tol of each other (a near-tie the
+/// rounding may flip).
 template <typename Tol>
-void check_against_reference(const cl::Matches& got, const std::vector<ref::Hit>& all,
+void check_against_reference(const cl::Matches& got, std::span<const double> scores,
                              std::size_t k, bool exact, const Tol& tol) {
+  const auto want = ref::top_k(scores, k);
   BOOST_REQUIRE_EQUAL(got.size(), k);
-  std::map<std::size_t, double> ref_score;
-  for (const auto& h : all) ref_score[h.id] = h.score;
   for (std::size_t j = 0; j < k; ++j) {
     BOOST_TEST_CONTEXT("rank " << j) {
       if (exact) {
-        BOOST_CHECK_EQUAL(got[j].id, all[j].id);
-        BOOST_CHECK_EQUAL(got[j].score, all[j].score);
+        BOOST_CHECK_EQUAL(got[j].id, want[j].id);
+        BOOST_CHECK_EQUAL(got[j].score, want[j].score);
       } else {
-        const double t = tol(all[j].id) + tol(got[j].id);
-        BOOST_CHECK_LE(std::abs(got[j].score - all[j].score), t);
-        if (got[j].id != all[j].id) {
-          BOOST_CHECK_LE(std::abs(ref_score.at(got[j].id) - all[j].score), t);
+        BOOST_REQUIRE_LT(got[j].id, scores.size());
+        const double t = tol(want[j].id) + tol(got[j].id);
+        BOOST_CHECK_LE(std::abs(got[j].score - want[j].score), t);
+        if (got[j].id != want[j].id) {
+          BOOST_CHECK_LE(std::abs(scores[got[j].id] - want[j].score), t);
         }
-        BOOST_CHECK_LE(std::abs(got[j].score - ref_score.at(got[j].id)), tol(got[j].id));
+        BOOST_CHECK_LE(std::abs(got[j].score - scores[got[j].id]), tol(got[j].id));
       }
     }
   }
+}
+
+/// Query a's row of a Q × M score matrix.
+std::span<const double> scores_of(const std::vector<double>& scores, std::size_t rows,
+                                  std::size_t a) {
+  return std::span<const double>(scores).subspan(a * rows, rows);
 }
 
 /// Rigorous bound on the float rounding error of a dot product of length D
@@ -132,6 +159,18 @@ void check_against_reference(const cl::Matches& got, const std::vector<ref::Hit>
 /// plus the float rounding of the result itself.
 double dot_tolerance(std::size_t dim, double abs_sum) {
   return (static_cast<double>(dim) + 17.0) * 0x1.0p-24 * abs_sum;
+}
+
+/// The float tolerance of query a against row id: the dot bound from
+/// Σ|q_i r_i|, divided by ‖r‖ for Metric::cosine.
+double float_tolerance(std::span<const float> q, std::span<const float> row, cl::Metric metric) {
+  double abs_sum = 0, norm2 = 0;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    abs_sum += std::abs(static_cast<double>(q[i]) * row[i]);
+    norm2 += static_cast<double>(row[i]) * row[i];
+  }
+  const double t = dot_tolerance(q.size(), abs_sum);
+  return metric == cl::Metric::dot ? t : t / std::sqrt(norm2) * (1 + 1e-12);
 }
 
 bool same_matches(const cl::Matches& a, const cl::Matches& b) {
@@ -145,9 +184,24 @@ bool same_matches(const cl::Matches& a, const cl::Matches& b) {
   return true;
 }
 
+/// The batch references agree with the single-query ones bit for bit (they
+/// are loop interchanges of the same sums): checked on query 0 of a cell.
+template <typename Single>
+void check_batch_reference(const std::vector<double>& scores, std::size_t rows,
+                           const Single& single) {
+  const std::vector<ref::Hit> all = single();
+  BOOST_REQUIRE_EQUAL(all.size(), rows);
+  for (const ref::Hit& h : all) BOOST_CHECK_EQUAL(scores[h.id], h.score);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(packed_and_mixed_top_k_match_brute_force_on_every_target) {
+  // Packed scores are exact integers: the same ids and scores as the brute
+  // force, on every target, alone (Q = 1) or in the batch. Mixed scores are
+  // float sums within dot_tolerance of the double brute force; a batch (Q >=
+  // 3: sign tables) and a single query (sign flips) sum in different orders,
+  // but each is bit-identical on every target.
   const auto seed = hv::test::test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {
     std::mt19937_64 rng(seed);
@@ -156,18 +210,23 @@ BOOST_AUTO_TEST_CASE(packed_and_mixed_top_k_match_brute_force_on_every_target) {
         BOOST_TEST_CONTEXT("D=" << dim << " M=" << rows) {
           const auto book = packed_codebook(rows, dim, rng);
           const cl::PackedMemory memory(book.view());
-          const std::size_t nq = batch_for(rows, dim);
+          const std::size_t nq = kBatch, k = k_for(rows);
           const auto pq = packed_queries(book.view(), nq, rng);
-          const auto fq = gaussian_matrix(nq, dim, rng);
-          const std::size_t k = k_for(rows);
-          std::vector<std::vector<ref::Hit>> want_packed, want_mixed;
+          const auto fq = uniform_matrix(nq, dim, rng);
+          const auto want_packed = ref::score_packed(pq.view(), book.view());
+          const auto want_mixed = ref::score_mixed(fq.view(), book.view());
+          check_batch_reference(want_packed, rows, [&] {
+            return ref::search_packed(pq.row(0), book.view(), rows);
+          });
+          check_batch_reference(want_mixed, rows, [&] {
+            return ref::search_mixed(fq.row(0), book.view(), rows);
+          });
           std::vector<double> abs_sum(nq);
           for (std::size_t a = 0; a < nq; ++a) {
-            want_packed.push_back(ref::search_packed(pq.row(a), book.view(), rows));
-            want_mixed.push_back(ref::search_mixed(fq.row(a), book.view(), rows));
             for (const float x : fq.row(a)) abs_sum[a] += std::abs(x);
           }
           std::vector<cl::Matches> first_packed, first_mixed;
+          cl::Matches first_one_mixed;
           for_each_target([&](const std::string&) {
             const cl::Options options{.k = k};
             const auto got_packed = memory.search(pq.view(), options);
@@ -178,23 +237,28 @@ BOOST_AUTO_TEST_CASE(packed_and_mixed_top_k_match_brute_force_on_every_target) {
             BOOST_REQUIRE_EQUAL(got_mixed.size(), nq);
             for (std::size_t a = 0; a < nq; ++a) {
               BOOST_TEST_CONTEXT("query " << a) {
-                check_against_reference(got_packed[a], want_packed[a], k, true,
+                check_against_reference(got_packed[a], scores_of(want_packed, rows, a), k, true,
                                         [](std::size_t) { return 0.0; });
-                check_against_reference(got_mixed[a], want_mixed[a], k, false,
+                check_against_reference(got_mixed[a], scores_of(want_mixed, rows, a), k, false,
                                         [&](std::size_t) { return dot_tolerance(dim, abs_sum[a]); });
               }
             }
             BOOST_CHECK(same_matches(one_packed, got_packed[0]));
-            BOOST_CHECK(same_matches(one_mixed, got_mixed[0]));
+            BOOST_TEST_CONTEXT("single mixed query") {
+              check_against_reference(one_mixed, scores_of(want_mixed, rows, 0), k, false,
+                                      [&](std::size_t) { return dot_tolerance(dim, abs_sum[0]); });
+            }
             // Packed and mixed scores are bit-identical on every target.
             if (first_packed.empty()) {
               first_packed = got_packed;
               first_mixed = got_mixed;
+              first_one_mixed = one_mixed;
             } else {
               for (std::size_t a = 0; a < nq; ++a) {
                 BOOST_CHECK(same_matches(got_packed[a], first_packed[a]));
                 BOOST_CHECK(same_matches(got_mixed[a], first_mixed[a]));
               }
+              BOOST_CHECK(same_matches(one_mixed, first_one_mixed));
             }
           });
         }
@@ -210,35 +274,25 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
     for (const std::size_t dim : kSearchDims) {
       for (const std::size_t rows : kRows) {
         BOOST_TEST_CONTEXT("D=" << dim << " M=" << rows) {
-          const auto fbook = gaussian_matrix(rows, dim, rng);
-          const std::size_t nq = batch_for(rows, dim);
-          const auto fq = gaussian_matrix(nq, dim, rng);
+          const auto fbook = uniform_matrix(rows, dim, rng);
+          const std::size_t nq = kBatch, k = k_for(rows);
+          const auto fq = uniform_matrix(nq, dim, rng);
           const auto ibook = int8_matrix(rows, dim, rng);
           const auto iq = int8_matrix(nq, dim, rng);
-          const std::size_t k = k_for(rows);
           for (const cl::Metric metric : {cl::Metric::dot, cl::Metric::cosine}) {
             // Metric::cosine only rescales the key; its cells up to M = 1000.
             if (metric == cl::Metric::cosine && rows > 1000) continue;
             BOOST_TEST_CONTEXT("metric " << (metric == cl::Metric::dot ? "dot" : "cosine")) {
               const cl::FloatMemory fmem(fbook.view(), {}, metric);
               const cl::Int8Memory imem(ibook.view(), {}, metric);
-              std::vector<std::vector<ref::Hit>> want_f, want_i;
-              for (std::size_t a = 0; a < nq; ++a) {
-                want_f.push_back(ref::search_float(fq.row(a), fbook.view(), rows, metric));
-                want_i.push_back(ref::search_int8(iq.row(a), ibook.view(), rows, metric));
-              }
-              // Tolerance per (query, row): the dot bound, divided by ‖r‖ for cosine.
-              auto tol_for = [&](std::size_t a) {
-                return [&, a](std::size_t id) {
-                  double abs_sum = 0, norm2 = 0;
-                  for (std::size_t i = 0; i < dim; ++i) {
-                    abs_sum += std::abs(static_cast<double>(fq.row(a)[i]) * fbook.row(id)[i]);
-                    norm2 += static_cast<double>(fbook.row(id)[i]) * fbook.row(id)[i];
-                  }
-                  const double t = dot_tolerance(dim, abs_sum);
-                  return metric == cl::Metric::dot ? t : t / std::sqrt(norm2) * (1 + 1e-12);
-                };
-              };
+              const auto want_f = ref::score_float(fq.view(), fbook.view(), metric);
+              const auto want_i = ref::score_int8(iq.view(), ibook.view(), metric);
+              check_batch_reference(want_f, rows, [&] {
+                return ref::search_float(fq.row(0), fbook.view(), rows, metric);
+              });
+              check_batch_reference(want_i, rows, [&] {
+                return ref::search_int8(iq.row(0), ibook.view(), rows, metric);
+              });
               std::vector<cl::Matches> first_int8;
               for_each_target([&](const std::string&) {
                 const cl::Options options{.k = k};
@@ -246,9 +300,13 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
                 const auto got_i = imem.search(iq.view(), options);
                 for (std::size_t a = 0; a < nq; ++a) {
                   BOOST_TEST_CONTEXT("query " << a) {
-                    check_against_reference(got_f[a], want_f[a], k, false, tol_for(a));
+                    check_against_reference(got_f[a], scores_of(want_f, rows, a), k, false,
+                                            [&, a](std::size_t id) {
+                                              return float_tolerance(fq.row(a), fbook.row(id),
+                                                                     metric);
+                                            });
                     if (metric == cl::Metric::dot) {
-                      check_against_reference(got_i[a], want_i[a], k, true,
+                      check_against_reference(got_i[a], scores_of(want_i, rows, a), k, true,
                                               [](std::size_t) { return 0.0; });
                     } else {
                       // The ranking key dot · (1/‖r‖) is rounded once in double.
@@ -256,13 +314,13 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
                       double qnorm2 = 0;
                       for (const auto x : iq.row(a)) qnorm2 += static_cast<double>(x) * x;
                       const double t = 1e-15 * std::sqrt(qnorm2);
-                      check_against_reference(got_i[a], want_i[a], k, false,
+                      check_against_reference(got_i[a], scores_of(want_i, rows, a), k, false,
                                               [t](std::size_t) { return t; });
                     }
                   }
                 }
-                // Batches below 64 queries (Q = 33 and 9 here) run the same
-                // Highway kernel as a single query, so the scores agree exactly.
+                // Batches below 64 queries (Q = 33 here) run the same Highway
+                // kernel as a single query, so the scores agree exactly.
                 BOOST_CHECK(same_matches(fmem.search(fq.row(0), options), got_f[0]));
                 BOOST_CHECK(same_matches(imem.search(iq.row(0), options), got_i[0]));
                 if (first_int8.empty()) {
@@ -294,25 +352,17 @@ BOOST_AUTO_TEST_CASE(float_batches_spanning_several_blas_tiles_match_brute_force
     const auto fq = gaussian_matrix(nq, dim, rng);
     for (const cl::Metric metric : {cl::Metric::dot, cl::Metric::cosine}) {
       const cl::FloatMemory fmem(fbook.view(), {}, metric);
-      std::vector<std::vector<ref::Hit>> want(nq);
-      for (std::size_t a = 0; a < nq; ++a) {
-        want[a] = ref::search_float(fq.row(a), fbook.view(), rows, metric);
-      }
+      const auto want = ref::score_float(fq.view(), fbook.view(), metric);
       for (const unsigned threads : {1U, 2U}) {
         BOOST_TEST_CONTEXT("threads " << threads << " metric "
                                       << (metric == cl::Metric::dot ? "dot" : "cosine")) {
           const auto got = fmem.search(fq.view(), cl::Options{.k = k, .threads = threads});
           for (std::size_t a = 0; a < nq; ++a) {
             BOOST_TEST_CONTEXT("query " << a) {
-              check_against_reference(got[a], want[a], k, false, [&](std::size_t id) {
-                double abs_sum = 0, norm2 = 0;
-                for (std::size_t i = 0; i < dim; ++i) {
-                  abs_sum += std::abs(static_cast<double>(fq.row(a)[i]) * fbook.row(id)[i]);
-                  norm2 += static_cast<double>(fbook.row(id)[i]) * fbook.row(id)[i];
-                }
-                const double t = dot_tolerance(dim, abs_sum);
-                return metric == cl::Metric::dot ? t : t / std::sqrt(norm2) * (1 + 1e-12);
-              });
+              check_against_reference(got[a], scores_of(want, rows, a), k, false,
+                                      [&, a](std::size_t id) {
+                                        return float_tolerance(fq.row(a), fbook.row(id), metric);
+                                      });
             }
           }
         }
@@ -322,6 +372,10 @@ BOOST_AUTO_TEST_CASE(float_batches_spanning_several_blas_tiles_match_brute_force
 }
 
 BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
+  // Q = 1 splits rows between workers (merged heaps); Q = 5 is a mixed
+  // table batch (Q >= 3) whose workers get 1 to 3 queries each (fewer than
+  // 3 would mean sign flips if the share chose the kernel), or split rows;
+  // Q = 33 splits queries.
   const auto seed = hv::test::test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {
     std::mt19937_64 rng(seed + 2);
@@ -332,7 +386,7 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
     const cl::FloatMemory fmem(fbook.view());
     const auto ibook = int8_matrix(rows, dim, rng);
     const cl::Int8Memory imem(ibook.view());
-    for (const std::size_t nq : {std::size_t{1}, std::size_t{kBatch}}) {
+    for (const std::size_t nq : {std::size_t{1}, std::size_t{5}, std::size_t{kBatch}}) {
       const auto pq = packed_queries(book.view(), nq, rng);
       const auto fq = gaussian_matrix(nq, dim, rng);
       const auto iq = int8_matrix(nq, dim, rng);
@@ -357,12 +411,15 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
     }
     // Float batches of Q >= 64 run sgemm on 1024-query × 1024-row tiles:
     // Q = 1100 spans two query tiles and M = 3000 three row tiles, so threads
-    // 1 and 2 split query tiles while 3 and 7 split row tiles.
-    const auto fq = gaussian_matrix(1100, dim, rng);
+    // 1 and 2 split query tiles while 3 and 7 split row tiles (D = 65: the
+    // tiling, not the depth, is under test).
+    const auto sbook = gaussian_matrix(rows, 65, rng);
+    const cl::FloatMemory smem(sbook.view());
+    const auto fq = gaussian_matrix(1100, 65, rng);
     std::vector<cl::Matches> base;
     for (const unsigned threads : {1U, 2U, 3U, 7U, 0U}) {
       BOOST_TEST_CONTEXT("float Q=1100 threads=" << threads) {
-        const auto now = fmem.search(fq.view(), cl::Options{.k = 10, .threads = threads});
+        const auto now = smem.search(fq.view(), cl::Options{.k = 10, .threads = threads});
         if (base.empty()) {
           base = now;
           continue;

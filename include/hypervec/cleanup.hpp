@@ -18,9 +18,16 @@
 //    row ranges, merged by the same total order, when Q is small).
 //  * Deterministic: identical results for every thread count. Packed, mixed
 //    and int8 scores are also identical on every SIMD target (integer
-//    arithmetic, and for mixed a fixed 16-lane summation order); float-vs-
+//    arithmetic, and for mixed a fixed summation order); float-vs-
 //    float scores use FMA where the target has it and may differ between
 //    targets in the last bits (the ids agree unless two scores are that close).
+//    Mixed batches of Q >= 3 float queries sum through per-query tables of
+//    the 16 signed sums of 4 components (one lookup per 4 components of a
+//    row, simd/cleanup-inl.h), single queries and pairs in 16 partial sums:
+//    the same float bound, (D - 1) · 2^-24 · Σ|q_i|, but a query's mixed
+//    score in a batch of >= 3 may differ in the last bits from the same query
+//    searched alone (the kernel is chosen by the batch size, never by a
+//    worker's share, so thread counts still agree).
 //    FloatMemory batches of Q >= 64 queries are scored by OpenBLAS sgemm on
 //    a fixed grid of 1024-query × 1024-row tiles (OpenBLAS is set to one
 //    thread, process-wide, on first use; our workers split the tiles), so
