@@ -13,6 +13,11 @@
 //    at 10000 one reference batch takes ~13 s; its per-vector rate is
 //    BM_Projection4096/reference/10000). items/s = embeddings/s, bytes/s =
 //    (bytes of R + 64 embeddings) per batch.
+//  * BM_ProjectionBatch64Threads: the batch of 64 with encode_rows split
+//    over 1 or 2 threads (second argument); wall time (UseRealTime), so
+//    read items/s or real_time, not bench/ratios.py's CPU times (those
+//    count the calling thread only). No reference: the single-threaded
+//    baseline is the 1-thread row.
 //  * BM_TextTrigrams: byte trigrams of 4 KiB of text into an accumulator;
 //    baseline: reference::encode::text_ngrams. bytes/s = text bytes/s.
 // Ratios: python3 bench/ratios.py.
@@ -165,7 +170,19 @@ void projection_batch_simd(benchmark::State& state) {
   const hv::DenseMatrix<float> xs = embeddings();
   hv::PackedMatrix out(kBatch, dim_of(state));
   for (auto _ : state) {
-    proj.encode_rows(xs.view(), out);
+    proj.encode_rows(xs.view(), out, 1);
+    benchmark::DoNotOptimize(out.words());
+  }
+  batch_counters(state);
+}
+
+void projection_batch_threads(benchmark::State& state) {
+  const auto& proj = projection(dim_of(state));
+  const hv::DenseMatrix<float> xs = embeddings();
+  hv::PackedMatrix out(kBatch, dim_of(state));
+  const auto threads = static_cast<unsigned>(state.range(1));
+  for (auto _ : state) {
+    proj.encode_rows(xs.view(), out, threads);
     benchmark::DoNotOptimize(out.words());
   }
   batch_counters(state);
@@ -214,6 +231,13 @@ const int registered = [] {
   register_per_target("BM_ProjectionBatch64", projection_batch_simd, each_dim);
   register_reference("BM_ProjectionBatch64", projection_batch_reference,
                      [](benchmark::internal::Benchmark* b) { b->Arg(1024)->Arg(4096); });
+  register_per_target("BM_ProjectionBatch64Threads", projection_batch_threads,
+                      [](benchmark::internal::Benchmark* b) {
+                        for (const std::int64_t dim : hv::bench::kDims) {
+                          for (const std::int64_t threads : {1, 2}) b->Args({dim, threads});
+                        }
+                        b->UseRealTime();
+                      });
   register_per_target("BM_TextTrigrams", trigrams_simd, each_dim);
   register_reference("BM_TextTrigrams", trigrams_reference, each_dim);
   return 0;

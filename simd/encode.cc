@@ -15,8 +15,11 @@
 //    128-component block, and each row adds one table entry per 4 of its
 //    bits: one load + add covers 4 components of N inputs. R is read once
 //    per N inputs (once per tile of 16 inputs on AVX-512), from L2/L3.
+// Projection::encode_rows splits a batch over threads in tasks of 16 inputs;
+// the path is picked by the whole batch's size, so the bits do not depend
+// on the thread count.
 // Measured (docs/performance.md): 0.9 ms per input alone, 0.15 ms per input
-// in a batch of 64 (AVX3_DL, D = D_in = 4096); the GEMM-like alternative
+// in a batch of 64 (AVX3_DL, D = D_in = 4096, one thread); the GEMM-like alternative
 // (rows expanded to ±1 floats and FMAs on 48 × 48 panels) reached 0.48 ms:
 // it is FMA-bound, the table needs a quarter of the vector operations.
 #undef HWY_TARGET_INCLUDE
@@ -202,15 +205,19 @@ bool ProjectLut(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_t 
 /// out row a (packed, out_stride words, packed_words(nrows) of them written)
 /// = sign(R · xs row a) for a < nx: bit r set (-1) unless the float sum
 /// Σ_i xs_a[i] R_r[i] is > 0. R: nrows packed rows of dim_in bits,
-/// r_stride words apart. Returns false when some sum is not finite (an
-/// overflow; the inputs were checked finite by the caller).
+/// r_stride words apart. `batch_rows` is the size of the whole batch these
+/// nx inputs belong to (a thread's share may be smaller): it alone picks the
+/// path, so a share of 1 or 2 inputs of a large batch still takes the
+/// tables and its bits do not depend on how the batch was split. Returns
+/// false when some sum is not finite (an overflow; the inputs were checked
+/// finite by the caller).
 bool ProjectSigns(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_t nx,
                   const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                   std::size_t nrows, std::size_t dim_in, std::uint64_t* HWY_RESTRICT out,
-                  std::size_t out_stride) {
+                  std::size_t out_stride, std::size_t batch_rows) {
   const std::size_t out_words = (nrows + 63) / 64;
   for (std::size_t a = 0; a < nx; ++a) std::fill(out + a * out_stride, out + a * out_stride + out_words, 0);
-  if (nx >= kLutInputs) {
+  if (batch_rows >= kLutInputs) {
     return ProjectLut(xs, x_stride, nx, rows, r_stride, nrows, dim_in, out, out_stride);
   }
   if (nx >= kQT) {
@@ -224,10 +231,12 @@ bool ProjectSigns(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <hypervec/detail/parallel.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
 
 #include <cmath>
+#include <vector>
 
 namespace hypervec {
 namespace detail {
@@ -269,12 +278,13 @@ PackedVector Projection::operator()(std::span<const float> x) const {
   PackedVector out(dim());
   const bool finite = HWY_DYNAMIC_DISPATCH(detail::ProjectSigns)(
       x.data(), 0, 1, matrix_.words(), matrix_.stride_words(), dim(), input_dim(), out.words(),
-      0);
+      0, 1);
   if (!finite) signs_in_double(matrix_, x, out.words());
   return out;
 }
 
-void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out) const {
+void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out,
+                             unsigned threads) const {
   constexpr const char* where = "encode::Projection::encode_rows";
   detail::require_same_dim(where, "xs", xs.dim, "input_dim", input_dim());
   detail::require<DimensionError>(out.rows() == xs.rows && out.dim() == dim(), where,
@@ -285,10 +295,25 @@ void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out
   detail::require<DimensionError>(xs.stride >= xs.dim, where, ": xs has stride ", xs.stride,
                                   " < D_in=", xs.dim);
   for (std::size_t r = 0; r < xs.rows; ++r) require_finite_input(where, "xs", r, xs.row(r));
-  const bool finite = HWY_DYNAMIC_DISPATCH(detail::ProjectSigns)(
-      xs.data, xs.stride, xs.rows, matrix_.words(), matrix_.stride_words(), dim(), input_dim(),
-      out.words(), out.stride_words());
-  if (finite) return;
+  // Threads own whole tasks of kTaskInputs consecutive inputs (one AVX-512
+  // vector of lanes; 2 AVX2 / 4 SSE passes) and write disjoint output rows;
+  // one dispatch per thread. A task costs about D·D_in/4 vector adds (one
+  // table pass): under 2^20 bit-products (~0.1 ms) it is not worth starting
+  // a thread (tens of µs), so a thread gets at least ⌈2^20/(D·D_in)⌉ tasks.
+  constexpr std::size_t kTaskInputs = 16;
+  constexpr std::size_t kMinProducts = std::size_t{1} << 20;
+  const std::size_t tasks = (xs.rows + kTaskInputs - 1) / kTaskInputs;
+  const std::size_t products = dim() * input_dim();
+  const std::size_t min_tasks = std::max<std::size_t>(1, (kMinProducts + products - 1) / products);
+  std::vector<unsigned char> finite(tasks, 1);
+  detail::parallel_for(tasks, threads, min_tasks, [&](std::size_t begin, std::size_t end) {
+    const std::size_t r0 = begin * kTaskInputs;
+    const std::size_t r1 = std::min(xs.rows, end * kTaskInputs);
+    finite[begin] = HWY_DYNAMIC_DISPATCH(detail::ProjectSigns)(
+        xs.data + r0 * xs.stride, xs.stride, r1 - r0, matrix_.words(), matrix_.stride_words(),
+        dim(), input_dim(), out.row_span(r0).words, out.stride_words(), xs.rows);
+  });
+  if (std::all_of(finite.begin(), finite.end(), [](unsigned char f) { return f != 0; })) return;
   // Some float sum overflowed: redo every row in double (each row is cheap
   // next to the batch, and this only happens for inputs near FLT_MAX/D_in).
   for (std::size_t r = 0; r < xs.rows; ++r) {
@@ -296,9 +321,9 @@ void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out
   }
 }
 
-PackedMatrix Projection::encode_rows(const DenseMatrixView<float>& xs) const {
+PackedMatrix Projection::encode_rows(const DenseMatrixView<float>& xs, unsigned threads) const {
   PackedMatrix out(xs.rows, dim());
-  encode_rows(xs, out);
+  encode_rows(xs, out, threads);
   return out;
 }
 

@@ -19,9 +19,9 @@ namespace hypervec::encode {
 namespace {
 
 // Stream rows of a codebook seed: rows 0 and 1 are the random endpoints A
-// and B, row 2 the per-component thresholds or phases. Level with randomness
-// takes endpoints V_s for s >= 2 from row s + 1, and the thresholds of spans
-// s >= 1 from row s of a second seed (kSpanThresholdTag).
+// and B, row 2 the per-component thresholds or phases. Level and Circular
+// with randomness take endpoints V_s for s >= 2 from row s + 1, and the
+// thresholds of spans s >= 1 from row s of a second seed (kSpanThresholdTag).
 constexpr std::uint64_t kThresholdRow = 2;
 constexpr std::uint64_t kSpanThresholdTag = 0x6c6576656c5f7370ULL;  // "level_sp"
 // Frequency streams of the fractional power encodings ("fpe_fhrr", "fpe_hrr_").
@@ -120,26 +120,40 @@ PackedVector span_endpoint(std::size_t dim, std::uint64_t seed, std::size_t s) {
   return bipolar::random(dim, seed, s < 2 ? s : s + 1);
 }
 
-}  // namespace
+/// Span and fraction of step x in a walk of `spans` spans of λ steps
+/// (torchhd: span ⌊x/λ⌋, fraction (x mod λ)/λ; a remainder within 1e-12 of 0
+/// or λ is a span border, fraction 0).
+struct SpanPosition {
+  std::size_t span;
+  double fraction;
+};
 
-Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low, double high,
-             double randomness)
-    : low_(low), high_(high), randomness_(randomness) {
-  detail::require_nonzero_dim("encode::Level", "dim", dim);
-  detail::require(levels >= 2, "encode::Level: levels must be >= 2, got ", levels);
-  check_range("encode::Level", low, high);
-  detail::require(randomness >= 0.0 && randomness <= 1.0,
-                  "encode::Level: randomness must be in [0, 1], got ", randomness);
-  codebook_ = PackedMatrix(levels, dim);
-  // Levels in index order visit the spans in order, so each span's endpoints
-  // and thresholds are generated once (never all spans' at a time).
+SpanPosition span_position(double x, double lambda, std::size_t spans) {
+  const double rem = std::fmod(x, lambda);
+  if (rem < 1e-12 || lambda - rem < 1e-12) {
+    const auto s = static_cast<std::size_t>(std::llround(x / lambda));
+    return {std::min(s, spans), 0.0};
+  }
+  const auto s = static_cast<std::size_t>(std::floor(x / lambda));
+  return {std::min(s, spans - 1), rem / lambda};
+}
+
+/// Row t of `out` = the walk's vector at position(t): V_s at a border, else
+/// V_{s+1} where span s's threshold is < f and V_s elsewhere. Endpoints V_s
+/// per span_endpoint; span 0's thresholds are stream row 2 of the seed, span
+/// s >= 1's row s of the seed family kSpanThresholdTag. Positions must visit
+/// the spans in non-decreasing order, so each span's endpoints and
+/// thresholds are generated once (never all spans' at a time).
+template <typename Position>
+void fill_span_walk(PackedMatrix& out, std::uint64_t seed, Position position) {
+  const std::size_t dim = out.dim();
+  const std::size_t words = packed_words(dim);
   std::size_t have = static_cast<std::size_t>(-1);
   PackedVector start, end;
   std::vector<double> u;
-  const std::size_t words = packed_words(dim);
-  for (std::size_t i = 0; i < levels; ++i) {
-    const Position p = position(i);
-    std::uint64_t* w = codebook_.row_span(i).words;
+  for (std::size_t t = 0; t < out.rows(); ++t) {
+    const SpanPosition p = position(t);
+    std::uint64_t* w = out.row_span(t).words;
     if (p.fraction == 0.0) {
       const PackedVector v = span_endpoint(dim, seed, p.span);
       std::copy(v.words(), v.words() + words, w);
@@ -161,19 +175,31 @@ Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low
   }
 }
 
+}  // namespace
+
+Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low, double high,
+             double randomness)
+    : low_(low), high_(high), randomness_(randomness) {
+  detail::require_nonzero_dim("encode::Level", "dim", dim);
+  detail::require(levels >= 2, "encode::Level: levels must be >= 2, got ", levels);
+  check_range("encode::Level", low, high);
+  detail::require(randomness >= 0.0 && randomness <= 1.0,
+                  "encode::Level: randomness must be in [0, 1], got ", randomness);
+  codebook_ = PackedMatrix(levels, dim);
+  // Levels in index order visit the spans in order.
+  fill_span_walk(codebook_, seed, [this](std::size_t i) {
+    const Position p = position(i);
+    return SpanPosition{p.span, p.fraction};
+  });
+}
+
 Level::Position Level::position(std::size_t i) const {
   detail::require(i < levels(), "encode::Level::position: index ", i, " >= levels ", levels());
   const double lambda = levels_per_span(levels(), randomness_);
-  const double x = static_cast<double>(i);
-  const double rem = std::fmod(x, lambda);
   const auto spans =
       static_cast<std::size_t>(std::ceil(static_cast<double>(levels() - 1) / lambda));
-  if (rem < 1e-12 || lambda - rem < 1e-12) {
-    const auto s = static_cast<std::size_t>(std::llround(x / lambda));
-    return {std::min(s, spans), 0.0};
-  }
-  const auto s = static_cast<std::size_t>(std::floor(x / lambda));
-  return {std::min(s, spans - 1), rem / lambda};
+  const SpanPosition p = span_position(static_cast<double>(i), lambda, spans);
+  return {p.span, p.fraction};
 }
 
 double Level::expected_cosine(std::size_t i, std::size_t k) const {
@@ -232,23 +258,132 @@ PackedView Thermometer::operator()(double value) const {
 // Circular
 // ---------------------------------------------------------------------------
 
-Circular::Circular(std::size_t points, std::size_t dim, std::uint64_t seed, double period)
-    : period_(period) {
+namespace {
+
+/// torchhd circular's span length in half-steps: λ = ((1 - r)·n/2 + r)·2.
+double circular_span(std::size_t points, double randomness) {
+  return ((1.0 - randomness) * (static_cast<double>(points) / 2.0) + randomness) * 2.0;
+}
+
+/// The half-steps whose walk vectors T(h) make point i (their product):
+/// {2i} in the first half, {n, 0, 2i - n} in the second.
+std::vector<std::size_t> circular_terms(std::size_t i, std::size_t points) {
+  if (2 * i <= points) return {2 * i};
+  return {points, 0, 2 * i - points};
+}
+
+/// P(the endpoints of the products behind two points cancel in pairs), over
+/// the thresholds (one uniform per span, shared by all half-steps of that
+/// span). `pos` maps a half-step to its span position.
+template <typename Pos>
+double cancel_probability(const std::vector<std::size_t>& steps, Pos pos) {
+  std::vector<SpanPosition> terms;
+  for (const std::size_t h : steps) terms.push_back(pos(h));
+  // Spans whose threshold matters, each with the sorted cut points of [0, 1).
+  std::vector<std::size_t> spans;
+  for (const SpanPosition& t : terms) {
+    if (t.fraction > 0.0 && std::find(spans.begin(), spans.end(), t.span) == spans.end()) {
+      spans.push_back(t.span);
+    }
+  }
+  std::vector<std::vector<double>> cuts(spans.size());
+  for (std::size_t a = 0; a < spans.size(); ++a) {
+    cuts[a] = {0.0, 1.0};
+    for (const SpanPosition& t : terms) {
+      if (t.fraction > 0.0 && t.span == spans[a]) cuts[a].push_back(t.fraction);
+    }
+    std::sort(cuts[a].begin(), cuts[a].end());
+    cuts[a].erase(std::unique(cuts[a].begin(), cuts[a].end()), cuts[a].end());
+  }
+  // Every combination of one threshold interval per span (at most 2^6 for
+  // the 6 half-steps of a pair): within an interval each half-step's choice
+  // V_s / V_{s+1} is fixed; the pair agrees when every endpoint index occurs
+  // an even number of times.
+  std::vector<std::size_t> pick(spans.size(), 0);
+  double total = 0.0;
+  std::vector<std::size_t> index;
+  while (true) {
+    double weight = 1.0;
+    std::vector<double> u(spans.size());
+    for (std::size_t a = 0; a < spans.size(); ++a) {
+      weight *= cuts[a][pick[a] + 1] - cuts[a][pick[a]];
+      u[a] = 0.5 * (cuts[a][pick[a]] + cuts[a][pick[a] + 1]);
+    }
+    index.clear();
+    for (const SpanPosition& t : terms) {
+      std::size_t v = t.span;
+      if (t.fraction > 0.0) {
+        const std::size_t a = static_cast<std::size_t>(
+            std::find(spans.begin(), spans.end(), t.span) - spans.begin());
+        if (u[a] < t.fraction) v = t.span + 1;
+      }
+      index.push_back(v);
+    }
+    std::sort(index.begin(), index.end());
+    bool even = index.size() % 2 == 0;
+    for (std::size_t q = 0; even && q < index.size(); q += 2) even = index[q] == index[q + 1];
+    if (even) total += weight;
+    // Next combination (odometer).
+    std::size_t a = 0;
+    while (a < spans.size() && ++pick[a] == cuts[a].size() - 1) pick[a++] = 0;
+    if (a == spans.size()) break;
+  }
+  return total;
+}
+
+}  // namespace
+
+Circular::Circular(std::size_t points, std::size_t dim, std::uint64_t seed, double period,
+                   double randomness)
+    : period_(period), randomness_(randomness) {
   detail::require_nonzero_dim("encode::Circular", "dim", dim);
   detail::require(points >= 2, "encode::Circular: points must be >= 2, got ", points);
   detail::require(std::isfinite(period) && period > 0.0,
                   "encode::Circular: period must be finite and > 0, got ", period);
+  detail::require(randomness >= 0.0 && randomness <= 1.0,
+                  "encode::Circular: randomness must be in [0, 1], got ", randomness);
   codebook_ = PackedMatrix(points, dim);
-  const PackedMatrix ends = bipolar::random_matrix(2, dim, seed);
-  const std::vector<double> theta = uniforms(dim, seed);
-  const double n = static_cast<double>(points);
-  // C_i takes B_j when frac(θ_j + i/n) >= 1/2.
-  fill_from_thresholds(codebook_, ends.row(0), ends.row(1), theta,
-                       [n](std::size_t i, double tj) {
-                         double phase = tj + static_cast<double>(i) / n;
-                         phase -= std::floor(phase);
-                         return phase >= 0.5;
-                       });
+  if (randomness == 0.0) {
+    const PackedMatrix ends = bipolar::random_matrix(2, dim, seed);
+    const std::vector<double> theta = uniforms(dim, seed);
+    const double n = static_cast<double>(points);
+    // C_i takes B_j when frac(θ_j + i/n) >= 1/2.
+    fill_from_thresholds(codebook_, ends.row(0), ends.row(1), theta,
+                         [n](std::size_t i, double tj) {
+                           double phase = tj + static_cast<double>(i) / n;
+                           phase -= std::floor(phase);
+                           return phase >= 0.5;
+                         });
+    return;
+  }
+  // torchhd's walk: T(h) for the half-steps h = 0 .. n, then each point is
+  // T(2i) or T(n) ⊗ T(0) ⊗ T(2i - n) (XOR of packed rows).
+  const double lambda = circular_span(points, randomness);
+  const auto spans = static_cast<std::size_t>(std::ceil(static_cast<double>(points) / lambda));
+  PackedMatrix walk(points + 1, dim);
+  fill_span_walk(walk, seed, [&](std::size_t h) {
+    return span_position(static_cast<double>(h), lambda, spans);
+  });
+  const std::size_t words = packed_words(dim);
+  for (std::size_t i = 0; i < points; ++i) {
+    std::uint64_t* w = codebook_.row_span(i).words;
+    for (const std::size_t h : circular_terms(i, points)) {
+      const std::uint64_t* t = walk.row(h).words;
+      for (std::size_t q = 0; q < words; ++q) w[q] ^= t[q];
+    }
+  }
+}
+
+double Circular::expected_cosine(std::size_t i, std::size_t k) const {
+  detail::require(i < points() && k < points(), "encode::Circular::expected_cosine: index (", i,
+                  ", ", k, ") not below points ", points());
+  const double lambda = circular_span(points(), randomness_);
+  const auto spans = static_cast<std::size_t>(std::ceil(static_cast<double>(points()) / lambda));
+  std::vector<std::size_t> steps = circular_terms(i, points());
+  for (const std::size_t h : circular_terms(k, points())) steps.push_back(h);
+  return cancel_probability(steps, [&](std::size_t h) {
+    return span_position(static_cast<double>(h), lambda, spans);
+  });
 }
 
 PackedView Circular::point(std::size_t i) const {

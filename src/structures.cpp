@@ -7,6 +7,7 @@
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>
 #include <hypervec/mixed.hpp>
+#include <hypervec/random.hpp>
 #include <hypervec/structures.hpp>
 
 #include <algorithm>
@@ -477,6 +478,12 @@ DenseVector<float> DenseMap::unmark(std::span<const float> v) const {
   return hrr::permute(v, -1);
 }
 
+DenseVector<float> DenseMap::path_role(std::size_t dim, std::uint64_t seed, std::size_t depth,
+                                       bool right) const {
+  const PackedVector d = bipolar::random(dim, seed, right ? 1 : 0);
+  return dense::to_float(bipolar::permute(d, static_cast<std::ptrdiff_t>(depth % dim)));
+}
+
 DenseVector<float> Hrr::bind(std::span<const float> a, std::span<const float> b) const {
   return hrr::bind(a, b);
 }
@@ -515,6 +522,15 @@ DenseVector<float> Hrr::unmark(std::span<const float> v) const {
   DenseVector<float> out(dim);
   for (std::size_t i = 0, j = 0; i < dim; ++i, j = (j + c) % dim) out[j] = v[i];
   return out;
+}
+
+DenseVector<float> Hrr::path_role(std::size_t dim, std::uint64_t seed, std::size_t depth,
+                                  bool right) const {
+  // A seed family of its own ("hrr_tree"), so no role equals an atom the
+  // caller draws with hrr::random / random_unitary from the same seed.
+  constexpr std::uint64_t kTreeTag = 0x6872725f74726565ULL;
+  return hrr::random_unitary<float>(dim, random::mix64(seed ^ kTreeTag),
+                                    2 * static_cast<std::uint64_t>(depth) + (right ? 1 : 0));
 }
 
 // --- RealHashTable ------------------------------------------------------------
@@ -764,11 +780,62 @@ std::vector<cleanup::Match> RealChainSequence<Model>::recall(
   return out;
 }
 
+// --- RealBinaryTree -------------------------------------------------------------
+
+template <typename Model>
+RealBinaryTree<Model>::RealBinaryTree(std::size_t dim, std::uint64_t seed, Model model)
+    : model_(model),
+      sums_(zero_sums({"RealBinaryTree", Model::kName, "RealBinaryTree"}, dim)),
+      seed_(seed) {}
+
+template <typename Model>
+DenseVector<float> RealBinaryTree<Model>::path_vector(std::string_view path) const {
+  const Where where{"RealBinaryTree", Model::kName, "path_vector"};
+  detail::require(!path.empty(), where, ": path is empty");
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    detail::require(path[i] == 'l' || path[i] == 'r', where, ": path[", i, "] = '", path[i],
+                    "', expected 'l' or 'r'");
+  }
+  DenseVector<float> out = model_.path_role(dim(), seed_, 0, path[0] == 'r');
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    out = model_.bind(out, model_.path_role(dim(), seed_, i, path[i] == 'r'));
+  }
+  return out;
+}
+
+template <typename Model>
+void RealBinaryTree<Model>::add_leaf(std::span<const float> leaf, std::string_view path) {
+  check_item({"RealBinaryTree", Model::kName, "add_leaf"}, "leaf", leaf, dim());
+  dense::add_scaled(model_.bind(leaf, path_vector(path)), 1.0f, sums_.values());
+  ++size_;
+}
+
+template <typename Model>
+void RealBinaryTree<Model>::remove_leaf(std::span<const float> leaf, std::string_view path) {
+  check_item({"RealBinaryTree", Model::kName, "remove_leaf"}, "leaf", leaf, dim());
+  dense::add_scaled(model_.bind(leaf, path_vector(path)), -1.0f, sums_.values());
+  --size_;
+}
+
+template <typename Model>
+DenseVector<float> RealBinaryTree<Model>::query(std::string_view path) const {
+  return model_.unbind(sums(), path_vector(path));
+}
+
+template <typename Model>
+cleanup::Matches RealBinaryTree<Model>::get(std::string_view path,
+                                            const cleanup::FloatMemory& leaves,
+                                            const cleanup::Options& options) const {
+  return search_real({"RealBinaryTree", Model::kName, "get"}, leaves, query(path), options);
+}
+
 template class RealHashTable<DenseMap>;
 template class RealHashTable<Hrr>;
 template class RealGraph<DenseMap>;
 template class RealGraph<Hrr>;
 template class RealChainSequence<DenseMap>;
 template class RealChainSequence<Hrr>;
+template class RealBinaryTree<DenseMap>;
+template class RealBinaryTree<Hrr>;
 
 }  // namespace hypervec::structures

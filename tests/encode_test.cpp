@@ -1,9 +1,10 @@
 // Tests for include/hypervec/encode.hpp: exact agreement with the scalar
-// baselines on every SIMD target (and of batched with single projections),
-// and the similarity profiles of the level (with randomness), circular,
-// projection and fractional power (FHRR and HRR, sinc and gaussian)
-// encodings against their theoretical means with 5σ bounds derived in each
-// test.
+// baselines on every SIMD target (and of batched with single projections,
+// and of every thread count), and the similarity profiles of the level and
+// circular (both with randomness, circular also against a port of
+// torchhd's construction), projection and fractional power (FHRR and HRR,
+// sinc and gaussian) encodings against their theoretical means with 5σ
+// bounds derived in each test.
 #define BOOST_TEST_MODULE encode
 #include <hypervec/bipolar.hpp>
 #include <hypervec/encode.hpp>
@@ -18,6 +19,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <numbers>
 #include <random>
@@ -611,6 +613,150 @@ BOOST_AUTO_TEST_CASE(level_randomness_interpolates_the_similarity_profile) {
   BOOST_CHECK_THROW(enc::Level(5, 64, 1, 0.0, 1.0, std::nan("")), hv::InvalidArgument);
 }
 
+// Circular with torchhd's randomness r. The library's expected_cosine(i, k)
+// is checked three ways: hand-worked values; the closed forms at the ends
+// (r = 0: 1 - 2d for circular distance d; r = 1 with n even: 0 off the
+// diagonal); and a literal port of torchhd's circular_hv below (its loops,
+// its threshold orientation, its mutation history), whose measured profile
+// at D = 10000 must sit within 5σ of expected_cosine for every pair. The
+// library's own codebook must do the same. Per component the two points
+// agree with probability a = (1 + E)/2 (a product of endpoints that do not
+// cancel is a fair coin), so σ² = 4a(1 - a)/D = (1 - E²)/D.
+namespace {
+
+/// torchhd.functional.circular_hv for MAP (±1 ints), line by line, with
+/// std::mt19937_64 in place of torch's generator.
+std::vector<std::vector<int>> torchhd_circular(std::size_t n, std::size_t dim, double r,
+                                               std::mt19937_64& rng) {
+  const double levels_per_span = ((1 - r) * (static_cast<double>(n) / 2) + r * 1) * 2;
+  const double span = static_cast<double>(n) / levels_per_span;
+  std::uniform_int_distribution<int> coin(0, 1);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::vector<std::vector<int>> span_hv(static_cast<std::size_t>(std::ceil(span + 1)),
+                                        std::vector<int>(dim));
+  for (auto& v : span_hv) {
+    for (int& x : v) x = coin(rng) ? 1 : -1;
+  }
+  std::vector<std::vector<float>> threshold_v(static_cast<std::size_t>(std::ceil(span)),
+                                              std::vector<float>(dim));
+  for (auto& v : threshold_v) {
+    for (float& x : v) x = unit(rng);
+  }
+  const auto mul = [](const std::vector<int>& a, const std::vector<int>& b) {
+    std::vector<int> out(a.size());
+    for (std::size_t j = 0; j < a.size(); ++j) out[j] = a[j] * b[j];
+    return out;
+  };
+  std::vector<std::vector<int>> hv(n);
+  std::deque<std::vector<int>> mutation_history;
+  hv[0] = span_hv[0];
+  std::vector<int> mutation_hv = span_hv[0];
+  for (std::size_t i = 1; i < n + 1; ++i) {
+    const double x = static_cast<double>(i);
+    const auto span_idx = static_cast<std::size_t>(std::floor(x / levels_per_span));
+    std::vector<int> temp_hv;
+    if (std::abs(std::fmod(x, levels_per_span)) < 1e-12) {
+      temp_hv = span_hv[span_idx];
+    } else {
+      const double level_within_span = std::fmod(x, levels_per_span);
+      const double t = 1 - (level_within_span / levels_per_span);
+      temp_hv.resize(dim);
+      for (std::size_t j = 0; j < dim; ++j) {
+        temp_hv[j] = threshold_v[span_idx][j] < t ? span_hv[span_idx][j] : span_hv[span_idx + 1][j];
+      }
+    }
+    mutation_history.push_back(mul(temp_hv, mutation_hv));
+    mutation_hv = temp_hv;
+    if (i % 2 == 0) hv[i / 2] = mutation_hv;
+  }
+  for (std::size_t i = n + 1; i < n * 2 - 1; ++i) {
+    const std::vector<int> mut = mutation_history.front();
+    mutation_history.pop_front();
+    mutation_hv = mul(mutation_hv, mut);
+    if (i % 2 == 0) hv[i / 2] = mutation_hv;
+  }
+  return hv;
+}
+
+double int_cosine(const std::vector<int>& a, const std::vector<int>& b) {
+  long long s = 0;
+  for (std::size_t j = 0; j < a.size(); ++j) s += a[j] * b[j];
+  return static_cast<double>(s) / static_cast<double>(a.size());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(circular_randomness_follows_torchhds_walk) {
+  // n = 8, r = 1/2: λ = 5 half-steps; half-steps 2, 4 sit in span 0 at
+  // fractions .4, .8, half-steps 6, 8 in span 1 at .2, .6. C_0 = V_0,
+  // C_1 = T(2), C_4 = T(8), C_5 = T(8) T(0) T(2), C_7 = T(8) T(0) T(6):
+  //   E cos(C_0, C_1) = P(u_0 >= .4) = .6
+  //   E cos(C_0, C_4) = 0                      (T(8) ∈ {V_1, V_2})
+  //   E cos(C_0, C_5) = P(T(8) = T(2) = V_1) = .4 · .4
+  //   E cos(C_1, C_7) = P(T(6)T(8) = V_0 T(2)) = .2 · .6 + .4 · .6
+  //   E cos(C_7, C_0) = P(T(6) = T(8)) = .2 + .4
+  const enc::Circular hand(8, 64, 1, 1.0, 0.5);
+  BOOST_TEST(hand.randomness() == 0.5);
+  BOOST_TEST(std::abs(hand.expected_cosine(0, 1) - 0.6) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(0, 4)) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(0, 5) - 0.16) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(1, 7) - 0.36) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(7, 0) - 0.6) < 1e-12);
+  BOOST_TEST(std::abs(hand.expected_cosine(3, 3) - 1.0) < 1e-12);
+  // n = 5, r = 1 (odd): C_2 = V_2 and C_3 = T(5) T(0) T(1) with T(5), T(1)
+  // at fraction 1/2 of spans 2 and 0: equal when T(5) = V_2 and T(1) = V_0.
+  const enc::Circular odd(5, 64, 1, 1.0, 1.0);
+  BOOST_TEST(std::abs(odd.expected_cosine(2, 3) - 0.25) < 1e-12);
+
+  constexpr std::size_t kDim = 10000;
+  constexpr std::size_t kPoints = 12;
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  for (const double r : {0.0, 0.5, 1.0}) {
+    const enc::Circular circle(kPoints, kDim, seed, 1.0, r);
+    const std::vector<std::vector<int>> port = torchhd_circular(kPoints, kDim, r, rng);
+    BOOST_TEST_CONTEXT("seed " << seed << " randomness " << r) {
+      for (std::size_t i = 0; i < kPoints; ++i) {
+        for (std::size_t k = i; k < kPoints; ++k) {
+          const double e = circle.expected_cosine(i, k);
+          BOOST_TEST(std::abs(circle.expected_cosine(k, i) - e) < 1e-12);
+          const double d = static_cast<double>(std::min(k - i, kPoints - (k - i))) / kPoints;
+          if (r == 0.0) BOOST_TEST(std::abs(e - (1 - 2 * d)) < 1e-12);
+          if (r == 1.0) BOOST_TEST(std::abs(e - (i == k ? 1.0 : 0.0)) < 1e-12);
+          const double bound = five_sigma((1 + e) / 2, kDim) + 1e-12;
+          const double ours = hv::bipolar::cosine(circle.point(i), circle.point(k));
+          const double theirs = int_cosine(port[i], port[k]);
+          BOOST_TEST_CONTEXT("points " << i << ", " << k << " expected " << e << " ours "
+                                       << ours << " torchhd " << theirs) {
+            BOOST_TEST(std::abs(ours - e) <= bound);
+            BOOST_TEST(std::abs(theirs - e) <= bound);
+          }
+        }
+      }
+    }
+  }
+  // Strictly between the ends: r = 1/2 is neither profile (at n = 12 the
+  // neighbours' expectation lies between r = 1's 0 and r = 0's 1 - 2/12).
+  const enc::Circular half(kPoints, 64, 1, 1.0, 0.5);
+  BOOST_TEST(half.expected_cosine(0, 1) > 0.1);
+  BOOST_TEST(half.expected_cosine(0, 1) < 1 - 2.0 / kPoints - 0.1);
+  // r = 0 keeps the codebook it had before the option; r > 0 codebooks are
+  // pure functions of the seed, identical on every target.
+  for (const std::size_t dim : kDims) {
+    const enc::Circular plain(6, dim, seed);
+    const enc::Circular zero(6, dim, seed, 1.0, 0.0);
+    BOOST_TEST(same_matrix(plain.codebook(), zero.codebook()));
+    const enc::Circular walked(6, dim, seed, 1.0, 0.3);
+    for_each_target([&](const std::string&) {
+      BOOST_TEST(same_matrix(enc::Circular(6, dim, seed, 1.0, 0.3).codebook(), walked.codebook()));
+    });
+  }
+  BOOST_CHECK_THROW(enc::Circular(8, 64, 1, 1.0, -0.1), hv::InvalidArgument);
+  BOOST_CHECK_THROW(enc::Circular(8, 64, 1, 1.0, 1.01), hv::InvalidArgument);
+  BOOST_CHECK_THROW(enc::Circular(8, 64, 1, 1.0, std::nan("")), hv::InvalidArgument);
+  BOOST_CHECK_THROW(hand.expected_cosine(0, 8), hv::InvalidArgument);
+}
+
 // Batched projection. Both kernel paths (alone or in a batch of < 3: register
 // tiles; batches of >= 3: lookup tables) give the exact sign wherever the
 // exact sum is farther from 0 than the float bound γ_m Σ|x_j|,
@@ -711,4 +857,53 @@ BOOST_AUTO_TEST_CASE(projection_batches_match_the_exact_signs_on_every_target) {
   const hv::PackedVector expected = ref::encode::project(proj.matrix().view(), huge.row(0));
   BOOST_TEST(hv::bipolar::hamming(big.row(0), expected) == 0U);
   BOOST_TEST(hv::bipolar::hamming(proj(huge.row(0)), expected) == 0U);
+}
+
+// Threads. encode_rows splits a batch into tasks of 16 inputs; the path
+// (register tiles for batches of < 3, tables for >= 3) is chosen by the
+// batch, not by a thread's share, so every thread count gives the same bits.
+// D_in = 1000, D = 1100: 1.1·10^6 bit-products per task, past the 2^20 at
+// which encode_rows starts splitting, so 2+ threads really split a batch of
+// 33 (tasks of 16, 16 and 1). Row 32, alone in its task, is built so that
+// the two paths disagree: x_0 = x_1 = 2^24 cancel exactly in the tables
+// (((±x_0 ∓ x_1) + …) for rows with R_r0 ≠ R_r1) but ride in separate
+// partial sums of the tiles, where every later addition rounds to the ulp of
+// 2^24 (2), so the sign of the small remainder (the other components,
+// N(0, 1)) differs in some rows. The test requires such a row to exist, then
+// that row 32 of every split equals the table bits, never the tile bits.
+BOOST_AUTO_TEST_CASE(projection_batches_are_identical_for_every_thread_count) {
+  constexpr std::size_t kIn = 1000;
+  constexpr std::size_t kOut = 1100;
+  constexpr std::size_t kBatch = 33;
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  const enc::Projection proj(kIn, kOut, seed);
+  hv::DenseMatrix<float> xs(kBatch, kIn);
+  for (std::size_t r = 0; r < kBatch; ++r) {
+    for (float& v : xs.row(r)) v = g(rng);
+  }
+  xs.row(kBatch - 1)[0] = 16777216.0f;
+  xs.row(kBatch - 1)[1] = 16777216.0f;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      const hv::PackedVector tiles = proj(xs.row(kBatch - 1));  // alone: tile path
+      hv::DenseMatrix<float> three(3, kIn);
+      for (std::size_t r = 0; r < 3; ++r) {
+        std::copy(xs.row(kBatch - 1).begin(), xs.row(kBatch - 1).end(), three.row(r).begin());
+      }
+      const hv::PackedMatrix tables = proj.encode_rows(three.view(), 1);
+      BOOST_REQUIRE(hv::bipolar::hamming(tiles, tables.row(0)) > 0U);
+      const hv::PackedMatrix one = proj.encode_rows(xs.view(), 1);
+      BOOST_TEST(hv::bipolar::hamming(one.row(kBatch - 1), tables.row(0)) == 0U);
+      for (const unsigned threads : {2U, 3U, 4U, 0U}) {
+        const hv::PackedMatrix many = proj.encode_rows(xs.view(), threads);
+        bool same = true;
+        for (std::size_t r = 0; r < kBatch; ++r) {
+          same = same && hv::bipolar::hamming(many.row(r), one.row(r)) == 0U;
+        }
+        BOOST_TEST_CONTEXT("threads " << threads) { BOOST_TEST(same); }
+      }
+    });
+  }
 }

@@ -1,7 +1,8 @@
 // Tests for include/hypervec/structures.hpp: exact insert/remove on the sums,
 // correct retrieval well inside capacity, and measured retrieval accuracy
 // against the capacity formula (retrieval_accuracy) at and beyond capacity,
-// for packed MAP, dense MAP-C (±1 atoms) and HRR (Gaussian and unitary atoms).
+// for packed MAP, dense MAP-C (±1 atoms) and HRR (Gaussian and unitary atoms);
+// and why HRR needs its own ordering of graph edges, chain links and tree paths.
 #define BOOST_TEST_MODULE structures
 #include <hypervec/bipolar.hpp>
 #include <hypervec/cleanup.hpp>
@@ -676,6 +677,236 @@ BOOST_AUTO_TEST_CASE(real_graphs_and_chains_are_directed_in_both_models) {
   const auto back = model.unmark(model.mark(nodes.row(1)));
   BOOST_TEST(std::equal(back.values().begin(), back.values().end(), nodes.row(1).begin()));
   BOOST_TEST(std::abs(hrr::cosine(model.mark(nodes.row(1)), nodes.row(1))) < tol);
+}
+
+// ---------------------------------------------------------------------------
+// RealBinaryTree (dense MAP and HRR)
+// ---------------------------------------------------------------------------
+
+namespace {
+
+/// Every path of length k over {l, r}, in binary order (l = 0).
+std::vector<std::string> all_paths(std::size_t k) {
+  std::vector<std::string> out;
+  for (std::size_t code = 0; code < (std::size_t{1} << k); ++code) {
+    std::string p(k, 'l');
+    for (std::size_t i = 0; i < k; ++i) {
+      if ((code >> (k - 1 - i)) & 1U) p[i] = 'r';
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+/// Full trees of depth 1..5 (2 to 32 leaves, atoms from a memory of M = 64):
+/// every leaf comes back. The normalised score of the right leaf,
+/// ⟨q, x⟩/⟨x, x⟩ = 1 + Σ_{other leaves} ⟨noise, x⟩/‖x‖², has variance
+/// (n - 1)/D for ±1 leaves and ±1 roles (each other leaf bound to an
+/// unrelated ±1 vector) and ≈ (n - 1)/D for Gaussian leaves behind unitary
+/// roles (U ⊛ x_o keeps x_o's norm), widened by 5√(2/D) relative for the
+/// Gaussian norms (‖x‖² = 1 ± √(2/D)) as in the multiset test; 5σ plus 1e-4
+/// for float rounding. A wrong atom scores N(0, ≈ n/D): 5σ on the best of the
+/// 63 wrong ones too. n = 32 at D = 10000 is far inside capacity (411 at
+/// M = 64): the formula gives P(correct) > 1 - 1e-9.
+template <typename Model>
+void check_tree_depths(const RealCase& c, const Model& model, st::RetrievalNoise noise,
+                       std::uint64_t seed) {
+  constexpr std::size_t kM = 64;
+  const hv::DenseMatrix<float> atoms = c.atoms(kM, kDim, seed);
+  const auto memory = float_memory(atoms);
+  const double widen = 1 + 5 * std::sqrt(2.0 / kDim);
+  for (std::size_t depth = 1; depth <= 5; ++depth) {
+    const std::vector<std::string> paths = all_paths(depth);
+    const std::size_t n = paths.size();
+    BOOST_TEST(st::retrieval_accuracy(kDim, n, kM, noise) > 1 - 1e-9);
+    st::RealBinaryTree<Model> tree(kDim, seed + depth, model);
+    const auto leaf_of = [&](std::size_t p) { return (11 * p + depth) % kM; };  // distinct
+    for (std::size_t p = 0; p < n; ++p) tree.add_leaf(atoms.row(leaf_of(p)), paths[p]);
+    BOOST_TEST(tree.size() == static_cast<std::int64_t>(n));
+    const double sigma_right = std::sqrt((n - 1.0) / kDim) * widen;
+    const double sigma_wrong = std::sqrt(static_cast<double>(n) / kDim) * widen;
+    hv::cleanup::Options two;
+    two.k = 2;
+    for (std::size_t p = 0; p < n; ++p) {
+      const auto x = atoms.row(leaf_of(p));
+      const hv::DenseVector<float> q = tree.query(paths[p]);
+      const double right = dense::dot(q, x) / dense::dot(x, x);
+      double worst_wrong = 0;
+      for (std::size_t a = 0; a < kM; ++a) {
+        if (a == leaf_of(p)) continue;
+        const auto w = atoms.row(a);
+        worst_wrong = std::max(worst_wrong, std::abs(dense::dot(q, w) / dense::dot(w, w)));
+      }
+      BOOST_TEST_CONTEXT("depth " << depth << " path " << paths[p] << " right " << right
+                                  << " worst wrong " << worst_wrong) {
+        BOOST_TEST(std::abs(right - 1.0) <= 5 * sigma_right + 1e-4);
+        BOOST_TEST(worst_wrong <= 5 * sigma_wrong + 1e-4);
+        const auto m = tree.get(paths[p], memory, two);
+        BOOST_REQUIRE(m.size() == 2U);
+        BOOST_TEST(m[0].id == leaf_of(p));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(real_binary_trees_retrieve_every_leaf_at_depths_1_to_5) {
+  const std::uint64_t seed = test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    BOOST_TEST_CONTEXT(kDenseCase.name) {
+      check_tree_depths(kDenseCase, st::DenseMap(), st::RetrievalNoise::bipolar(), seed);
+    }
+    BOOST_TEST_CONTEXT(kHrrCase.name) {
+      check_tree_depths(kHrrCase, st::Hrr(), st::RetrievalNoise::gaussian_atoms(), seed);
+    }
+    // The exact inverse is the involution for unitary paths: same answers.
+    BOOST_TEST_CONTEXT("HRR, exact inverse") {
+      check_tree_depths(kHrrCase, st::Hrr(hrr::InverseMethod::exact()),
+                        st::RetrievalNoise::gaussian_atoms(), seed);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(real_binary_trees_mix_depths_remove_and_validate) {
+  const std::uint64_t seed = test_seed();
+  const std::vector<std::string> paths = {"ll", "lr", "rl", "rr", "lll", "llr", "r", "rrrl"};
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for (const RealCase* c : {&kDenseCase, &kHrrCase}) {
+      const hv::DenseMatrix<float> leaves = c->atoms(paths.size(), kDim, seed);
+      const auto memory = float_memory(leaves);
+      const auto run = [&](auto model) {
+        st::RealBinaryTree<decltype(model)> tree(kDim, seed + 1, model);
+        for (std::size_t i = 0; i < paths.size(); ++i) tree.add_leaf(leaves.row(i), paths[i]);
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+          BOOST_TEST(best_id(tree.get(paths[i], memory)) == i);
+        }
+        // A prefix ("ll" of "lll") and a path nobody stored hold only noise:
+        // z ~ N(0, 1) over 8 atoms, min_z = 6 passes by chance with p < 1e-8.
+        tree.remove_leaf(leaves.row(0), "ll");
+        BOOST_TEST(tree.size() == 7);
+        hv::cleanup::Options strict;
+        strict.min_z = 6.0;
+        BOOST_TEST(tree.get("ll", memory, strict).empty());
+        BOOST_TEST(tree.get("rrr", memory, strict).empty());
+        BOOST_TEST(best_id(tree.get("lll", memory, strict)) == 4U);
+        // Removing every leaf leaves the sums at zero up to float rounding.
+        for (std::size_t i = 1; i < paths.size(); ++i) tree.remove_leaf(leaves.row(i), paths[i]);
+        float worst = 0;
+        for (const float x : tree.sums()) worst = std::max(worst, std::abs(x));
+        BOOST_TEST(worst < 1e-4f);
+      };
+      BOOST_TEST_CONTEXT(c->name) {
+        if (c == &kDenseCase) {
+          run(st::DenseMap());
+        } else {
+          run(st::Hrr());
+        }
+      }
+    }
+  }
+  // Dense MAP with ±1 leaves is the packed tree on floats: same path vector
+  // (same seed), same query, exactly.
+  const hv::PackedMatrix leaves = hv::bipolar::random_matrix(5, 1000, seed);
+  st::BinaryTree packed(1000, seed + 7);
+  st::DenseBinaryTree real(1000, seed + 7);
+  const std::vector<std::string> few = {"l", "rl", "lrr", "rrlrl", "lr"};
+  for (std::size_t i = 0; i < few.size(); ++i) {
+    packed.add_leaf(leaves.row(i), few[i]);
+    real.add_leaf(dense::to_float(leaves.row(i)), few[i]);
+  }
+  for (const std::string& p : few) {
+    const hv::DenseVector<float> pv = dense::to_float(packed.path_vector(p));
+    const hv::DenseVector<float> rv = real.path_vector(p);
+    BOOST_TEST(std::equal(pv.values().begin(), pv.values().end(), rv.values().begin()));
+    const std::vector<float> q_packed = packed.query(p);
+    const hv::DenseVector<float> q_real = real.query(p);
+    BOOST_TEST_CONTEXT("path " << p) {
+      BOOST_TEST(std::equal(q_packed.begin(), q_packed.end(), q_real.values().begin()));
+    }
+  }
+  // Validation at the door.
+  st::HrrBinaryTree tree(64, 1);
+  const std::vector<float> ok(64, 0.1f);
+  std::vector<float> nan_leaf(64, 0.1f);
+  nan_leaf[3] = std::nanf("");
+  BOOST_CHECK_THROW(tree.path_vector(""), hv::InvalidArgument);
+  BOOST_CHECK_THROW(tree.path_vector("lx"), hv::InvalidArgument);
+  BOOST_CHECK_THROW(tree.add_leaf(std::vector<float>(63, 0.1f), "l"), hv::DimensionError);
+  BOOST_CHECK_THROW(tree.add_leaf(nan_leaf, "l"), hv::InvalidArgument);
+  BOOST_CHECK_THROW(tree.get("l", hv::cleanup::FloatMemory(64)), hv::InvalidArgument);
+  BOOST_CHECK_THROW(tree.get("l", hv::cleanup::FloatMemory(65)), hv::DimensionError);
+  BOOST_CHECK_THROW(st::DenseBinaryTree(0, 1), hv::DimensionError);
+  try {
+    tree.path_vector("lrq");
+    BOOST_ERROR("path_vector accepted 'q'");
+  } catch (const hv::InvalidArgument& e) {
+    BOOST_TEST(hypervec::test::message_has(e, "structures::RealBinaryTree<HRR>::path_vector"));
+    BOOST_TEST(hypervec::test::message_has(e, "path[2] = 'q'"));
+  }
+  tree.add_leaf(ok, "r");
+  BOOST_TEST(tree.size() == 1);
+}
+
+// Why HRR trees do not use torchhd's path Π_i ρ^i(D_{d_i}): ρ commutes with
+// ⊛, so the path is ρ^{Σi}(⊛_i D_{d_i}) and depends only on how many l and
+// r steps it has. "lr" and "rl" (and "llr", "lrl", "rll") are the same
+// vector up to FFT rounding, and a tree storing x at "lr" and y at "rl"
+// gives both queries the same answer. The per-depth unitary roles give
+// unrelated paths: ⟨P(p), P(q)⟩ = (c + 2 Σ_{k≤m} cos φ_k)/D with m free
+// spectral bins of independent uniform phases φ_k and c = D - 2m real bins
+// (always 1 in unitary vectors): mean c/D, σ = √(2m)/D; 5σ plus 1e-5 for
+// float rounding. In MAP ρ does not commute with ⊙: the same test on the
+// dense model gives |cos| ≤ 5/√D.
+BOOST_AUTO_TEST_CASE(hrr_tree_paths_need_per_depth_roles) {
+  constexpr std::size_t kSmall = 1000;
+  const std::uint64_t seed = test_seed();
+  const hv::DenseMatrix<float> dirs = hrr_atoms(2, kSmall, seed);  // D_l, D_r
+  const auto naive = [&](const std::string& path) {
+    hv::DenseVector<float> p = hrr::permute(dirs.row(path[0] == 'r'), 0);
+    for (std::size_t i = 1; i < path.size(); ++i) {
+      p = hrr::bind(p, hrr::permute(dirs.row(path[i] == 'r'), static_cast<std::ptrdiff_t>(i)));
+    }
+    return p;
+  };
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    BOOST_TEST(hrr::cosine(naive("lr"), naive("rl")) > 0.9999);
+    BOOST_TEST(hrr::cosine(naive("llr"), naive("rll")) > 0.9999);
+    BOOST_TEST(hrr::cosine(naive("lrl"), naive("rll")) > 0.9999);
+    // A naive tree cannot tell "lr" from "rl": the two queries are the same
+    // vector (P† ⊛ P ⊛ (x + y)), so no cleanup can answer them differently.
+    const hv::DenseMatrix<float> xy = hrr_atoms(2, kSmall, seed + 1);
+    hv::DenseVector<float> s = hrr::bind(xy.row(0), naive("lr"));
+    hrr::add_scaled(hrr::bind(xy.row(1), naive("rl")), 1.0f, s.values());
+    BOOST_TEST(hrr::cosine(hrr::unbind(s, naive("lr")), hrr::unbind(s, naive("rl"))) > 0.9999);
+
+    // Per-depth roles: unrelated paths, and the two leaves come apart.
+    const st::HrrBinaryTree tree(kSmall, seed + 2);
+    const std::size_t m = (kSmall + 1) / 2 - 1;
+    const double mean = static_cast<double>(kSmall - 2 * m) / kSmall;
+    const double bound = 5 * std::sqrt(2.0 * m) / kSmall + 1e-5;
+    for (const auto& [a, b] : {std::pair{"lr", "rl"}, std::pair{"llr", "rll"},
+                               std::pair{"lrl", "rll"}, std::pair{"l", "ll"}}) {
+      const double c = hrr::dot(tree.path_vector(a), tree.path_vector(b));
+      BOOST_TEST_CONTEXT(a << " vs " << b << " dot " << c) {
+        BOOST_TEST(std::abs(c - mean) <= bound);
+      }
+    }
+    // Unitary paths: ‖P‖ = 1 and P† is the exact inverse.
+    BOOST_TEST(std::abs(hrr::norm(tree.path_vector("rlrlr")) - 1.0) < 1e-5);
+    st::HrrBinaryTree two(kSmall, seed + 2);
+    two.add_leaf(xy.row(0), "lr");
+    two.add_leaf(xy.row(1), "rl");
+    const auto memory = float_memory(xy);
+    BOOST_TEST(best_id(two.get("lr", memory)) == 0U);
+    BOOST_TEST(best_id(two.get("rl", memory)) == 1U);
+    const hv::DenseVector<float> q_lr = two.query("lr");
+    BOOST_TEST(hrr::cosine(q_lr, xy.row(0)) - hrr::cosine(q_lr, xy.row(1)) > 0.4);
+    // Dense MAP keeps torchhd's ρ^i path: ordered there.
+    const st::DenseBinaryTree dense_tree(kSmall, seed + 3);
+    const double lr_rl = dense::cosine(dense_tree.path_vector("lr"), dense_tree.path_vector("rl"));
+    BOOST_TEST(std::abs(lr_rl) <= 5 / std::sqrt(double{kSmall}));
+  }
 }
 
 // HRR capacity: the measured accuracy of Gaussian-key HRR tables (involution

@@ -118,31 +118,61 @@ class Thermometer {
   double high_;
 };
 
-/// Circular hypervectors (torchhd Circular with randomness 0): n points on a
-/// circle whose similarity depends only on their circular distance
+/// Circular hypervectors (torchhd Circular / functional.circular), with
+/// torchhd's `randomness` r ∈ [0, 1]: n points on a circle, from a circle
+/// whose similarity depends only on the circular distance (r = 0) to n
+/// random vectors (r = 1).
+///
+/// r = 0: n points whose similarity depends only on their circular distance
 /// d = min(|i - k|, n - |i - k|)/n ∈ [0, 1/2]:
 ///   E[cos(C_i, C_k)] = 1 - 2d,   Var = (1 - (1 - 2d)²)/D,
 /// falling linearly to ≈0 at the opposite point and rising back, from every
 /// starting point. Construction: random A, B and a uniform phase θ_j per
-/// component; C_i takes A_j when frac(θ_j + i/n) < 1/2, else B_j. Two points
-/// at distance d put component j in different halves with probability 2d.
-/// torchhd builds the circle from bound transition vectors; its similarity
-/// profile is the same, its vectors are not.
+/// component; C_i takes A_j when frac(θ_j + i/n) < 1/2, else B_j: each
+/// component holds B on a half-circle arc placed uniformly at random, which
+/// is also what torchhd's r = 0 walk (below) gives, so the law is torchhd's;
+/// the vectors are not (and this codebook is unchanged from before the
+/// option).
+///
+/// r > 0: torchhd's walk. The circle is walked in 2n half-steps (point i sits
+/// at half-step 2i). The first half, half-steps h = 0 .. n, is a Level walk
+/// (see Level) with spans of λ = ((1 - r)·n/2 + r)·2 half-steps: span
+/// s = ⌊h/λ⌋, fraction f = (h mod λ)/λ, endpoints V_0 .. V_S (S = ⌈n/λ⌉) and
+/// one threshold vector per span; T(h) takes V_{s+1} where span s's
+/// threshold is < f, else V_s. The second half retraces the same flips:
+///   C_i = T(2i)                     for 2i <= n,
+///   C_i = T(n) ⊗ T(0) ⊗ T(2i - n)   for 2i > n
+/// (torchhd's mutation history, whose running product telescopes to this).
+/// Per component every C_i is a product of endpoints V_s, and the endpoints
+/// are independent random ±1, so C_i and C_k agree exactly when the endpoints
+/// in their two products cancel in pairs; otherwise the component is a fair
+/// coin. Hence E[cos(C_i, C_k)] = P(cancel) =: p (expected_cosine, exact over
+/// the thresholds' joint law) and Var = (1 - p²)/D. r = 1 with n even gives
+/// n pairwise independent random vectors; with n odd torchhd's walk leaves
+/// some pairs correlated (e.g. n = 5: E[cos(C_2, C_3)] = 1/4), and so does
+/// this. torchhd's float remainder is handled as in Level.
 class Circular {
  public:
-  /// n = points >= 2; values are angles in [0, period) (wrapped modulo period).
-  Circular(std::size_t points, std::size_t dim, std::uint64_t seed, double period = 1.0);
+  /// n = points >= 2; values are angles in [0, period) (wrapped modulo
+  /// period); randomness in [0, 1] (InvalidArgument otherwise).
+  Circular(std::size_t points, std::size_t dim, std::uint64_t seed, double period = 1.0,
+           double randomness = 0.0);
 
   std::size_t points() const noexcept { return codebook_.rows(); }
   std::size_t dim() const noexcept { return codebook_.dim(); }
+  double randomness() const noexcept { return randomness_; }
   PackedView point(std::size_t i) const;
   /// The point nearest to `value` on the circle: round(frac(value/period)·n) mod n.
   PackedView operator()(double value) const;
   const PackedMatrix& codebook() const noexcept { return codebook_; }
+  /// E[cos(C_i, C_k)] for this n and r (the law above; r = 0: 1 - 2d).
+  /// Throws InvalidArgument for an index >= points.
+  double expected_cosine(std::size_t i, std::size_t k) const;
 
  private:
   PackedMatrix codebook_;
   double period_;
+  double randomness_;
 };
 
 /// Random projection of float embeddings (sign random projection, SimHash):
@@ -178,10 +208,15 @@ class Projection {
   PackedVector operator()(std::span<const float> x) const;
   /// Row r of out = sign(R · row r of xs); out must be xs.rows × dim
   /// (DimensionError otherwise). Same validation as operator(), for every row
-  /// before anything is written. Single-threaded; one dispatch per call.
-  void encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out) const;
+  /// before anything is written. The inputs are split over up to `threads`
+  /// threads (0 = all cores) in tasks of 16 consecutive rows, one dispatch
+  /// per thread; a thread gets at least ⌈2^20/(D·D_in)⌉ tasks, so small
+  /// problems use fewer threads. The result is bit-identical for every
+  /// thread count: the path is chosen by xs.rows, not by a thread's share.
+  void encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out,
+                   unsigned threads = 0) const;
   /// The same, returning a new xs.rows × dim matrix.
-  PackedMatrix encode_rows(const DenseMatrixView<float>& xs) const;
+  PackedMatrix encode_rows(const DenseMatrixView<float>& xs, unsigned threads = 0) const;
   /// The HRR (real-valued) projection R x / ‖R x‖: a unit-norm dense vector
   /// (the HRR convention, components ≈ N(0, 1/D)), zero when R x = 0. By
   /// Johnson–Lindenstrauss, ⟨y(x), y(x')⟩ estimates cos(x, x') with standard

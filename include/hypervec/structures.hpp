@@ -3,9 +3,9 @@
 //  * packed bipolar MAP (HashTable, Multiset, Sequence, ChainSequence, Graph,
 //    BinaryTree, Stack): ±1 atoms stored 1 bit each, exact integer sums;
 //  * dense MAP-C and HRR (RealHashTable<Model>, RealGraph<Model>,
-//    RealChainSequence<Model> with Model = DenseMap or Hrr; RealMultiset,
-//    RealSequence, RealStack for both): real float atoms and float sums,
-//    decoded through cleanup::FloatMemory.
+//    RealChainSequence<Model>, RealBinaryTree<Model> with Model = DenseMap
+//    or Hrr; RealMultiset, RealSequence, RealStack for both): real float
+//    atoms and float sums, decoded through cleanup::FloatMemory.
 // torchhd's structures (torchhd/structures.py) are the reference semantics;
 // each class says where it differs.
 //
@@ -26,7 +26,10 @@
 // HRR ρ cannot order the two ends of a bound pair. Structures that need an
 // ordered pair (a directed graph edge, a chain link) ask the model to "mark"
 // one end: ρ for MAP, a dilation for HRR (Hrr::mark). BinaryTree's path
-// Π_i ρ^i(D_{d_i}) has the same problem in HRR and exists for packed MAP only.
+// Π_i ρ^i(D_{d_i}) has the same problem in HRR (it collapses to
+// ρ^{Σi}(⊛_i D_{d_i}), which only counts the l and r steps), so the model
+// supplies the role of each direction at each depth (path_role): ρ^i(D_d)
+// for MAP, an independent unitary vector per depth and direction for HRR.
 //
 // Capacity (docs/cookbook.md, "Decoding from sums, and capacity" and
 // "Choosing a model"): for n stored items and a cleanup
@@ -230,7 +233,8 @@ class Graph {
 
 /// Binary tree (torchhd Tree): a leaf at path d_0 d_1 … d_{k-1} ('l'/'r') is
 /// stored as leaf ⊗ Π_i ρ^i(D_{d_i}) with random direction vectors D_l, D_r;
-/// s = Σ leaves. get(path) = cleanup(s ⊙ P(path)).
+/// s = Σ leaves. get(path) = cleanup(s ⊙ P(path)). Dense MAP and HRR trees:
+/// RealBinaryTree.
 class BinaryTree {
  public:
   BinaryTree(std::size_t dim, std::uint64_t seed);
@@ -305,6 +309,11 @@ class DenseMap {
   /// The marked end of an ordered pair, and its undo: ρ(v), ρ^{-1}(v).
   DenseVector<float> mark(std::span<const float> v) const;
   DenseVector<float> unmark(std::span<const float> v) const;
+  /// Role of direction `right` (false = 'l') at depth i of a tree path:
+  /// ρ^{i mod D}(D_d) with D_l, D_r = bipolar::random(D, seed, 0 / 1) as ±1
+  /// floats, the packed BinaryTree's vectors (torchhd Tree's encoding).
+  DenseVector<float> path_role(std::size_t dim, std::uint64_t seed, std::size_t depth,
+                               bool right) const;
 };
 
 /// HRR (torchhd HRR): bind = circular convolution (hrr::bind), unbind =
@@ -335,6 +344,13 @@ class Hrr {
   /// M(v), and its undo M⁻¹(v).
   DenseVector<float> mark(std::span<const float> v) const;
   DenseVector<float> unmark(std::span<const float> v) const;
+  /// Role of direction `right` (false = 'l') at depth i of a tree path: the
+  /// unitary vector hrr::random_unitary(D, mix64(seed ^ tag), 2i + right),
+  /// independent per depth and direction. ρ^i(D_d) would not do: ρ commutes
+  /// with ⊛, so Π_i ρ^i(D_{d_i}) = ρ^{Σi}(⊛_i D_{d_i}) and "lr" = "rl".
+  /// Unitary roles make a path exactly invertible by its involution.
+  DenseVector<float> path_role(std::size_t dim, std::uint64_t seed, std::size_t depth,
+                               bool right) const;
   /// The dilation factor c for dimension D: among units 2 <= c <= min(D - 2,
   /// 64), the smallest c minimising max(gcd(c - 1, D), gcd(c + 1, D));
   /// 0 when there is none (D <= 4 or D = 6).
@@ -506,6 +522,49 @@ class RealChainSequence {
   std::size_t size_ = 0;
 };
 
+/// Binary tree (torchhd Tree): a leaf at path d_0 d_1 … d_{k-1} ('l'/'r') is
+/// stored as bind(leaf, P(path)) with P(path) = bind_i R_i(d_i), the roles
+/// the model gives each direction at each depth (Model::path_role);
+/// s = Σ leaves, query(path) = unbind(s, P(path)), get() cleans it up.
+///
+/// Soundness: two different paths differ in some factor R_i(d) (a different
+/// direction at a shared depth, or a depth only one of them has), and the
+/// roles are independent random vectors, so P(p) and P(q) are unrelated:
+/// cos ≈ N(0, 1/D) (HRR: mean c/D, c = 1 or 2 real spectral bins shared by
+/// every unitary vector). Unbinding is exact in both models (±1 roles in
+/// MAP, unitary roles in HRR), so the other leaves are the only noise:
+/// capacity as a hash table with exactly invertible keys,
+/// RetrievalNoise::bipolar() for ±1 leaves, gaussian_atoms() for Gaussian
+/// ones. DenseMap's path vector is the packed BinaryTree's as ±1 floats (same
+/// seed), so a dense tree of ±1 leaves answers exactly as the packed one.
+/// Costs: a path of depth k makes k roles (HRR: one FFT each) and k - 1 binds.
+template <typename Model>
+class RealBinaryTree {
+ public:
+  RealBinaryTree(std::size_t dim, std::uint64_t seed, Model model = Model());
+  std::size_t dim() const noexcept { return sums_.dim(); }
+  /// Leaves added minus leaves removed.
+  std::int64_t size() const noexcept { return size_; }
+  const Model& model() const noexcept { return model_; }
+
+  /// P(path); throws InvalidArgument for an empty path or a char not 'l'/'r'.
+  DenseVector<float> path_vector(std::string_view path) const;
+  void add_leaf(std::span<const float> leaf, std::string_view path);
+  /// Subtracts a leaf (the caller names the leaf removed).
+  void remove_leaf(std::span<const float> leaf, std::string_view path);
+  /// unbind(s, P(path)): ≈ the leaf at `path` plus the other leaves' noise.
+  DenseVector<float> query(std::string_view path) const;
+  cleanup::Matches get(std::string_view path, const cleanup::FloatMemory& leaves,
+                       const cleanup::Options& options = {}) const;
+  std::span<const float> sums() const noexcept { return sums_.values(); }
+
+ private:
+  Model model_;
+  DenseVector<float> sums_;
+  std::uint64_t seed_;
+  std::int64_t size_ = 0;
+};
+
 // The instantiations the library provides (src/structures.cpp).
 extern template class RealHashTable<DenseMap>;
 extern template class RealHashTable<Hrr>;
@@ -513,6 +572,8 @@ extern template class RealGraph<DenseMap>;
 extern template class RealGraph<Hrr>;
 extern template class RealChainSequence<DenseMap>;
 extern template class RealChainSequence<Hrr>;
+extern template class RealBinaryTree<DenseMap>;
+extern template class RealBinaryTree<Hrr>;
 
 using DenseHashTable = RealHashTable<DenseMap>;
 using HrrHashTable = RealHashTable<Hrr>;
@@ -520,5 +581,7 @@ using DenseGraph = RealGraph<DenseMap>;
 using HrrGraph = RealGraph<Hrr>;
 using DenseChainSequence = RealChainSequence<DenseMap>;
 using HrrChainSequence = RealChainSequence<Hrr>;
+using DenseBinaryTree = RealBinaryTree<DenseMap>;
+using HrrBinaryTree = RealBinaryTree<Hrr>;
 
 }  // namespace hypervec::structures
