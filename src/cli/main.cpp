@@ -384,7 +384,7 @@ json answers_json(const hv::probe::Decoding& r) {
     a.push_back({{"label", x.label},
                  {"id", x.id},
                  {"cosine", std::round(x.cosine * 1e6) / 1e6},
-                 {"z", std::round(x.z * 1e3) / 1e3}});
+                 {"z", std::round(x.z * 1e6) / 1e6}});
   }
   return a;
 }
