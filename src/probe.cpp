@@ -143,7 +143,7 @@ void key_product(const cleanup::PackedMemory& memory, const std::vector<std::siz
 
 /// Query vectors of one batch, packed (sign input) or float (as-is input).
 /// Both expose: set(j, document vector, key product), cosine(j, row),
-/// search(memory, options), and greedy(j, memory, keys) (rows u_j ⊙ c).
+/// search(memory, options), dim() and row(j).
 class PackedQueries {
  public:
   PackedQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
@@ -157,22 +157,10 @@ class PackedQueries {
                                        const cleanup::Options& options) const {
     return memory.search(m_.view(), options);
   }
-  PackedQueries greedy(std::size_t j, const cleanup::PackedMemory& memory,
-                       std::span<const std::size_t> keys) const {
-    PackedQueries g(keys.size(), m_.dim());
-    for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, m_.row(j), memory.row(keys[c]).words);
-    return g;
-  }
-  PackedQueries single(std::size_t j) const {
-    PackedQueries s(1, m_.dim());
-    s.set(0, m_.row(j), identity_key().data());
-    return s;
-  }
+  std::size_t dim() const { return m_.dim(); }
+  PackedView row(std::size_t j) const { return m_.row(j); }
 
  private:
-  std::vector<std::uint64_t> identity_key() const {
-    return std::vector<std::uint64_t>(packed_words(m_.dim()), 0);
-  }
   PackedMatrix m_;
 };
 
@@ -191,22 +179,30 @@ class FloatQueries {
                                        const cleanup::Options& options) const {
     return memory.search(m_.view(), options);
   }
-  FloatQueries greedy(std::size_t j, const cleanup::PackedMemory& memory,
-                      std::span<const std::size_t> keys) const {
-    FloatQueries g(keys.size(), m_.dim());
-    for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, m_.row(j), memory.row(keys[c]).words);
-    return g;
-  }
-  FloatQueries single(std::size_t j) const {
-    FloatQueries s(1, m_.dim());
-    const std::vector<std::uint64_t> identity(packed_words(m_.dim()), 0);
-    s.set(0, m_.row(j), identity.data());
-    return s;
-  }
+  std::size_t dim() const { return m_.dim(); }
+  std::span<const float> row(std::size_t j) const { return m_.row(j); }
 
  private:
   DenseMatrix<float> m_;
 };
+
+/// The greedy batch: row c = query j ⊙ keys[c] (either representation).
+template <typename Queries>
+Queries greedy_queries(const Queries& q, std::size_t j, const cleanup::PackedMemory& memory,
+                       std::span<const std::size_t> keys) {
+  Queries g(keys.size(), q.dim());
+  for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, q.row(j), memory.row(keys[c]).words);
+  return g;
+}
+
+/// A one-row batch holding query j.
+template <typename Queries>
+Queries single_query(const Queries& q, std::size_t j) {
+  Queries s(1, q.dim());
+  const std::vector<std::uint64_t> identity(packed_words(q.dim()), 0);
+  s.set(0, q.row(j), identity.data());
+  return s;
+}
 
 /// Per query of a document: candidates after exclusion, artefact flag and
 /// (paper mode) the target's cosine.
@@ -400,7 +396,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
       if (!in(doc.context, c)) keys.push_back(c);
     }
     if (keys.empty()) continue;
-    const Queries g = queries.greedy(q, memory, keys);
+    const Queries g = greedy_queries(queries, q, memory, keys);
     const std::size_t gk = std::min(m, doc.context.size() + 2);
     const auto per_key = g.search(memory, {.k = gk, .threads = options.threads});
     std::optional<std::size_t> win;
@@ -418,7 +414,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
     const double before = all_scored[d][r.query_index].top();
     if (!win || win_cos <= before) continue;
     // Re-run the winner for its full candidate list.
-    const Queries one = g.single(*win);
+    const Queries one = single_query(g, *win);
     auto full = one.search(memory, {.k = std::min(m, options.top_k + doc.context.size() + 1),
                                     .threads = options.threads});
     r.answers.clear();
