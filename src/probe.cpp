@@ -204,6 +204,22 @@ Queries single_query(const Queries& q, std::size_t j) {
   return s;
 }
 
+/// Fills the evaluation fields of r: the top answer's role and, when the
+/// document has a target, the target's 1-based rank among the answers.
+void evaluate(Decoding& r, const Document& document) {
+  r.role = Decoder::role_of(r.answers.empty() ? std::nullopt
+                                              : std::optional<std::size_t>(r.answers[0].id),
+                            document);
+  if (!document.target) return;
+  r.target = document.target;
+  for (std::size_t i = 0; i < r.answers.size(); ++i) {
+    if (r.answers[i].id == *document.target) {
+      r.rank = i + 1;
+      break;
+    }
+  }
+}
+
 /// Per query of a document: candidates after exclusion, artefact flag and
 /// (paper mode) the target's cosine.
 struct Scored {
@@ -308,7 +324,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
   // 3. Per document: artefacts, selection, answers.
   std::vector<Decoding> out(n_docs);
   std::vector<std::uint8_t> wants_greedy(n_docs, 0);
-  std::vector<std::vector<Scored>> all_scored(options.greedy ? n_docs : 0);
+  std::vector<double> selected_top(n_docs, kNone);  // greedy's bar to beat
   hypervec::detail::parallel_for(n_docs, options.threads, 64, [&](std::size_t d0, std::size_t d1) {
     for (std::size_t d = d0; d < d1; ++d) {
       const Prepared& doc = docs[d];
@@ -379,7 +395,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
                               options.selection == Selection::paper;
       if (options.greedy && s.top() < options.greedy_trigger && !target_top) {
         wants_greedy[d] = 1;
-        all_scored[d] = std::move(scored);
+        selected_top[d] = s.top();
       }
     }
   });
@@ -411,7 +427,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         break;
       }
     }
-    const double before = all_scored[d][r.query_index].top();
+    const double before = selected_top[d];
     if (!win || win_cos <= before) continue;
     // Re-run the winner for its full candidate list.
     const Queries one = single_query(g, *win);
@@ -432,19 +448,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
 
   // 5. Evaluation labels.
   for (std::size_t d = 0; d < n_docs; ++d) {
-    Decoding& r = out[d];
-    const Prepared& doc = docs[d];
-    r.role = Decoder::role_of(r.answers.empty() ? std::nullopt
-                                                : std::optional<std::size_t>(r.answers[0].id),
-                              *doc.original);
-    if (!doc.target) continue;
-    r.target = doc.target;
-    for (std::size_t i = 0; i < r.answers.size(); ++i) {
-      if (r.answers[i].id == *doc.target) {
-        r.rank = i + 1;
-        break;
-      }
-    }
+    evaluate(out[d], *docs[d].original);
   }
   return out;
 }
@@ -476,18 +480,7 @@ Decoding explain(const cleanup::PackedMemory& memory, const Options& options,
   }
   r.reason = hypervec::detail::concat("explain-away decoding: ", r.answers.size(),
                                       " item(s) with z >= ", options.explain_min_z);
-  r.role = Decoder::role_of(r.answers.empty() ? std::nullopt
-                                              : std::optional<std::size_t>(r.answers[0].id),
-                            document);
-  if (document.target) {
-    r.target = document.target;
-    for (std::size_t i = 0; i < r.answers.size(); ++i) {
-      if (r.answers[i].id == *document.target) {
-        r.rank = i + 1;
-        break;
-      }
-    }
-  }
+  evaluate(r, document);
   return r;
 }
 
