@@ -57,6 +57,120 @@ constexpr std::size_t kPackedRT = kPackedLanes >= 4 ? 4 : 2;
 constexpr std::size_t kPackedRowBytes = (HWY_MAX_BYTES >= 64 ? 32 : 16) * 1024;
 constexpr std::size_t kPackedQueryBytes = 1024 * 1024;
 
+#if HWY_TARGET != HWY_SCALAR
+// Query-lane tile shapes (HammingLaneTile): RT rows × QG groups of N queries.
+// AVX3_DL: 16 u64 accumulators, 2 query vectors and a broadcast row word.
+// Elsewhere the u8 and u64 accumulators both count, so half as many.
+#if HWY_TARGET == HWY_AVX3_DL
+constexpr std::size_t kLaneRT = 4, kLaneQG = 4, kLaneRT1 = 8;
+#else
+constexpr std::size_t kLaneRT = 4, kLaneQG = 2, kLaneRT1 = 4;
+#endif
+
+/// Scores QG query groups (group c's interleaved words at g + c·nw·N; queries
+/// a0 + c·N + l) against rows [b0, b1) in tiles of RT rows, and pushes every
+/// pair whose distance is below its lane of lim (limit_of(a) refreshes it).
+/// Rows up to prefetch_end exist: the first group tile of a row block passes
+/// the scan's end (else 0) and fetches the next block while scoring this one.
+template <std::size_t RT, std::size_t QG, class D, class LimitOf>
+HWY_INLINE void LaneTiles(D d64, const std::uint64_t* g, std::size_t nw,
+                          const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
+                          std::size_t b0, std::size_t b1, std::size_t prefetch_end, std::size_t dim,
+                          std::size_t a0, std::uint64_t* lim, const LimitOf& limit_of,
+                          TopK* heaps) {
+  using V = hn::Vec<D>;
+  const std::size_t N = hn::Lanes(d64);
+  const auto d = static_cast<std::int64_t>(dim);
+  const std::uint64_t* gp[QG];
+  for (std::size_t c = 0; c < QG; ++c) gp[c] = g + c * nw * N;
+  const std::size_t block = b1 - b0;
+  for (std::size_t t0 = b0; t0 < b1; t0 += RT) {
+    const std::uint64_t* rp[RT];
+    for (std::size_t b = 0; b < RT; ++b) rp[b] = rows + std::min(t0 + b, b1 - 1) * r_stride;
+    if (t0 + block < prefetch_end) {
+      const char* ahead = reinterpret_cast<const char*>(rows + (t0 + block) * r_stride);
+      const std::size_t lines = std::min(RT, prefetch_end - t0 - block) * r_stride * 8 / 64;
+      for (std::size_t l = 0; l < lines; ++l) hwy::Prefetch(ahead + l * 64);
+    }
+    V h[RT * QG];
+    HammingLaneTile<RT, QG>(d64, gp, rp, nw, h);
+    for (std::size_t c = 0; c < QG; ++c) {
+      std::uint64_t* lc = lim + c * N;
+      for (std::size_t b = 0; b < RT && t0 + b < b1; ++b) {
+        if (hn::AllFalse(d64, hn::Lt(h[b * QG + c], hn::Load(d64, lc)))) continue;
+        HWY_ALIGN std::uint64_t lanes[HWY_MAX_BYTES / 8];
+        hn::Store(h[b * QG + c], d64, lanes);
+        for (std::size_t l = 0; l < N; ++l) {
+          if (lanes[l] >= lc[l]) continue;
+          const std::size_t a = a0 + c * N + l;
+          heaps[a].push(static_cast<double>(d - 2 * static_cast<std::int64_t>(lanes[l])), t0 + b);
+          lc[l] = limit_of(a);
+        }
+      }
+    }
+  }
+}
+
+/// PackedScan for batches of at least N = u64 lanes queries: the queries are
+/// interleaved into groups of N (one query per lane; the last group repeats
+/// its last query, whose lanes never pass the limit test), each row word is
+/// broadcast, and HammingLaneTile leaves every (query, row) distance in a
+/// lane, compared with the query's limit in that lane. Same heaps, same
+/// pushes as the pair-tiled path: integer distances, and each heap's kept set
+/// does not depend on push order.
+void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
+                    std::size_t nq, const std::uint64_t* HWY_RESTRICT rows,
+                    std::size_t r_stride, std::size_t r0, std::size_t r1, std::size_t dim,
+                    TopK* heaps) {
+  constexpr std::size_t RT = kLaneRT, QG = kLaneQG;
+  const hn::ScalableTag<std::uint64_t> d64;
+  const std::size_t N = hn::Lanes(d64);
+  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t groups = (nq + N - 1) / N;
+  const auto d = static_cast<std::int64_t>(dim);
+  // limit[a]: a pair is a candidate iff its distance h < limit[a] (see
+  // PackedScan); padding lanes keep 0.
+  const auto limit = hwy::AllocateAligned<std::uint64_t>(groups * N);
+  auto limit_of = [&heaps, d](std::size_t a) -> std::uint64_t {
+    const double bar = heaps[a].bar();
+    if (bar < -static_cast<double>(d)) return ~std::uint64_t{0};  // not full yet
+    return static_cast<std::uint64_t>((d - static_cast<std::int64_t>(bar)) / 2 + 1);
+  };
+  for (std::size_t a = 0; a < groups * N; ++a) limit[a] = a < nq ? limit_of(a) : 0;
+  const std::size_t row_block = RowBlockOf(r_stride * 8, kPackedRowBytes, RT);
+  const std::size_t group_block = RowBlockOf(nw * N * 8, kPackedQueryBytes, QG);
+  // One block of groups at a time (L2-sized, refilled per block): group c0 + c,
+  // word i, lane l at block[(c·nw + i)·N + l].
+  const auto block = hwy::AllocateAligned<std::uint64_t>(std::min(groups, group_block) * nw * N);
+  for (std::size_t c0 = 0; c0 < groups; c0 += group_block) {
+    const std::size_t c1 = std::min(groups, c0 + group_block);
+    for (std::size_t c = c0; c < c1; ++c) {
+      for (std::size_t l = 0; l < N; ++l) {
+        const std::uint64_t* q = queries + std::min(c * N + l, nq - 1) * q_stride;
+        std::uint64_t* dst = block.get() + (c - c0) * nw * N + l;
+        for (std::size_t i = 0; i < nw; ++i) dst[i * N] = q[i];
+      }
+    }
+    for (std::size_t b0 = r0; b0 < r1; b0 += row_block) {
+      const std::size_t b1 = std::min(r1, b0 + row_block);
+      for (std::size_t t = c0; t < c1;) {
+        if (c1 - t >= QG) {
+          LaneTiles<RT, QG>(d64, block.get() + (t - c0) * nw * N, nw, rows, r_stride, b0, b1,
+                            t == c0 ? r1 : 0, dim, t * N, limit.get() + t * N, limit_of,
+                            heaps);
+          t += QG;
+        } else {  // the last groups: one at a time, more rows per tile
+          LaneTiles<kLaneRT1, 1>(d64, block.get() + (t - c0) * nw * N, nw, rows, r_stride, b0,
+                                 b1, t == c0 ? r1 : 0, dim, t * N, limit.get() + t * N,
+                                 limit_of, heaps);
+          t += 1;
+        }
+      }
+    }
+  }
+}
+#endif
+
 /// Packed queries × packed rows [r0, r1): heaps[a] receives (D - 2·hamming,
 /// row id) for query a, through QT × RT register tiles (HammingTile). A pair
 /// reaches the heap only when its distance is at most the query's current
@@ -70,6 +184,12 @@ constexpr std::size_t kPackedQueryBytes = 1024 * 1024;
 void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
                 std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                 std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
+#if HWY_TARGET != HWY_SCALAR
+  if (nq >= hn::Lanes(hn::ScalableTag<std::uint64_t>())) {
+    PackedLaneScan(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+    return;
+  }
+#endif
   constexpr std::size_t QT = kPackedQT, RT = kPackedRT;
   const std::size_t nw = (dim + 63) / 64;
   const std::size_t padded = (nw + 7) / 8 * 8;  // kAlignment / 8 words

@@ -100,6 +100,11 @@ namespace {
 
 constexpr double kNone = -std::numeric_limits<double>::infinity();
 
+/// Documents decoded per round of a batch (queries, search, selection): 4096
+/// documents of 8 queries at D = 4096 are 16 MiB of queries, and enough
+/// queries per search for the query-lane kernel's full tiles on every core.
+constexpr std::size_t kChunkDocuments = 4096;
+
 /// A document after validation: context without repeats (first kept).
 struct Prepared {
   std::vector<std::size_t> context;
@@ -302,149 +307,159 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
     if (orders[p.context.size()].empty()) orders[p.context.size()] = subset_order(p.context.size());
   }
 
-  // 1. Every subset query of every document, as one batch.
-  Queries queries(first_query[n_docs], dim);
-  hypervec::detail::parallel_for(n_docs, options.threads, 64, [&](std::size_t d0, std::size_t d1) {
-    std::vector<std::uint64_t> key(words);
-    for (std::size_t d = d0; d < d1; ++d) {
-      const auto& order = orders[docs[d].context.size()];
-      for (std::size_t j = 0; j < order.size(); ++j) {
-        key_product(memory, docs[d].context, order[j], key.data(), words);
-        set_vector(queries, first_query[d] + j, vectors, d, key.data());
-      }
-    }
-  });
-
-  // 2. One blocked search: enough candidates to survive the exclusion.
   const std::size_t keep = std::max<std::size_t>(options.top_k, 2);
   const std::size_t k = std::min(m, keep + (options.exclude_context ? max_context : 0));
   const cleanup::Options search_options{.k = k, .threads = options.threads};
-  std::vector<cleanup::Matches> matches = queries.search(memory, search_options);
-
-  // 3. Per document: artefacts, selection, answers.
   std::vector<Decoding> out(n_docs);
   std::vector<std::uint8_t> wants_greedy(n_docs, 0);
   std::vector<double> selected_top(n_docs, kNone);  // greedy's bar to beat
-  hypervec::detail::parallel_for(n_docs, options.threads, 64, [&](std::size_t d0, std::size_t d1) {
-    for (std::size_t d = d0; d < d1; ++d) {
-      const Prepared& doc = docs[d];
-      const auto& order = orders[doc.context.size()];
-      std::vector<Scored> scored(order.size());
-      std::size_t artefacts = 0;
-      for (std::size_t j = 0; j < order.size(); ++j) {
-        const std::size_t q = first_query[d] + j;
-        Scored& s = scored[j];
-        for (auto& match : matches[q]) {
-          if (options.exclude_context && in(doc.context, match.id)) continue;
-          if (s.candidates.size() == keep) break;
-          s.candidates.push_back(std::move(match));
+
+  // Documents [c0, c1) at a time (every document was validated above), so the
+  // queries and their matches take O(kChunkDocuments) memory, not O(N).
+  for (std::size_t c0 = 0; c0 < n_docs; c0 += kChunkDocuments) {
+    const std::size_t c1 = std::min(n_docs, c0 + kChunkDocuments);
+    const std::size_t q0 = first_query[c0];  // the chunk's first query
+
+    // 1. Every subset query of every document of the chunk, as one batch.
+    Queries queries(first_query[c1] - q0, dim);
+    hypervec::detail::parallel_for(c1 - c0, options.threads, 64, [&](std::size_t b, std::size_t e) {
+      std::vector<std::uint64_t> key(words);
+      for (std::size_t d = c0 + b; d < c0 + e; ++d) {
+        const auto& order = orders[docs[d].context.size()];
+        for (std::size_t j = 0; j < order.size(); ++j) {
+          key_product(memory, docs[d].context, order[j], key.data(), words);
+          set_vector(queries, first_query[d] - q0 + j, vectors, d, key.data());
         }
-        for (std::size_t i = 0; i < doc.context.size(); ++i) {
-          if ((order[j] >> i & 1U) == 0) continue;
-          const double c = queries.cosine(q, memory.row(doc.context[i]));
-          if (c > options.presence && (!s.artefact || c > s.artefact_cosine)) {
-            s.artefact = true;
-            s.artefact_atom = memory.label(doc.context[i]);
-            s.artefact_cosine = c;
+      }
+    });
+
+    // 2. One blocked search: enough candidates to survive the exclusion.
+    std::vector<cleanup::Matches> matches = queries.search(memory, search_options);
+
+    // 3. Per document: artefacts, selection, answers.
+    hypervec::detail::parallel_for(c1 - c0, options.threads, 64, [&](std::size_t b, std::size_t e) {
+      for (std::size_t d = c0 + b; d < c0 + e; ++d) {
+        const Prepared& doc = docs[d];
+        const auto& order = orders[doc.context.size()];
+        std::vector<Scored> scored(order.size());
+        std::size_t artefacts = 0;
+        for (std::size_t j = 0; j < order.size(); ++j) {
+          const std::size_t q = first_query[d] - q0 + j;
+          Scored& s = scored[j];
+          for (auto& match : matches[q]) {
+            if (options.exclude_context && in(doc.context, match.id)) continue;
+            if (s.candidates.size() == keep) break;
+            s.candidates.push_back(std::move(match));
           }
+          for (std::size_t i = 0; i < doc.context.size(); ++i) {
+            if ((order[j] >> i & 1U) == 0) continue;
+            const double c = queries.cosine(q, memory.row(doc.context[i]));
+            if (c > options.presence && (!s.artefact || c > s.artefact_cosine)) {
+              s.artefact = true;
+              s.artefact_atom = memory.label(doc.context[i]);
+              s.artefact_cosine = c;
+            }
+          }
+          if (doc.target) s.target_cosine = queries.cosine(q, memory.row(*doc.target));
+          if (s.artefact) ++artefacts;
         }
-        if (doc.target) s.target_cosine = queries.cosine(q, memory.row(*doc.target));
-        if (s.artefact) ++artefacts;
-      }
 
-      std::size_t chosen = 0;
-      std::string why;
-      if (options.selection == Selection::paper && doc.target) {
-        std::size_t skipped = 0;
-        chosen = paper_selection(scored, *doc.target, options.presence, &skipped);
-        artefacts = skipped;
-        why = "the paper's rule (uses the target)";
-      } else {
-        std::optional<std::size_t> best;
-        for (std::size_t j = 0; j < scored.size(); ++j) {
-          if (scored[j].artefact) continue;
-          if (!best || scored[j].top() > scored[*best].top()) best = j;
+        std::size_t chosen = 0;
+        std::string why;
+        if (options.selection == Selection::paper && doc.target) {
+          std::size_t skipped = 0;
+          chosen = paper_selection(scored, *doc.target, options.presence, &skipped);
+          artefacts = skipped;
+          why = "the paper's rule (uses the target)";
+        } else {
+          std::optional<std::size_t> best;
+          for (std::size_t j = 0; j < scored.size(); ++j) {
+            if (scored[j].artefact) continue;
+            if (!best || scored[j].top() > scored[*best].top()) best = j;
+          }
+          chosen = *best;  // the empty query is never an artefact
+          why = hypervec::detail::concat("highest best cosine of ", order.size() - artefacts,
+                                         " non-artefact queries");
         }
-        chosen = *best;  // the empty query is never an artefact
-        why = hypervec::detail::concat("highest best cosine of ", order.size() - artefacts,
-                                       " non-artefact queries");
-      }
 
+        Decoding& r = out[d];
+        r.queries = order.size();
+        r.artefacts = artefacts;
+        r.query_index = chosen;
+        for (std::size_t i = 0; i < doc.context.size(); ++i) {
+          if ((order[chosen] >> i & 1U) != 0) r.query.push_back(doc.context[i]);
+        }
+        const Scored& s = scored[chosen];
+        r.reason = hypervec::detail::concat("query ", chosen + 1, "/", order.size(), " ",
+                                            subset_name(memory, r.query), ": best cos ",
+                                            fixed3(s.top()), ", ", why);
+        if (artefacts != 0) {
+          r.reason += hypervec::detail::concat("; ", artefacts, " artefact",
+                                               artefacts == 1 ? "" : "s", " skipped");
+        }
+        for (const auto& c : s.candidates) {
+          if (r.answers.size() == options.top_k) break;
+          if (c.cosine < options.presence) break;
+          r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
+        }
+        const bool target_top = doc.target && !s.candidates.empty() &&
+                                s.candidates.front().id == *doc.target &&
+                                options.selection == Selection::paper;
+        if (options.greedy && s.top() < options.greedy_trigger && !target_top) {
+          wants_greedy[d] = 1;
+          selected_top[d] = s.top();
+        }
+      }
+    });
+
+    // 4. Greedy extra key, one batched search of M unbindings per document.
+    for (std::size_t d = c0; d < c1; ++d) {
+      if (wants_greedy[d] == 0) continue;
+      const Prepared& doc = docs[d];
       Decoding& r = out[d];
-      r.queries = order.size();
-      r.artefacts = artefacts;
-      r.query_index = chosen;
-      for (std::size_t i = 0; i < doc.context.size(); ++i) {
-        if ((order[chosen] >> i & 1U) != 0) r.query.push_back(doc.context[i]);
+      const std::size_t q = first_query[d] - q0 + r.query_index;
+      std::vector<std::size_t> keys;
+      keys.reserve(m);
+      for (std::size_t c = 0; c < m; ++c) {
+        if (!in(doc.context, c)) keys.push_back(c);
       }
-      const Scored& s = scored[chosen];
-      r.reason = hypervec::detail::concat("query ", chosen + 1, "/", order.size(), " ",
-                                          subset_name(memory, r.query), ": best cos ",
-                                          fixed3(s.top()), ", ", why);
-      if (artefacts != 0) {
-        r.reason += hypervec::detail::concat("; ", artefacts, " artefact",
-                                             artefacts == 1 ? "" : "s", " skipped");
+      if (keys.empty()) continue;
+      const Queries g = greedy_queries(queries, q, memory, keys);
+      const std::size_t gk = std::min(m, doc.context.size() + 2);
+      const auto per_key = g.search(memory, {.k = gk, .threads = options.threads});
+      std::optional<std::size_t> win;
+      double win_cos = kNone;
+      for (std::size_t c = 0; c < keys.size(); ++c) {
+        for (const auto& match : per_key[c]) {
+          if (match.id == keys[c] || (options.exclude_context && in(doc.context, match.id))) {
+            continue;
+          }
+          if (!win || match.cosine > win_cos) {
+            win = c;
+            win_cos = match.cosine;
+          }
+          break;
+        }
       }
-      for (const auto& c : s.candidates) {
-        if (r.answers.size() == options.top_k) break;
-        if (c.cosine < options.presence) break;
+      const double before = selected_top[d];
+      if (!win || win_cos <= before) continue;
+      // Re-run the winner for its full candidate list.
+      const Queries one = single_query(g, *win);
+      auto full = one.search(memory, {.k = std::min(m, options.top_k + doc.context.size() + 1),
+                                      .threads = options.threads});
+      r.answers.clear();
+      for (const auto& c : full[0]) {
+        if (c.id == keys[*win] || (options.exclude_context && in(doc.context, c.id))) continue;
+        if (r.answers.size() == options.top_k || c.cosine < options.presence) break;
         r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
       }
-      const bool target_top = doc.target && !s.candidates.empty() &&
-                              s.candidates.front().id == *doc.target &&
-                              options.selection == Selection::paper;
-      if (options.greedy && s.top() < options.greedy_trigger && !target_top) {
-        wants_greedy[d] = 1;
-        selected_top[d] = s.top();
-      }
+      r.greedy_key = keys[*win];
+      r.query.push_back(keys[*win]);
+      r.reason += hypervec::detail::concat("; greedy key ", memory.label(keys[*win]),
+                                           " raised the best cos from ", fixed3(before), " to ",
+                                           fixed3(win_cos));
     }
-  });
-
-  // 4. Greedy extra key, one batched search of M unbindings per document.
-  for (std::size_t d = 0; d < n_docs; ++d) {
-    if (wants_greedy[d] == 0) continue;
-    const Prepared& doc = docs[d];
-    Decoding& r = out[d];
-    const std::size_t q = first_query[d] + r.query_index;
-    std::vector<std::size_t> keys;
-    keys.reserve(m);
-    for (std::size_t c = 0; c < m; ++c) {
-      if (!in(doc.context, c)) keys.push_back(c);
-    }
-    if (keys.empty()) continue;
-    const Queries g = greedy_queries(queries, q, memory, keys);
-    const std::size_t gk = std::min(m, doc.context.size() + 2);
-    const auto per_key = g.search(memory, {.k = gk, .threads = options.threads});
-    std::optional<std::size_t> win;
-    double win_cos = kNone;
-    for (std::size_t c = 0; c < keys.size(); ++c) {
-      for (const auto& match : per_key[c]) {
-        if (match.id == keys[c] || (options.exclude_context && in(doc.context, match.id))) continue;
-        if (!win || match.cosine > win_cos) {
-          win = c;
-          win_cos = match.cosine;
-        }
-        break;
-      }
-    }
-    const double before = selected_top[d];
-    if (!win || win_cos <= before) continue;
-    // Re-run the winner for its full candidate list.
-    const Queries one = single_query(g, *win);
-    auto full = one.search(memory, {.k = std::min(m, options.top_k + doc.context.size() + 1),
-                                    .threads = options.threads});
-    r.answers.clear();
-    for (const auto& c : full[0]) {
-      if (c.id == keys[*win] || (options.exclude_context && in(doc.context, c.id))) continue;
-      if (r.answers.size() == options.top_k || c.cosine < options.presence) break;
-      r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
-    }
-    r.greedy_key = keys[*win];
-    r.query.push_back(keys[*win]);
-    r.reason += hypervec::detail::concat("; greedy key ", memory.label(keys[*win]),
-                                         " raised the best cos from ", fixed3(before), " to ",
-                                         fixed3(win_cos));
-  }
+  }  // chunk
 
   // 5. Evaluation labels.
   for (std::size_t d = 0; d < n_docs; ++d) {

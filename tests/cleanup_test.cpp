@@ -339,6 +339,34 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(packed_batches_spanning_several_query_blocks_match_brute_force) {
+  // Packed batches of at least one vector of u64 lanes run the query-lane
+  // kernel, which interleaves the queries one L2-sized block (1 MiB) at a
+  // time: at D = 10000 a block holds 104 groups of 8 queries on AVX-512 (208
+  // groups of 4 on AVX2, 416 of 2 on SSE4), so Q = 1699 spans two to five
+  // blocks, ends in a group tile narrower than the main one and a partial
+  // group on every target. M = 130 rows: two row blocks and a ragged tile.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 11);
+    const std::size_t rows = 130, dim = 10000, nq = 1699, k = 5;
+    const auto book = packed_codebook(rows, dim, rng);
+    const cl::PackedMemory memory(book.view());
+    const auto pq = packed_queries(book.view(), nq, rng);
+    const auto want = ref::score_packed(pq.view(), book.view());
+    for_each_target([&](const std::string&) {
+      const auto got = memory.search(pq.view(), cl::Options{.k = k, .threads = 1});
+      BOOST_REQUIRE_EQUAL(got.size(), nq);
+      for (std::size_t a = 0; a < nq; ++a) {
+        BOOST_TEST_CONTEXT("query " << a) {
+          check_against_reference(got[a], scores_of(want, rows, a), k, true,
+                                  [](std::size_t) { return 0.0; });
+        }
+      }
+    });
+  }
+}
+
 BOOST_AUTO_TEST_CASE(float_batches_spanning_several_blas_tiles_match_brute_force) {
   // Float batches of Q >= 64 run sgemm (the Q = 33 grid above runs the
   // Highway kernel); its grid is 1024 queries × 1024 rows: Q = 1100 and M = 1100

@@ -265,6 +265,51 @@ BOOST_AUTO_TEST_CASE(float_input_and_thread_count_do_not_change_results) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_longer_than_a_chunk_decodes_each_document_as_alone) {
+  // The decoder works through a batch 4096 documents at a time; 4396
+  // documents with 0 to 3 context atoms (1 to 8 queries each, so chunks start
+  // at irregular query offsets) and the greedy search on must give, document
+  // by document, what decoding it alone gives.
+  const std::uint64_t seed = test_seed() + 9;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 256;
+    const auto book = hv::codebook::generate(numbered_labels(64), dim, seed);
+    std::mt19937_64 rng(seed);
+    std::vector<Analogy> docs;
+    for (std::size_t i = 0; i < 4396; ++i) {
+      docs.push_back(make_analogy(book, rng, 0.05));
+      docs.back().doc.context.resize(i % 4);
+    }
+    probe::Options o;
+    o.greedy = true;
+    o.threads = 2;
+    const probe::Decoder decoder(book, o);
+    const auto documents = documents_of(docs);
+    const auto batch = decoder.decode(stack(docs, dim).view(), documents);
+    BOOST_REQUIRE_EQUAL(batch.size(), docs.size());
+    std::size_t greedy = 0, greedy_in_second_chunk = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      BOOST_TEST_CONTEXT("document " << i) {
+        const auto alone = decoder.decode(docs[i].v, documents[i]);
+        BOOST_TEST(batch[i].query == alone.query, boost::test_tools::per_element());
+        BOOST_TEST(batch[i].reason == alone.reason);
+        BOOST_REQUIRE_EQUAL(batch[i].answers.size(), alone.answers.size());
+        for (std::size_t a = 0; a < alone.answers.size(); ++a) {
+          BOOST_TEST(batch[i].answers[a].id == alone.answers[a].id);
+          BOOST_TEST(batch[i].answers[a].cosine == alone.answers[a].cosine);
+        }
+        if (batch[i].greedy_key) {
+          ++greedy;
+          if (i >= 4096) ++greedy_in_second_chunk;
+        }
+      }
+    }
+    BOOST_TEST_MESSAGE(greedy << " of " << docs.size() << " documents took a greedy key");
+    BOOST_TEST(greedy_in_second_chunk > 0U);
+    BOOST_TEST(greedy > greedy_in_second_chunk);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(precision_matches_the_prediction) {
   // docs/probe.md's formula, checked where it bites: at these noise rates the
   // target's mean cosine is 0.12 and 0.10, near the presence threshold.
