@@ -340,12 +340,13 @@ BOOST_AUTO_TEST_CASE(float_and_int8_top_k_match_brute_force_on_every_target) {
 }
 
 BOOST_AUTO_TEST_CASE(packed_batches_spanning_several_query_blocks_match_brute_force) {
-  // Packed batches of at least one vector of u64 lanes run the query-lane
-  // kernel, which interleaves the queries one L2-sized block (1 MiB) at a
-  // time: at D = 10000 a block holds 104 groups of 8 queries on AVX-512 (208
-  // groups of 4 on AVX2, 416 of 2 on SSE4), so Q = 1699 spans two to five
-  // blocks, ends in a group tile narrower than the main one and a partial
-  // group on every target. M = 130 rows: two row blocks and a ragged tile.
+  // Packed batches of at least two vectors of u64 lanes of queries run the
+  // query-lane kernel, which interleaves the queries one L2-sized block (1 MiB)
+  // at a time: at D = 10000 a block holds 104 groups of 8 queries on AVX-512
+  // (208 groups of 4 on AVX2, 416 of 2 on SSE4), so Q = 1699 spans three
+  // blocks and ends in a partial group on every target (and in a single-group
+  // tile on AVX-512 and AVX2; the Q = 33 grid has one on every target).
+  // M = 130 rows: two row blocks and a ragged row tile.
   const auto seed = hv::test::test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {
     std::mt19937_64 rng(seed + 11);
