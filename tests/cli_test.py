@@ -7,13 +7,17 @@ Usage: cli_test.py HYPERVEC_BINARY SOURCE_DIR
    data/probe/make.sh (needs Debian's wamerican word list).
 2. `decode` reaches precision@1 = 1 on the clean and on the 6%-noise set, as
    docs/probe.md predicts; the JSON Lines results do not depend on --threads;
-   float32 input decodes to the same answers as packbits.
+   float32 input decodes to the same answers as packbits, and float64 (C
+   and Fortran order), big-endian float32 and int8 input to the same answers
+   as float32.
 3. `stats` finds the sample codebook healthy and flags a duplicated row.
 4. Bad input: exit code 3 with a message naming the file and the problem;
    bad command lines: exit code 2.
 """
+import array
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -35,6 +39,23 @@ def run(*args, expect=0):
         failures.append(f"hypervec {' '.join(args)}: exit {p.returncode}, expected {expect}\n{p.stderr}")
         print("FAIL:", failures[-1], file=sys.stderr)
     return p
+
+
+def read_npy_f32(path):
+    """The values of a version-1.0, little-endian, C-order float32 .npy file."""
+    raw = open(path, "rb").read()
+    assert raw[:8] == b"\x93NUMPY\x01\x00", path
+    (header_len,) = struct.unpack("<H", raw[8:10])
+    assert b"'<f4'" in raw[10:10 + header_len] and b"False" in raw[10:10 + header_len], path
+    return array.array("f", raw[10 + header_len:])
+
+
+def write_npy(path, descr, fortran_order, shape, raw):
+    """A version-1.0 .npy file, written by hand so the test needs no numpy."""
+    header = f"{{'descr': '{descr}', 'fortran_order': {fortran_order}, 'shape': {tuple(shape)}, }}"
+    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + raw)
 
 
 def book(*extra):
@@ -83,6 +104,32 @@ with tempfile.TemporaryDirectory() as tmp:
           "float32 input answers differ from packbits input")
     check(all(abs(x["cosine"] - y["cosine"]) < 1e-5 for r, q in zip(a, b)
               for x, y in zip(r["answers"], q["answers"])), "float32 cosines differ")
+
+    # Every dtype and layout numpy can save decodes like float32: float64 in C
+    # and Fortran order, big-endian float32, int8, with a zero component (the
+    # probe's sign() gives one now and then) in document 0.
+    values = read_npy_f32(f32)
+    values[5] = 0.0
+    n, dim = len(values) // 4096, 4096
+    fortran = array.array("d", (values[r * dim + c] for c in range(dim) for r in range(n)))
+    variants = {
+        "f4": ("<f4", False, array.array("f", values).tobytes()),
+        "f8": ("<f8", False, array.array("d", values).tobytes()),
+        "f8F": ("<f8", True, fortran.tobytes()),
+        "f4be": (">f4", False, struct.pack(f">{len(values)}f", *values)),
+        "i1": ("|i1", False, array.array("b", (int(v) for v in values)).tobytes()),
+    }
+    outputs = {}
+    for name, (descr, fortran_order, raw) in variants.items():
+        path = os.path.join(tmp, f"v_{name}.npy")
+        write_npy(path, descr, fortran_order, (n, dim), raw)
+        out = os.path.join(tmp, f"v_{name}.jsonl")
+        run("decode", path, *book(), "--documents", docs, "-o", out, "--examples", "0")
+        outputs[name] = open(out).read() if os.path.exists(out) else name
+    check(len(set(outputs.values())) == 1,
+          f"dtype / layout variants decode differently: {[k for k in outputs if outputs[k] != outputs['f4']]}")
+    check(outputs["f4"] != open(os.path.join(tmp, "f32.jsonl")).read(),
+          "the zero component in document 0 changed nothing (the variant test would not see a bug)")
 
     # 3. stats.
     p = run("stats", *book())

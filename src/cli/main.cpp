@@ -21,13 +21,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -411,32 +414,34 @@ int cmd_decode(const DecodeArgs& a) {
   o.threads = a.threads;
   const hv::probe::Decoder decoder(book, o);
 
-  // Vectors: float32 and packbits stream from a memory map, chunk by chunk;
-  // other dtypes (float64, int8) are read whole and sign-quantised.
+  // Vectors: native-order C-order files are memory-mapped and read chunk by
+  // chunk (float32 without a copy, packbits unpacked, float64 / int8 / bool
+  // converted to float); Fortran-ordered or foreign-byte-order files are read
+  // whole by npy::read(), which converts them. Every non-packbits dtype goes
+  // through the float decoder, so --sign and zero components behave the same
+  // whatever the dtype.
   std::optional<hv::npy::MappedArray> mapped;
-  hv::PackedMatrix whole;
-  bool packbits = false;
-  std::size_t n = 0;
-  {
-    const hv::npy::Header h = [&] {
-      hv::npy::MappedArray probe_map(a.vectors);
-      return probe_map.header();
-    }();
-    if (h.shape.size() != 2) input_error(a.vectors, ": expected a 2-D array (documents × D)");
-    n = h.shape[0];
-    if (h.dtype == hv::npy::DType::float32 && !h.fortran_order && !h.big_endian) {
-      if (h.shape[1] != dim) input_error(a.vectors, " has D = ", h.shape[1], ", the codebook ", dim);
-      mapped.emplace(a.vectors);
-    } else if (h.dtype == hv::npy::DType::uint8 && !h.fortran_order) {
-      if (h.shape[1] != (dim + 7) / 8) {
-        input_error(a.vectors, " has ", h.shape[1], " bytes per row; packbits of D = ", dim,
-                    " needs ", (dim + 7) / 8);
-      }
-      packbits = true;
-      mapped.emplace(a.vectors);
-    } else {
-      whole = hv::npy::load_bipolar(a.vectors, dim);
-    }
+  std::optional<hv::npy::Array> whole;
+  try {
+    mapped.emplace(a.vectors);
+  } catch (const hv::IoError&) {
+    whole = hv::npy::read(a.vectors);  // throws its own, clearer error if the file is broken
+  }
+  const hv::npy::DType dtype = mapped ? mapped->dtype() : whole->dtype;
+  const std::vector<std::size_t> shape = mapped ? mapped->shape() : whole->shape;
+  const std::span<const std::byte> data =
+      mapped ? mapped->bytes() : std::span<const std::byte>(whole->data);
+  if (shape.size() != 2) {
+    input_error(a.vectors, ": expected a 2-D array (documents × D), not ", shape.size(), "-D");
+  }
+  const std::size_t n = shape[0];
+  const bool packbits = dtype == hv::npy::DType::uint8;
+  if (packbits && shape[1] != (dim + 7) / 8) {
+    input_error(a.vectors, " has ", shape[1], " bytes per row; packbits of D = ", dim, " needs ",
+                (dim + 7) / 8);
+  }
+  if (!packbits && shape[1] != dim) {
+    input_error(a.vectors, " has D = ", shape[1], ", the codebook ", dim);
   }
   if (n != docs.size()) {
     input_error(a.vectors, " has ", n, " vectors but ", a.documents, " has ", docs.size(),
@@ -451,38 +456,69 @@ int cmd_decode(const DecodeArgs& a) {
   std::ostream& jsonl = a.out.empty() ? std::cout : file;
   std::ostream& report = a.out.empty() ? std::cerr : std::cout;
 
-  std::vector<hv::probe::Decoding> all;
-  all.reserve(n);
+  // Memory stays bounded for 10^6 documents: only the summary counts and the
+  // decodings of the worked examples outlive their chunk.
+  const std::size_t shown = std::min(a.examples, n);
+  std::vector<std::size_t> example_docs(shown);
+  for (std::size_t e = 0; e < shown; ++e) example_docs[e] = e * n / shown;  // spread over the file
+  std::vector<hv::probe::Decoding> examples(shown);
+  hv::probe::Summary s;
+
   Progress progress(n, "decoding");
   const auto start = std::chrono::steady_clock::now();
+  std::vector<float> floats;
   for (std::size_t d0 = 0; d0 < n; d0 += a.chunk) {
     const std::size_t d1 = std::min(n, d0 + a.chunk);
     const std::span<const hv::probe::Document> chunk_docs(docs.data() + d0, d1 - d0);
     std::vector<hv::probe::Decoding> out;
-    if (mapped && !packbits) {
-      const auto values = mapped->values<float>();
-      out = decoder.decode(hv::DenseMatrixView<float>{values.data() + d0 * dim, d1 - d0, dim, dim},
-                           chunk_docs);
-    } else if (mapped) {
+    if (packbits) {
       const std::size_t row_bytes = (dim + 7) / 8;
-      const auto bytes = mapped->bytes();
       hv::PackedMatrix chunk(d1 - d0, dim);
       for (std::size_t d = d0; d < d1; ++d) {
         auto words = chunk.row_span(d - d0).words;
         for (std::size_t i = 0; i < dim; ++i) {
-          const auto byte = std::to_integer<unsigned>(bytes[d * row_bytes + i / 8]);
+          const auto byte = std::to_integer<unsigned>(data[d * row_bytes + i / 8]);
           if ((byte >> (7 - i % 8) & 1U) != 0) words[i / 64] |= std::uint64_t{1} << (i % 64);
         }
         for (std::size_t i = dim; i < row_bytes * 8; ++i) {
-          if ((std::to_integer<unsigned>(bytes[d * row_bytes + i / 8]) >> (7 - i % 8) & 1U) != 0) {
+          if ((std::to_integer<unsigned>(data[d * row_bytes + i / 8]) >> (7 - i % 8) & 1U) != 0) {
             input_error(a.vectors, ": row ", d, " has padding bits set past D = ", dim);
           }
         }
       }
       out = decoder.decode(chunk.view(), chunk_docs);
     } else {
-      out = decoder.decode(
-          hv::PackedMatrixView{whole.row(d0).words, d1 - d0, dim, whole.stride_words()}, chunk_docs);
+      const std::size_t count = (d1 - d0) * dim;
+      const std::byte* first = data.data() + d0 * dim * hv::npy::dtype_size(dtype);
+      const float* values = nullptr;
+      if (dtype == hv::npy::DType::float32 &&
+          reinterpret_cast<std::uintptr_t>(first) % alignof(float) == 0) {
+        values = reinterpret_cast<const float*>(first);  // the mapping itself, no copy
+      } else {
+        floats.resize(count);
+        auto convert = [&]<typename T>(T, auto to_float) {
+          for (std::size_t i = 0; i < count; ++i) {
+            T x;
+            std::memcpy(&x, first + i * sizeof(T), sizeof(T));  // no alignment assumed
+            floats[i] = to_float(x);
+          }
+        };
+        switch (dtype) {
+          case hv::npy::DType::float32: convert(float{}, [](float x) { return x; }); break;
+          case hv::npy::DType::float64:
+            convert(double{}, [](double x) { return static_cast<float>(x); });
+            break;
+          case hv::npy::DType::int8:
+            convert(std::int8_t{}, [](std::int8_t x) { return static_cast<float>(x); });
+            break;
+          case hv::npy::DType::boolean:  // unpacked bits, as in codebooks: True = bit 1 = -1
+            convert(std::uint8_t{}, [](std::uint8_t x) { return x != 0 ? -1.0F : 1.0F; });
+            break;
+          case hv::npy::DType::uint8: break;  // packbits, above
+        }
+        values = floats.data();
+      }
+      out = decoder.decode(hv::DenseMatrixView<float>{values, d1 - d0, dim, dim}, chunk_docs);
     }
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto& r = out[i];
@@ -498,7 +534,16 @@ int cmd_decode(const DecodeArgs& a) {
       }
       jsonl << j.dump() << '\n';
     }
-    for (auto& r : out) all.push_back(std::move(r));
+    const auto counts = hv::probe::summarize(out);
+    s.documents += counts.documents;
+    s.evaluated += counts.evaluated;
+    s.abstained += counts.abstained;
+    s.greedy += counts.greedy;
+    for (std::size_t k = 0; k < s.hits.size(); ++k) s.hits[k] += counts.hits[k];
+    for (std::size_t e = 0; e < shown; ++e) {
+      const std::size_t d = example_docs[e];
+      if (d >= d0 && d < d1) examples[e] = std::move(out[d - d0]);
+    }
     progress.update(d1);
   }
   const double seconds =
@@ -506,7 +551,6 @@ int cmd_decode(const DecodeArgs& a) {
   jsonl.flush();
   if (!jsonl) input_error("error writing the results");
 
-  const auto s = hv::probe::summarize(all);
   json summary = {{"documents", s.documents},
                   {"evaluated", s.evaluated},
                   {"abstained", s.abstained},
@@ -535,10 +579,9 @@ int cmd_decode(const DecodeArgs& a) {
                   s.precision(1), s.precision(3), s.precision(5), s.evaluated, s.abstained);
     report << line;
   }
-  for (std::size_t e = 0; e < std::min(a.examples, all.size()); ++e) {
-    // Spread the worked examples over the file.
-    const std::size_t d = e * all.size() / std::min(a.examples, all.size());
-    const auto& r = all[d];
+  for (std::size_t e = 0; e < shown; ++e) {
+    const std::size_t d = example_docs[e];
+    const auto& r = examples[e];
     report << "\n#" << d << " " << (lines[d].text.empty() ? "" : lines[d].text) << "\n";
     report << "  " << r.reason << "\n";
     for (const auto& x : r.answers) {
@@ -655,7 +698,8 @@ int main(int argc, char** argv) {
   DecodeArgs da;
   auto* decode_cmd = app.add_subcommand("decode", "the probe decoder over a .npy of vectors");
   add_codebook_options(decode_cmd, da.codebook);
-  decode_cmd->add_option("vectors", da.vectors, ".npy of document vectors (float32 or packbits)")
+  decode_cmd->add_option("vectors", da.vectors,
+                         ".npy of document vectors (float32, float64, int8, bool, or packbits uint8)")
       ->required()
       ->check(CLI::ExistingFile);
   decode_cmd->add_option("--documents", da.documents, "JSON Lines with each document's context and target")
