@@ -230,7 +230,7 @@ void evaluate(Decoding& r, const Document& document) {
 struct Scored {
   std::vector<cleanup::Match> candidates;
   bool artefact = false;
-  std::string artefact_atom;  // label of the own atom that made it one
+  std::size_t artefact_atom = 0;  // the own atom (codebook id) that made it one
   double artefact_cosine = 0;
   double target_cosine = kNone;
   double top() const { return candidates.empty() ? kNone : candidates.front().cosine; }
@@ -356,7 +356,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
             const double c = queries.cosine(q, memory.row(doc.context[i]));
             if (c > options.presence && (!s.artefact || c > s.artefact_cosine)) {
               s.artefact = true;
-              s.artefact_atom = memory.label(doc.context[i]);
+              s.artefact_atom = doc.context[i];
               s.artefact_cosine = c;
             }
           }
@@ -383,6 +383,23 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         }
 
         Decoding& r = out[d];
+        if (options.report_queries) {
+          r.per_query.resize(order.size());
+          for (std::size_t j = 0; j < order.size(); ++j) {
+            QueryReport& report = r.per_query[j];
+            for (std::size_t i = 0; i < doc.context.size(); ++i) {
+              if ((order[j] >> i & 1U) != 0) report.atoms.push_back(doc.context[i]);
+            }
+            if (scored[j].artefact) {
+              report.artefact_atom = scored[j].artefact_atom;
+              report.artefact_cosine = scored[j].artefact_cosine;
+            }
+            for (const auto& c : scored[j].candidates) {
+              if (report.answers.size() == options.top_k) break;
+              report.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
+            }
+          }
+        }
         r.queries = order.size();
         r.artefacts = artefacts;
         r.query_index = chosen;

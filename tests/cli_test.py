@@ -9,7 +9,7 @@ Usage: cli_test.py HYPERVEC_BINARY SOURCE_DIR
    docs/probe.md predicts; the JSON Lines results do not depend on --threads;
    float32 input decodes to the same answers as packbits, and float64 (C
    and Fortran order), big-endian float32 and int8 input to the same answers
-   as float32.
+   as float32; --per-query lists the 8 subset queries consistently.
 3. `stats` finds the sample codebook healthy and flags a duplicated row.
 4. Bad input: exit code 3 with a message naming the file and the problem;
    bad command lines: exit code 2.
@@ -104,6 +104,19 @@ with tempfile.TemporaryDirectory() as tmp:
           "float32 input answers differ from packbits input")
     check(all(abs(x["cosine"] - y["cosine"]) < 1e-5 for r, q in zip(a, b)
               for x, y in zip(r["answers"], q["answers"])), "float32 cosines differ")
+
+    # --per-query: all 8 subset queries, the chosen one consistent with the answer.
+    out = os.path.join(tmp, "per_query.jsonl")
+    run("decode", os.path.join(DATA, "noisy.npy"), *book(), "--documents", docs, "-o", out,
+        "--per-query", "--examples", "0", "-k", "3")
+    for r in [json.loads(line) for line in open(out)][:50]:
+        pq = r.get("per_query", [])
+        chosen = pq[r["query_index"]] if len(pq) == 8 and r.get("query_index", 9) < 8 else None
+        check(chosen is not None and chosen["atoms"] == r["query"] and chosen["artefact"] is None
+              and [a["label"] for a in chosen["answers"]][:len(r["answers"])] == [a["label"] for a in r["answers"]]
+              and all(len(q["answers"]) == 3 for q in pq)
+              and sum(q["artefact"] is not None for q in pq) >= 1,
+              f"--per-query output of document {r['doc']}: {r}")
 
     # Every dtype and layout numpy can save decodes like float32: float64 in C
     # and Fortran order, big-endian float32, int8, with a zero component (the

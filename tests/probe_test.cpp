@@ -1,8 +1,8 @@
 // Tests for include/hypervec/probe.hpp: the paper's query order, decoding of
 // analogy documents (packed, float as is, float sign-quantised; any thread
 // count), the paper's selection rule, greedy extra keys, context-free
-// decoding, the measured precision against the prediction of docs/probe.md,
-// and bad input.
+// decoding, per-query reports against a brute-force unbinding, the measured
+// precision against the prediction of docs/probe.md, and bad input.
 #define BOOST_TEST_MODULE probe
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
@@ -19,6 +19,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -262,6 +263,82 @@ BOOST_AUTO_TEST_CASE(float_input_and_thread_count_do_not_change_results) {
     // A single-document call gives the batch's result.
     const auto single = probe::Decoder(book).decode(floats.row(3), documents[3]);
     BOOST_TEST(single.query == base[3].query, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
+  // Options::report_queries lists all 8 subset queries of each document. Each
+  // is recomputed here from scratch: unbind with the query's atoms, score
+  // every non-context row, check the artefact rule on the query's own atoms.
+  const std::uint64_t seed = test_seed() + 7;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const auto book = hv::codebook::generate(numbered_labels(400), kDim, seed);
+    std::mt19937_64 rng(seed);
+    std::vector<Analogy> docs;
+    for (int i = 0; i < 12; ++i) docs.push_back(make_analogy(book, rng, 0.1));
+    probe::Options o;
+    o.top_k = 4;
+    o.report_queries = true;
+    const auto packed = stack(docs, kDim);
+    const auto out = probe::Decoder(book, o).decode(packed.view(), documents_of(docs));
+    const auto order = probe::subset_order(3);
+    for (std::size_t d = 0; d < docs.size(); ++d) {
+      BOOST_TEST_CONTEXT("document " << d) {
+        const auto& r = out[d];
+        const auto& context = docs[d].doc.context;
+        BOOST_REQUIRE(r.per_query.size() == order.size());
+        std::size_t artefacts = 0;
+        for (std::size_t j = 0; j < order.size(); ++j) {
+          BOOST_TEST_CONTEXT("query " << j) {
+            const auto& q = r.per_query[j];
+            std::vector<std::size_t> atoms;
+            hv::PackedVector unbound = docs[d].v;
+            for (std::size_t i = 0; i < context.size(); ++i) {
+              if ((order[j] >> i & 1U) == 0) continue;
+              atoms.push_back(context[i]);
+              unbound = hv::bipolar::bind(unbound, book.row(context[i]));
+            }
+            BOOST_TEST(q.atoms == atoms, boost::test_tools::per_element());
+            double own = -2;
+            std::optional<std::size_t> own_atom;
+            for (const auto a : atoms) {
+              const double c = hv::bipolar::cosine(unbound.view(), book.row(a));
+              if (c > own) own = c, own_atom = a;
+            }
+            const bool artefact = own > o.presence;
+            BOOST_TEST(q.artefact_atom.has_value() == artefact);
+            if (artefact) {
+              BOOST_TEST(*q.artefact_atom == *own_atom);
+              BOOST_TEST(q.artefact_cosine == own);
+              ++artefacts;
+            }
+            std::vector<double> all;
+            for (std::size_t row = 0; row < book.size(); ++row) {
+              if (std::find(context.begin(), context.end(), row) != context.end()) continue;
+              all.push_back(hv::bipolar::cosine(unbound.view(), book.row(row)));
+            }
+            std::sort(all.rbegin(), all.rend());
+            BOOST_REQUIRE(q.answers.size() == o.top_k);  // not cut at the presence threshold
+            for (std::size_t a = 0; a < q.answers.size(); ++a) {
+              BOOST_TEST(q.answers[a].cosine == all[a]);
+              BOOST_TEST(q.answers[a].cosine ==
+                         hv::bipolar::cosine(unbound.view(), book.row(q.answers[a].id)));
+              BOOST_TEST(q.answers[a].label == book.label(q.answers[a].id));
+            }
+          }
+        }
+        BOOST_TEST(artefacts == r.artefacts);
+        // The chosen query's answers are its report cut at the presence threshold.
+        const auto& chosen = r.per_query[r.query_index].answers;
+        std::size_t kept = 0;
+        while (kept < chosen.size() && chosen[kept].cosine >= o.presence) ++kept;
+        BOOST_REQUIRE(r.answers.size() == kept);
+        for (std::size_t a = 0; a < kept; ++a) BOOST_TEST(r.answers[a].id == chosen[a].id);
+      }
+    }
+    // Off by default.
+    const auto plain = probe::Decoder(book).decode(packed.view(), documents_of(docs));
+    for (const auto& r : plain) BOOST_TEST(r.per_query.empty());
   }
 }
 

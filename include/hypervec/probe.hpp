@@ -57,6 +57,10 @@ struct Options {
   /// stopping below explain_min_z) instead of one top-k search.
   bool explain_away = false;
   double explain_min_z = 4.0;
+  /// Fill Decoding::per_query: every subset query's own top-k, for
+  /// inspecting why a query was chosen or skipped. Costs the answer lists
+  /// (labels included) of all 2^n queries per document.
+  bool report_queries = false;
   unsigned threads = 0;            ///< worker threads; 0 = all cores
 };
 
@@ -76,6 +80,20 @@ struct Document {
   std::optional<std::size_t> target;
 };
 
+/// One subset query of a document, as scored (Options::report_queries).
+struct QueryReport {
+  std::vector<std::size_t> atoms;  ///< the query's key atoms (codebook ids, context order)
+  /// The query's own atom whose cosine exceeded the presence threshold (the
+  /// highest, if several): the query is an artefact and is skipped by the
+  /// best_score selection. Empty when it is not an artefact.
+  std::optional<std::size_t> artefact_atom;
+  double artefact_cosine = 0;
+  /// The top_k rows (context excluded when Options::exclude_context), best
+  /// first, NOT cut at the presence threshold: low scores show why a query
+  /// lost. (The greedy key's query is not listed here; see Decoding::reason.)
+  std::vector<Answer> answers;
+};
+
 /// The decoding of one document.
 struct Decoding {
   /// The selected query's atoms (codebook ids, context order; a greedy key last).
@@ -90,6 +108,10 @@ struct Decoding {
   std::optional<std::size_t> target;
   std::optional<std::size_t> rank;      ///< 1-based rank of the target in answers
   std::string role;                     ///< of the top answer: see role_of
+  /// Every subset query in the paper's order (query_index indexes it), when
+  /// Options::report_queries is set; empty otherwise and for context-free
+  /// explain-away decoding.
+  std::vector<QueryReport> per_query;
 };
 
 /// The context role names the paper uses for a three-atom context.

@@ -376,14 +376,15 @@ struct DecodeArgs {
   double greedy_trigger = 0.5;
   bool sign = false;
   bool explain_away = false;
+  bool per_query = false;
   unsigned threads = 0;
   std::size_t examples = 3;
   std::size_t chunk = 4096;
 };
 
-json answers_json(const hv::probe::Decoding& r) {
+json answers_json(const std::vector<hv::probe::Answer>& answers) {
   json a = json::array();
-  for (const auto& x : r.answers) {
+  for (const auto& x : answers) {
     a.push_back({{"label", x.label},
                  {"id", x.id},
                  {"cosine", std::round(x.cosine * 1e6) / 1e6},
@@ -411,6 +412,7 @@ int cmd_decode(const DecodeArgs& a) {
   o.greedy_trigger = a.greedy_trigger;
   o.float_input = a.sign ? hv::probe::FloatInput::sign : hv::probe::FloatInput::as_is;
   o.explain_away = a.explain_away;
+  o.report_queries = a.per_query;
   o.threads = a.threads;
   const hv::probe::Decoder decoder(book, o);
 
@@ -523,10 +525,25 @@ int cmd_decode(const DecodeArgs& a) {
     for (std::size_t i = 0; i < out.size(); ++i) {
       const auto& r = out[i];
       const std::size_t d = d0 + i;
-      json j = {{"doc", d}, {"query", json::array()}, {"answers", answers_json(r)}};
+      json j = {{"doc", d}, {"query", json::array()}, {"answers", answers_json(r.answers)}};
       for (const auto id : r.query) j["query"].push_back(book.label(id));
       if (r.greedy_key) j["greedy_key"] = book.label(*r.greedy_key);
       j["reason"] = r.reason;
+      if (a.per_query) {
+        json queries = json::array();
+        for (const auto& q : r.per_query) {
+          json atoms = json::array();
+          for (const auto id : q.atoms) atoms.push_back(book.label(id));
+          json artefact = nullptr;
+          if (q.artefact_atom) {
+            artefact = {{"atom", book.label(*q.artefact_atom)},
+                        {"cosine", std::round(q.artefact_cosine * 1e6) / 1e6}};
+          }
+          queries.push_back({{"atoms", atoms}, {"artefact", artefact}, {"answers", answers_json(q.answers)}});
+        }
+        j["query_index"] = r.query_index;  // into per_query
+        j["per_query"] = std::move(queries);
+      }
       if (r.target) {
         j["target"] = book.label(*r.target);
         j["rank"] = r.rank ? json(*r.rank) : json(nullptr);
@@ -715,6 +732,8 @@ int main(int argc, char** argv) {
   decode_cmd->add_option("--greedy-trigger", da.greedy_trigger, "cos below which --greedy searches");
   decode_cmd->add_flag("--sign", da.sign, "sign-quantise float vectors (0 -> -1) before decoding");
   decode_cmd->add_flag("--explain-away", da.explain_away, "context-free documents: explain-away decoding");
+  decode_cmd->add_flag("--per-query", da.per_query,
+                       "also write every subset query's top-k (not cut at --presence) and artefact check");
   decode_cmd->add_option("--threads", da.threads, "worker threads (0 = all cores)");
   decode_cmd->add_option("--examples", da.examples, "worked examples to print");
   decode_cmd->add_option("--chunk", da.chunk, "documents per batch")->check(CLI::PositiveNumber);
