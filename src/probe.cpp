@@ -55,6 +55,15 @@ double Summary::precision(std::size_t k) const {
   return evaluated == 0 ? 0.0 : static_cast<double>(hits[slot]) / static_cast<double>(evaluated);
 }
 
+Summary& Summary::operator+=(const Summary& other) {
+  documents += other.documents;
+  evaluated += other.evaluated;
+  abstained += other.abstained;
+  greedy += other.greedy;
+  for (std::size_t k = 0; k < hits.size(); ++k) hits[k] += other.hits[k];
+  return *this;
+}
+
 Summary summarize(std::span<const Decoding> decodings) {
   Summary s;
   s.documents = decodings.size();
@@ -133,6 +142,15 @@ Prepared prepare(const Document& document, std::size_t rows, std::size_t index,
   }
   p.target = document.target;
   return p;
+}
+
+/// The context atoms in subset `mask` (bit i = context[i]), in context order.
+std::vector<std::size_t> subset_atoms(const std::vector<std::size_t>& context, std::uint32_t mask) {
+  std::vector<std::size_t> atoms;
+  for (std::size_t i = 0; i < context.size(); ++i) {
+    if ((mask >> i & 1U) != 0) atoms.push_back(context[i]);
+  }
+  return atoms;
 }
 
 /// Π_{i ∈ mask} context_i as packed words (the identity for mask 0).
@@ -387,9 +405,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
           r.per_query.resize(order.size());
           for (std::size_t j = 0; j < order.size(); ++j) {
             QueryReport& report = r.per_query[j];
-            for (std::size_t i = 0; i < doc.context.size(); ++i) {
-              if ((order[j] >> i & 1U) != 0) report.atoms.push_back(doc.context[i]);
-            }
+            report.atoms = subset_atoms(doc.context, order[j]);
             if (scored[j].artefact) {
               report.artefact_atom = scored[j].artefact_atom;
               report.artefact_cosine = scored[j].artefact_cosine;
@@ -403,9 +419,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         r.queries = order.size();
         r.artefacts = artefacts;
         r.query_index = chosen;
-        for (std::size_t i = 0; i < doc.context.size(); ++i) {
-          if ((order[chosen] >> i & 1U) != 0) r.query.push_back(doc.context[i]);
-        }
+        r.query = subset_atoms(doc.context, order[chosen]);
         const Scored& s = scored[chosen];
         r.reason = hypervec::detail::concat("query ", chosen + 1, "/", order.size(), " ",
                                             subset_name(memory, r.query), ": best cos ",

@@ -495,6 +495,14 @@ BOOST_AUTO_TEST_CASE(summary_counts) {
   BOOST_TEST(s.precision(5) == 0.75);
   BOOST_CHECK_THROW(s.precision(2), hv::InvalidArgument);
   BOOST_TEST(probe::summarize({}).precision(1) == 0.0);
+  // Summaries of chunks add up to the summary of the whole.
+  auto parts = probe::summarize(std::span(d).first(2));
+  parts += probe::summarize(std::span(d).subspan(2));
+  BOOST_TEST(parts.documents == s.documents);
+  BOOST_TEST(parts.evaluated == s.evaluated);
+  BOOST_TEST(parts.abstained == s.abstained);
+  BOOST_TEST(parts.greedy == s.greedy);
+  BOOST_TEST(parts.hits == s.hits, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(roles) {

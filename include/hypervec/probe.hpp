@@ -131,6 +131,8 @@ struct Summary {
   std::size_t greedy = 0;        ///< documents answered through a greedy key
   std::array<std::size_t, 3> hits{};  ///< target within the first 1, 3, 5 answers
   double precision(std::size_t k) const;  ///< k ∈ {1, 3, 5}; 0 when nothing was evaluated
+  /// Adds another summary's counts (e.g. of the next chunk of documents).
+  Summary& operator+=(const Summary& other);
 };
 
 Summary summarize(std::span<const Decoding> decodings);

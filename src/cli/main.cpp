@@ -551,12 +551,7 @@ int cmd_decode(const DecodeArgs& a) {
       }
       jsonl << j.dump() << '\n';
     }
-    const auto counts = hv::probe::summarize(out);
-    s.documents += counts.documents;
-    s.evaluated += counts.evaluated;
-    s.abstained += counts.abstained;
-    s.greedy += counts.greedy;
-    for (std::size_t k = 0; k < s.hits.size(); ++k) s.hits[k] += counts.hits[k];
+    s += hv::probe::summarize(out);
     for (std::size_t e = 0; e < shown; ++e) {
       const std::size_t d = example_docs[e];
       if (d >= d0 && d < d1) examples[e] = std::move(out[d - d0]);
