@@ -5,102 +5,7 @@
 #include <hypervec/error.hpp>
 #include <hypervec/npy.hpp>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <unordered_map>
-
 namespace hypervec::codebook {
-namespace {
-
-/// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code
-/// points above U+10FFFF).
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    const std::uint32_t min_cp = len == 2 ? 0x80 : (len == 3 ? 0x800 : 0x10000);
-    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
-}  // namespace
-
-std::vector<std::string> read_labels(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(detail::concat("codebook::read_labels: cannot open ", path));
-  std::vector<std::string> labels;
-  std::unordered_map<std::string, std::size_t> first_line;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) {
-      throw IoError(detail::concat(path, ":", number, ": empty label (one label per line, ",
-                                   "no blank lines)"));
-    }
-    if (!valid_utf8(line)) {
-      throw IoError(detail::concat(path, ":", number, ": label is not valid UTF-8"));
-    }
-    const auto [it, fresh] = first_line.try_emplace(line, number);
-    if (!fresh) {
-      throw IoError(detail::concat(path, ":", number, ": duplicate label \"", line,
-                                   "\" (first on line ", it->second, ")"));
-    }
-    labels.push_back(std::move(line));
-  }
-  if (in.bad()) throw IoError(detail::concat("codebook::read_labels: error reading ", path));
-  return labels;
-}
-
-void write_labels(const std::string& path, std::span<const std::string> labels) {
-  for (std::size_t i = 0; i < labels.size(); ++i) {
-    detail::require(!labels[i].empty(), "codebook::write_labels: label ", i, " is empty");
-    detail::require(labels[i].find_first_of("\r\n") == std::string::npos,
-                    "codebook::write_labels: label ", i, " contains a line break");
-  }
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError(detail::concat("codebook::write_labels: cannot create ", tmp));
-    for (const auto& label : labels) out << label << '\n';
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw IoError(detail::concat("codebook::write_labels: error writing ", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IoError(detail::concat("codebook::write_labels: cannot rename ", tmp, " to ", path));
-  }
-}
 
 cleanup::PackedMemory generate(std::span<const std::string> labels, std::size_t dim,
                                std::uint64_t seed) {
@@ -166,6 +71,8 @@ void write_matrix(const std::string& path, const PackedMatrixView& rows, Format 
 
 void save(const cleanup::PackedMemory& memory, const std::string& npy_path,
           const std::string& labels_path, Format format) {
+  detail::require(memory.size() > 0, "codebook::save: the memory is empty; load() refuses a ",
+                  "codebook without rows");
   std::vector<std::string> labels(memory.size());
   for (std::size_t i = 0; i < memory.size(); ++i) labels[i] = memory.label(i);
   write_labels(labels_path, labels);

@@ -14,6 +14,8 @@
 
 #include <fftw3.h>
 
+#include "src/file_io.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -267,12 +269,10 @@ constexpr std::string_view kWisdomHeader = "hypervec-fft-wisdom 1";
 void save_wisdom(const std::string& path) {
   const std::string d = export_wisdom(Precision::double_);
   const std::string f = export_wisdom(Precision::single);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError(detail::concat("fft::save_wisdom: cannot open '", path, "' for writing"));
-  out << kWisdomHeader << '\n' << "double " << d.size() << '\n' << d << '\n'
-      << "float " << f.size() << '\n' << f << '\n';
-  out.flush();
-  if (!out) throw IoError(detail::concat("fft::save_wisdom: writing '", path, "' failed"));
+  std::ostringstream text;
+  text << kWisdomHeader << '\n' << "double " << d.size() << '\n' << d << '\n'
+       << "float " << f.size() << '\n' << f << '\n';
+  detail::write_file_atomically(path, text.str(), "fft::save_wisdom");  // WriteError on failure
 }
 
 void load_wisdom(const std::string& path) {

@@ -2,6 +2,8 @@
 #include <hypervec/error.hpp>
 #include <hypervec/npy.hpp>
 
+#include "src/file_io.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -355,14 +357,12 @@ Array parse(std::span<const std::byte> file, const std::string& where) {
 }
 
 Array read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, std::string("cannot open for reading: ") + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(in.tellg());
-  in.seekg(0, std::ios::beg);
+  std::uint64_t file_size = 0;
+  const detail::FdCloser fd(detail::open_input(path, detail::InputKind::regular_only, file_size));
+  const auto size = static_cast<std::size_t>(file_size);
   // Read and check the header before allocating for the data.
   std::vector<std::byte> head(std::min<std::size_t>(size, 12 + kMaxHeaderBytes));
-  in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+  detail::read_at(fd.get(), head.data(), head.size(), 0, path);
   const Header h = parse_header(head, path);
   if (size - h.data_offset != h.data_bytes()) {
     const std::size_t have = size - h.data_offset, need = h.data_bytes();
@@ -374,23 +374,16 @@ Array read(const std::string& path) {
                               " the header promises; shape or dtype in the header is wrong"));
   }
   std::vector<std::byte> file(size);
-  in.seekg(0, std::ios::beg);
-  in.read(reinterpret_cast<char*>(file.data()), static_cast<std::streamsize>(size));
-  if (!in) fail(path, "read error");
+  detail::read_at(fd.get(), file.data(), size, 0, path);
   return parse(file, path);
 }
 
 // --- MappedArray ---------------------------------------------------------------
 
 MappedArray::MappedArray(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, std::string("cannot open for reading: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    fail(path, "cannot stat");
-  }
-  const auto size = static_cast<std::size_t>(st.st_size);
+  std::uint64_t file_size = 0;
+  const int fd = detail::open_input(path, detail::InputKind::regular_only, file_size);
+  const auto size = static_cast<std::size_t>(file_size);
   if (size == 0) {
     ::close(fd);
     fail(path, "not an .npy file (empty)");
@@ -500,22 +493,11 @@ void write(const std::string& path, DType dtype, std::span<const std::size_t> sh
   for (std::size_t b = 0; b < (major == 1 ? 2U : 4U); ++b) head += static_cast<char>((len >> (8 * b)) & 0xFF);
   head += dict;
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail(path, std::string("cannot open for writing: ") + std::strerror(errno));
-    out.write(head.data(), static_cast<std::streamsize>(head.size()));
-    if (bytes != 0) out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      fail(path, "write failed (disk full?)");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    fail(path, std::string("cannot rename into place: ") + std::strerror(errno));
-  }
+  // Atomically (src/file_io.hpp): the old file stays unless all was written.
+  detail::AtomicOutput out(path, "npy::write");
+  out.write(head);
+  if (bytes != 0) out.write(data, bytes);
+  out.commit();
 }
 
 namespace {

@@ -20,14 +20,29 @@
 
 namespace hypervec::codebook {
 
+/// Longest label a labels file may hold, in bytes (a longer line is refused
+/// by the reader and by the writer alike).
+inline constexpr std::size_t kMaxLabelBytes = 65536;
+
 /// Reads a labels file: one label per line, '\n' or "\r\n" line ends, the
-/// final line end optional. Throws IoError if the file cannot be read, a line
-/// is empty or not valid UTF-8, or a label repeats (naming both lines).
+/// final line end optional, a leading UTF-8 byte-order mark skipped. The file
+/// is a regular file or a pipe. Throws IoError naming the file and line if it
+/// cannot be read, a line is empty, longer than kMaxLabelBytes, holds a
+/// carriage return or invalid UTF-8, or a label repeats (naming both lines).
 std::vector<std::string> read_labels(const std::string& path);
 
-/// Writes labels one per line (each ends with '\n'). Throws InvalidArgument if
-/// a label is empty or contains '\n' or '\r' (it would not read back), IoError
-/// if the file cannot be written.
+/// The same rules over text in memory; `where` names it in messages.
+std::vector<std::string> parse_labels(std::string_view text, const std::string& where);
+
+/// Throws InvalidArgument (prefixed by `where`) unless `labels` would read
+/// back unchanged: each non-empty, valid UTF-8, without '\r' or '\n', at most
+/// kMaxLabelBytes, no repeats, and the first not starting with a byte-order mark.
+void check_labels(std::span<const std::string> labels, const char* where);
+
+/// Writes labels one per line (each ends with '\n'), atomically: the old file
+/// stays as it was unless the whole new one was written. Throws
+/// InvalidArgument if check_labels refuses them, WriteError if the file
+/// cannot be written.
 void write_labels(const std::string& path, std::span<const std::string> labels);
 
 /// A seeded bipolar codebook for `labels`: row i = bipolar::random(dim, seed, i)
@@ -57,6 +72,7 @@ Format parse_format(std::string_view name);
 void write_matrix(const std::string& path, const PackedMatrixView& rows, Format format);
 
 /// Writes a memory's rows to `npy_path` and its labels to `labels_path`.
+/// Throws InvalidArgument for an empty memory (load() would refuse it).
 void save(const cleanup::PackedMemory& memory, const std::string& npy_path,
           const std::string& labels_path, Format format = Format::packbits);
 

@@ -35,6 +35,14 @@ class IoError : public Error {
   using Error::Error;
 };
 
+/// An output that cannot be created, written, synced, closed or renamed into
+/// place (disk full, permission, a directory in the way). The old file, if
+/// any, is left as it was.
+class WriteError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
 namespace detail {
 
 template <typename... Parts>

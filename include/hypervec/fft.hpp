@@ -44,8 +44,9 @@ std::string export_wisdom(Precision precision);
 void import_wisdom(Precision precision, std::string_view wisdom);
 
 /// Writes the wisdom of both precisions to one file (a small framed text
-/// format: a header line, then each precision's length and text). Throws
-/// IoError when the file cannot be written.
+/// format: a header line, then each precision's length and text),
+/// atomically: the old file stays unless the new one was written whole.
+/// Throws WriteError (an IoError) when the file cannot be written.
 void save_wisdom(const std::string& path);
 
 /// Reads a file written by save_wisdom and imports both precisions. Throws

@@ -133,3 +133,53 @@ PackedMatrix from_packbits(const Array& bytes, std::size_t dim);
 PackedMatrix load_bipolar(const std::string& path, std::size_t dim = 0);
 
 }  // namespace hypervec::npy
+
+namespace hypervec::npy {
+
+/// Reads the rows of a 1-D or 2-D .npy file a block at a time, for inputs
+/// larger than memory. Reads go through pread, not a memory mapping: a file
+/// that shrinks or is truncated while being read throws IoError naming the
+/// file and the byte, never SIGBUS, and memory stays bounded by the block.
+/// Every dtype and byte order is converted on the fly; Fortran-ordered 2-D
+/// files (their rows are not contiguous; numpy writes C order by default) are
+/// read whole at construction. A 1-D file is one row. The file must be a
+/// regular file (a FIFO or device throws IoError).
+class RowReader {
+ public:
+  explicit RowReader(const std::string& path);
+  RowReader(RowReader&&) noexcept;
+  RowReader& operator=(RowReader&&) noexcept;
+  ~RowReader();
+
+  const std::string& path() const noexcept { return path_; }
+  const Header& header() const noexcept { return header_; }
+  DType dtype() const noexcept { return header_.dtype; }
+  std::size_t rows() const noexcept { return rows_; }
+  std::size_t cols() const noexcept { return cols_; }
+
+  /// Rows [first, first + count) as float32 into `out` (count × cols()
+  /// values, row-major): float32 as is, float64 rounded to nearest, int8
+  /// exact, bool True → -1 and False → +1 (the packed-bit convention of
+  /// codebooks). Throws IoError for a uint8 file (packbits: read_packed) or a
+  /// bool byte other than 0/1, InvalidArgument for a range past rows() or a
+  /// wrong `out` size.
+  void read_float(std::size_t first, std::size_t count, std::span<float> out) const;
+
+  /// Rows [first, first + count) of a packbits uint8 file (cols() ==
+  /// ceil(dim / 8), numpy.packbits order: bit (7 - i % 8) of byte i / 8 is
+  /// component i, 1 meaning -1) as packed vectors of D = dim. Throws IoError
+  /// if the file is not uint8, cols() does not match dim, or a row has
+  /// padding bits set past D (naming the row).
+  PackedMatrix read_packed(std::size_t first, std::size_t count, std::size_t dim) const;
+
+ private:
+  std::vector<std::byte> raw(std::size_t first, std::size_t count) const;
+
+  std::string path_;
+  Header header_;
+  std::size_t rows_ = 0, cols_ = 0;
+  int fd_ = -1;
+  std::vector<std::byte> whole_;  // Fortran-ordered files, converted to C order
+};
+
+}  // namespace hypervec::npy
