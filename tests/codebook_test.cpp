@@ -124,3 +124,56 @@ BOOST_AUTO_TEST_CASE(row_and_label_counts_must_match) {
   }
   BOOST_CHECK_THROW(cb::load(s.file("nothing.npy"), s.file("m.txt"), 64), hv::IoError);
 }
+
+// Readers and writers agree (issue 12): what read_labels accepts, the writer
+// accepts and reads back unchanged; what it refuses, the writer refuses.
+BOOST_AUTO_TEST_CASE(labels_reader_and_writer_agree) {
+  const Scratch s;
+  // A UTF-8 byte-order mark is skipped, not glued to the first label.
+  BOOST_TEST(cb::read_labels(s.write("bom.txt", "\xEF\xBB\xBFparis\nrome\n")) ==
+                 (std::vector<std::string>{"paris", "rome"}),
+             boost::test_tools::per_element());
+  expect_io_error(s.write("bom2.txt", "\xEF\xBB\xBF\xEF\xBB\xBFparis\n"), "byte-order mark");
+  // A lone carriage return inside a label is refused by both sides.
+  expect_io_error(s.write("cr.txt", "paris\nro\rme\n"), ":2: label contains a carriage return");
+  BOOST_CHECK_THROW(cb::write_labels(s.file("x.txt"), std::vector<std::string>{"ro\rme"}),
+                    hv::InvalidArgument);
+  // Invalid UTF-8, duplicates, over-long labels and a leading BOM: the writer refuses.
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"a", "\xC3\x28"}, std::vector<std::string>{"a", "b", "a"},
+        std::vector<std::string>{std::string(cb::kMaxLabelBytes + 1, 'x')},
+        std::vector<std::string>{"\xEF\xBB\xBF" "a"}}) {
+    BOOST_CHECK_THROW(cb::write_labels(s.file("x.txt"), bad), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cb::check_labels(bad, "test"), hv::InvalidArgument);
+  }
+  expect_io_error(s.write("long.txt", "a\n" + std::string(cb::kMaxLabelBytes + 1, 'x') + "\n"),
+                  ":2: line longer than");
+  // The longest allowed label round-trips.
+  const std::vector<std::string> longest = {std::string(cb::kMaxLabelBytes, 'y'), "z"};
+  cb::write_labels(s.file("longest.txt"), longest);
+  BOOST_TEST(cb::read_labels(s.file("longest.txt")) == longest, boost::test_tools::per_element());
+  // parse_labels applies the same rules to text in memory.
+  BOOST_TEST(cb::parse_labels("\xEF\xBB\xBF" "a\r\nb", "mem") == (std::vector<std::string>{"a", "b"}),
+             boost::test_tools::per_element());
+  BOOST_CHECK_THROW(cb::parse_labels("a\n\nb\n", "mem"), hv::IoError);
+}
+
+// Devices and directories are not labels files: a clear error, no endless read.
+BOOST_AUTO_TEST_CASE(labels_from_devices_are_refused) {
+  const Scratch s;
+  expect_io_error("/dev/zero", "character device");
+  expect_io_error(s.dir.string(), "");
+}
+
+// A failed write leaves the old file as it was (atomic replacement).
+BOOST_AUTO_TEST_CASE(failed_writes_keep_the_old_file) {
+  const Scratch s;
+  const std::string path = s.write("keep.txt", "old\n");
+  BOOST_CHECK_THROW(cb::write_labels(path, std::vector<std::string>{"a", ""}), hv::InvalidArgument);
+  BOOST_TEST(cb::read_labels(path) == std::vector<std::string>{"old"}, boost::test_tools::per_element());
+  BOOST_CHECK_THROW(cb::write_labels("/dev/full", std::vector<std::string>{"a"}), hv::WriteError);
+  BOOST_TEST(!std::filesystem::is_regular_file("/dev/full"));
+  BOOST_CHECK_THROW(cb::save(cb::generate(std::vector<std::string>{}, 64, 1), s.file("e.npy"),
+                             s.file("e.txt")),
+                    hv::InvalidArgument);
+}
