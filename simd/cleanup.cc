@@ -187,6 +187,7 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
 void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
                 std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                 std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
 #if HWY_TARGET != HWY_SCALAR
   if (nq >= 2 * hn::Lanes(hn::ScalableTag<std::uint64_t>())) {
     PackedLaneScan(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
@@ -352,6 +353,7 @@ void MixedScanTiles(const float* HWY_RESTRICT queries, std::size_t q_stride, std
 void MixedScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
                const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   if (nq >= kMixedQT) {
     MixedScanTiles<kMixedQT, kMixedRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
   } else {
@@ -431,6 +433,7 @@ constexpr std::size_t kLutMaxV = 2;
 void MixedLutScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
                   const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                   std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   constexpr std::size_t L = hn::MaxLanes(hn::ScalableTag<float>());
   constexpr std::size_t kMaxP = kLutMaxV * L;
   // Scratch for the widest panel, reused by every panel.
@@ -511,6 +514,7 @@ void FloatScanPanels(const float* HWY_RESTRICT queries, std::size_t q_stride, st
 void FloatScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
                const float* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   // One blocking for every batch size (single queries included), so a query
   // scores the same alone or in a batch.
   if (nq >= kDenseQT) {
@@ -538,6 +542,7 @@ void Int8ScanTiles(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride
 void Int8Scan(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
               const std::int8_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
               std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   if (nq >= kDenseQT) {
     Int8ScanTiles<kDenseQT, kDenseRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, scale,
                                       heaps);
@@ -582,27 +587,34 @@ using detail::TopK;
 /// Runs scan(q_begin, q_end, r_begin, r_end, heaps) over Q queries and M rows
 /// with up to `threads` workers and returns one heap per query. With at least
 /// as many queries as workers, each worker owns a query range; otherwise each
-/// owns a row range with its own heaps, merged afterwards. Either way the
-/// result is the unique top-k under detail::better, so it does not depend on
-/// the thread count.
+/// owns a row range of at least 256 rows with its own heaps, merged
+/// afterwards. Either way the result is the unique top-k under
+/// detail::better, so it does not depend on the thread count. scan is never
+/// called with an empty query or row range (Q == 0 or M == 0: empty heaps).
 template <typename Scan>
 std::vector<TopK> run(std::size_t nq, std::size_t rows, std::size_t k, unsigned threads,
                       const Scan& scan) {
-  if (threads == 0) threads = hypervec::detail::default_thread_count();
+  constexpr std::size_t kMinRowsPerWorker = 256;
   std::vector<TopK> heaps(nq, TopK(k));
-  if (nq >= threads || rows < 256 * std::size_t{threads}) {
+  if (nq == 0 || rows == 0) return heaps;
+  const std::size_t t = std::min<std::size_t>(
+      threads == 0 ? hypervec::detail::default_thread_count() : threads,
+      hypervec::detail::max_thread_count());
+  if (nq >= t || rows < kMinRowsPerWorker * t) {
     hypervec::detail::parallel_for(nq, threads, 1, [&](std::size_t b, std::size_t e) {
       scan(b, e, std::size_t{0}, rows, heaps.data() + b);
     });
     return heaps;
   }
-  const std::size_t chunk = (rows + threads - 1) / threads;
-  std::vector<std::vector<TopK>> partial(threads, std::vector<TopK>(nq, TopK(k)));
-  hypervec::detail::parallel_for(threads, threads, 1, [&](std::size_t b, std::size_t e) {
+  // Row pieces are indices of the loop below, so each has a fixed owner.
+  const std::size_t pieces = hypervec::detail::worker_count(rows, static_cast<unsigned>(t),
+                                                            kMinRowsPerWorker);
+  std::vector<std::vector<TopK>> partial(pieces, std::vector<TopK>(nq, TopK(k)));
+  hypervec::detail::parallel_for(pieces, static_cast<unsigned>(pieces), 1,
+                                 [&](std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) {
-      const std::size_t r0 = std::min(rows, w * chunk);
-      const std::size_t r1 = std::min(rows, r0 + chunk);
-      if (r0 < r1) scan(std::size_t{0}, nq, r0, r1, partial[w].data());
+      scan(std::size_t{0}, nq, hypervec::detail::piece_begin(rows, pieces, w),
+           hypervec::detail::piece_begin(rows, pieces, w + 1), partial[w].data());
     }
   });
   for (auto& part : partial) {
@@ -1012,14 +1024,14 @@ std::vector<TopK> blas_run(const DenseMatrixView<float>& queries, const float* r
     });
     return heaps;
   }
-  const std::size_t workers = std::min<std::size_t>(threads, r_tiles);
-  const std::size_t chunk = (r_tiles + workers - 1) / workers;
+  // Row-tile pieces are indices of the loop below, so each has a fixed owner.
+  const std::size_t workers = hypervec::detail::worker_count(r_tiles, threads, 1);
   std::vector<std::vector<TopK>> partial(workers, std::vector<TopK>(nq, TopK(k)));
-  hypervec::detail::parallel_for(workers, threads, 1, [&](std::size_t b, std::size_t e) {
+  hypervec::detail::parallel_for(workers, static_cast<unsigned>(workers), 1,
+                                 [&](std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) {
-      const std::size_t rt0 = std::min(r_tiles, w * chunk);
-      const std::size_t rt1 = std::min(r_tiles, rt0 + chunk);
-      if (rt0 < rt1) tiles(0, q_tiles, rt0, rt1, partial[w].data());
+      tiles(0, q_tiles, hypervec::detail::piece_begin(r_tiles, workers, w),
+            hypervec::detail::piece_begin(r_tiles, workers, w + 1), partial[w].data());
     }
   });
   for (auto& part : partial) {

@@ -8,6 +8,7 @@
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
 #include <hypervec/cleanup.hpp>
+#include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>
 
@@ -454,6 +455,109 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
           continue;
         }
         for (std::size_t a = 0; a < now.size(); ++a) BOOST_CHECK(same_matches(now[a], base[a]));
+      }
+    }
+  }
+}
+
+namespace {
+
+/// Thread counts 1 .. 2·items + 3 (every split of `items` work items,
+/// including the counts that used to leave workers an empty range), then
+/// 64, 70 and 128, past any worker cap.
+std::vector<unsigned> every_thread_count(std::size_t items) {
+  std::vector<unsigned> out;
+  for (unsigned t = 1; t <= 2 * items + 3; ++t) out.push_back(t);
+  for (const unsigned t : {64U, 70U, 128U}) {
+    if (t > 2 * items + 3) out.push_back(t);
+  }
+  return out;
+}
+
+void check_same_batch(const std::vector<cl::Matches>& now, const std::vector<cl::Matches>& base) {
+  BOOST_REQUIRE_EQUAL(now.size(), base.size());
+  for (std::size_t a = 0; a < now.size(); ++a) {
+    BOOST_TEST_CONTEXT("query " << a) { BOOST_CHECK(same_matches(now[a], base[a])); }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_search_kind_at_every_thread_count) {
+  // M = 2100 rows: a single query splits rows between up to 8 workers
+  // (>= 256 rows each), so both the query split and the row split run;
+  // Q = 1, 3, 8 queries at every thread count 1 .. 2·max(Q, 8) + 3.
+  // Float Q = 70 runs sgemm over three 1024-row tiles. Results must equal
+  // threads = 1 exactly.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 21);
+    const std::size_t dim = 200, rows = 2100;
+    const auto book = packed_codebook(rows, dim, rng);
+    const cl::PackedMemory pmem(book.view());
+    const auto fbook = gaussian_matrix(rows, dim, rng);
+    const cl::FloatMemory fmem(fbook.view());
+    const cl::FloatMemory fdot(fbook.view(), {}, cl::Metric::dot);
+    const auto ibook = int8_matrix(rows, dim, rng);
+    const cl::Int8Memory imem(ibook.view());
+    for (const std::size_t nq : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
+      const auto pq = packed_queries(book.view(), nq, rng);
+      const auto fq = gaussian_matrix(nq, dim, rng);
+      const auto iq = int8_matrix(nq, dim, rng);
+      auto all = [&](unsigned threads) {
+        const cl::Options o{.k = 4, .threads = threads};
+        return std::vector<std::vector<cl::Matches>>{
+            pmem.search(pq.view(), o),  {pmem.search(pq.row(0), o)},
+            pmem.search(fq.view(), o),  {pmem.search(fq.row(0), o)},
+            fmem.search(fq.view(), o),  {fmem.search(fq.row(0), o)},
+            fdot.search(fq.view(), o),  imem.search(iq.view(), o),
+            {imem.search(iq.row(0), o)}};
+      };
+      const auto base = all(1);
+      for (const unsigned threads : every_thread_count(std::max<std::size_t>(nq, 8))) {
+        BOOST_TEST_CONTEXT("Q=" << nq << " threads=" << threads) {
+          const auto now = all(threads);
+          for (std::size_t kind = 0; kind < now.size(); ++kind) {
+            BOOST_TEST_CONTEXT("kind " << kind) { check_same_batch(now[kind], base[kind]); }
+          }
+        }
+      }
+    }
+    // sgemm path (Q >= 64): 1 query tile × 3 row tiles.
+    const auto fq = gaussian_matrix(70, dim, rng);
+    const auto blas_base = fmem.search(fq.view(), {.k = 3, .threads = 1});
+    for (const unsigned threads : every_thread_count(3)) {
+      BOOST_TEST_CONTEXT("float sgemm Q=70 threads=" << threads) {
+        check_same_batch(fmem.search(fq.view(), {.k = 3, .threads = threads}), blas_base);
+      }
+    }
+    // Explain-away and greedy factor search over an 8-key memory.
+    std::vector<float> bundle(dim, 0.0F);
+    for (const std::size_t r : {5, 77, 1500}) {
+      for (std::size_t i = 0; i < dim; ++i) bundle[i] += static_cast<float>(pmem.row(r).component(i));
+    }
+    const auto key_rows = hv::bipolar::random_matrix(8, dim, seed + 22);
+    const cl::PackedMemory keys(key_rows.view());
+    const auto v = hv::bipolar::bind(key_rows.row(3), book.row(42));
+    const auto fv = hv::dense::to_float(v.view());
+    auto decode = [&](unsigned threads) {
+      const auto found = cl::explain_away(pmem, bundle, {.min_z = 2.0, .threads = threads});
+      const auto packed = cl::greedy_factor_search(pmem, keys, v, {.threads = threads});
+      const auto mixed = cl::greedy_factor_search(pmem, keys, fv.values(), {.threads = threads});
+      cl::Matches out;
+      for (const auto& d : found) out.push_back(d.match);
+      BOOST_REQUIRE(packed.has_value() && mixed.has_value());
+      out.push_back(packed->match);
+      out.push_back(mixed->match);
+      out.back().id += 1000000 * mixed->key;
+      out[out.size() - 2].id += 1000000 * packed->key;
+      return out;
+    };
+    const auto decode_base = decode(1);
+    BOOST_TEST(decode_base.size() >= 3U);
+    for (const unsigned threads : every_thread_count(8)) {
+      BOOST_TEST_CONTEXT("explain-away / greedy threads=" << threads) {
+        BOOST_CHECK(same_matches(decode(threads), decode_base));
       }
     }
   }
