@@ -777,8 +777,7 @@ std::size_t PackedMemory::add(PackedView row, std::string label) {
   hypervec::detail::require_same_dim(where, "the memory", dim_, "row", row.dim);
   make_packed_view(row.words, row.num_words(), row.dim, "row");
   labels_.add(std::move(label), where);
-  std::uint64_t* dst = store_.append(1);
-  std::copy(row.words, row.words + packed_words(dim_), dst);
+  store_.append(row.words, 0, 1, packed_words(dim_));  // row may be one of ours
   return size() - 1;
 }
 
@@ -791,10 +790,10 @@ void PackedMemory::add(const PackedMatrixView& rows, std::span<const std::string
   for (std::size_t r = 0; r < rows.rows; ++r) {
     make_packed_view(rows.row(r).words, packed_words(dim_), dim_, "a row of rows");
   }
-  std::uint64_t* dst = store_.append(rows.rows);
+  if (rows.rows == 0) return;
+  // rows may be a view of this memory (e.g. view()): append copies safely.
+  store_.append(rows.words, rows.stride_words, rows.rows, packed_words(dim_));
   for (std::size_t r = 0; r < rows.rows; ++r) {
-    std::copy(rows.row(r).words, rows.row(r).words + packed_words(dim_),
-              dst + r * store_.stride());
     labels_.add(labels.empty() ? std::string() : labels[r], where);
   }
 }
@@ -908,8 +907,7 @@ std::size_t dense_add(const char* where, std::size_t dim, Store& store,
   }
   const double norm = checked_norm(row.data(), dim, where, "row", 0);
   labels.add(std::move(label), where);
-  T* dst = store.append(1);
-  std::copy(row.begin(), row.end(), dst);
+  store.append(row.data(), 0, 1, dim);  // row may be one of the store's own
   norms.push_back(norm);
   return store.rows() - 1;
 }
@@ -926,9 +924,9 @@ void dense_add_rows(const char* where, std::size_t dim, Store& store, std::vecto
     batch_norms[r] = checked_norm(rows.row(r).data(), dim, where, "row", r);
   }
   if (rows.rows == 0) return;
-  T* dst = store.append(rows.rows);
+  // rows may be a view of this store (e.g. view()): append copies safely.
+  store.append(rows.data, rows.stride, rows.rows, dim);
   for (std::size_t r = 0; r < rows.rows; ++r) {
-    std::copy(rows.row(r).begin(), rows.row(r).end(), dst + r * store.stride());
     labels.add(row_labels.empty() ? std::string() : row_labels[r], where);
   }
   norms.insert(norms.end(), batch_norms.begin(), batch_norms.end());

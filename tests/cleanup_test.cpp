@@ -563,6 +563,58 @@ BOOST_AUTO_TEST_CASE(every_search_kind_at_every_thread_count) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(adding_a_memorys_own_rows_is_safe) {
+  // add(memory.row(i)) and add(memory.view()) read the memory's own storage,
+  // which the append may reallocate (capacities 16, 32, 64, ...): the copy
+  // must come from the live rows. Contents are compared with copies kept
+  // outside the memory.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 23);
+    const std::size_t dim = 130;
+    const auto book = packed_codebook(3, dim, rng);
+    const auto fbook = gaussian_matrix(3, dim, rng);
+    const auto ibook = int8_matrix(3, dim, rng);
+    cl::PackedMemory pmem(book.view());
+    cl::FloatMemory fmem(fbook.view());
+    cl::Int8Memory imem(ibook.view());
+    std::vector<std::size_t> source = {0, 1, 2};  // row r is a copy of row source[r]
+    // One row at a time across the boundaries at 16, 32 and 64 rows ...
+    for (std::size_t r = 3; r < 70; ++r) {
+      const std::size_t from = r * 5 / 7;  // an earlier row, often a copy itself
+      source.push_back(source[from]);
+      BOOST_CHECK_EQUAL(pmem.add(pmem.row(from)), r);
+      BOOST_CHECK_EQUAL(fmem.add(fmem.row(from)), r);
+      BOOST_CHECK_EQUAL(imem.add(imem.row(from)), r);
+    }
+    // ... then the whole memory, twice (70 → 140 → 280 rows, growing each time).
+    for (int twice = 0; twice < 2; ++twice) {
+      const std::vector<std::size_t> copy = source;
+      source.insert(source.end(), copy.begin(), copy.end());
+      pmem.add(pmem.view());
+      fmem.add(fmem.view());
+      imem.add(imem.view());
+    }
+    BOOST_REQUIRE_EQUAL(pmem.size(), source.size());
+    BOOST_REQUIRE_EQUAL(fmem.size(), source.size());
+    BOOST_REQUIRE_EQUAL(imem.size(), source.size());
+    for (std::size_t r = 0; r < source.size(); ++r) {
+      BOOST_TEST_CONTEXT("row " << r << " (a copy of " << source[r] << ")") {
+        const auto p = pmem.row(r);
+        BOOST_CHECK(std::equal(p.words, p.words + p.num_words(), book.row(source[r]).words));
+        const auto f = fmem.row(r);
+        const auto fs = fbook.row(source[r]);
+        BOOST_CHECK(std::equal(f.begin(), f.end(), fs.begin()));
+        const auto i = imem.row(r);
+        const auto is = ibook.row(source[r]);
+        BOOST_CHECK(std::equal(i.begin(), i.end(), is.begin()));
+        // The norm kept for the row is the original's: cosine 1 with itself.
+        BOOST_CHECK_CLOSE(fmem.search(fs, {.k = 1})[0].cosine, 1.0, 1e-4);
+      }
+    }
+  }
+}
+
 namespace {
 
 /// P(Binomial(D, 1/2) <= h), exactly enough (log-space terms).

@@ -137,17 +137,27 @@ class RowStore {
   std::size_t stride() const noexcept { return stride_; }
   const T* data() const noexcept { return buffer_.data(); }
   const T* row(std::size_t i) const noexcept { return buffer_.data() + i * stride_; }
-  /// Appends n zeroed rows and returns a pointer to the first.
-  T* append(std::size_t n) {
+  /// Appends n rows copied from src (row r at src + r·src_stride, `length`
+  /// <= stride() elements each; the rest of each row stays zero) and returns
+  /// a pointer to the first. src may point into this store (e.g. a row(i)
+  /// of it): when the store grows, the rows are copied before the old
+  /// buffer is released, so aliasing is safe.
+  T* append(const T* src, std::size_t src_stride, std::size_t n, std::size_t length) {
+    AlignedBuffer<T> old;  // keeps the previous buffer, and src, alive until the copy
     if (rows_ + n > capacity_) {
       std::size_t cap = capacity_ == 0 ? 16 : capacity_;
       while (cap < rows_ + n) cap *= 2;
       AlignedBuffer<T> grown(cap * stride_);
       if (rows_ != 0) std::copy(buffer_.data(), buffer_.data() + rows_ * stride_, grown.data());
+      old = std::move(buffer_);
       buffer_ = std::move(grown);
       capacity_ = cap;
     }
     T* first = buffer_.data() + rows_ * stride_;
+    // New rows never overlap a source row: they start past every stored row.
+    for (std::size_t r = 0; r < n; ++r) {
+      std::copy(src + r * src_stride, src + r * src_stride + length, first + r * stride_);
+    }
     rows_ += n;
     return first;
   }
