@@ -564,6 +564,7 @@ HWY_AFTER_NAMESPACE();
 
 #include <cblas.h>  // OpenBLAS (Debian libopenblas-dev): batched float scores
 
+#include <bit>
 #include <cmath>
 #include <complex>
 #include <memory>
@@ -675,9 +676,12 @@ double checked_norm(const T* v, std::size_t dim, const char* where, const char* 
   }
   for (; i < dim; ++i) part[0] += static_cast<double>(v[i]) * static_cast<double>(v[i]);
   const double sum = (part[0] + part[1]) + (part[2] + part[3]);
-  if (!std::isfinite(sum)) {
-    throw InvalidArgument(hypervec::detail::concat(where, ": ", what, " ", index,
-                                                   " holds NaN or Inf (or overflows)"));
+  if (!std::isfinite(sum)) {  // finite floats cannot overflow a double sum of squares
+    std::size_t bad = 0;
+    while (bad + 1 < dim && std::isfinite(static_cast<double>(v[bad]))) ++bad;
+    throw InvalidArgument(hypervec::detail::concat(where, ": ", what, " ", index, " holds ",
+                                                   static_cast<double>(v[bad]), " at component ",
+                                                   bad, "; values must be finite"));
   }
   return std::sqrt(sum);
 }
@@ -695,6 +699,73 @@ void check_batch(const char* where, const char* what, const View& v, std::size_t
   } else {
     hypervec::detail::require(v.rows == 0 || v.data != nullptr, where, ": ", what,
                               " is a null pointer");
+  }
+}
+
+/// Float scores of huge or tiny finite values (|x| up to FLT_MAX) would
+/// overflow to ±Inf (then NaN) or underflow in the float kernels. The fix is
+/// exact: power-of-two scaling commutes with every float add, multiply and
+/// FMA absent overflow and underflow. Query a is scored as q_a · 2^-shift[a]
+/// when its largest |component|, or the memory's rows (exponents row_hi of
+/// the largest and row_lo of the smallest non-zero row maximum), leave
+/// [2^-kSafeExp, 2^kSafeExp]; then its largest |component| becomes [1, 2),
+/// lowered further by 2^-extra when row_hi + log2(D) would still overflow
+/// the sums. In-range queries against in-range rows (every usual input) keep
+/// shift 0 and are not copied, so their scores are bit for bit unchanged.
+/// Scaled scores are ldexp'ed back. Rows of a memory spanning more than
+/// about 2^200 in magnitude lose precision on the smallest ones (products
+/// below the float range), never finiteness.
+constexpr int kSafeExp = 40;
+
+/// ilogb of the largest |component| of each row of `rows` (INT_MIN for zero).
+std::vector<int> max_exponents(const DenseMatrixView<float>& rows) {
+  std::vector<int> out(rows.rows, std::numeric_limits<int>::min());
+  for (std::size_t a = 0; a < rows.rows; ++a) {
+    float m = 0;
+    for (const float x : rows.row(a)) m = std::max(m, std::abs(x));
+    if (m > 0) out[a] = std::ilogb(m);
+  }
+  return out;
+}
+
+struct ScaledQueries {
+  std::vector<int> shift;         // query a is scored as q_a · 2^-shift[a]
+  DenseMatrix<float> storage;     // the scaled copy, when some shift != 0
+  DenseMatrixView<float> view;    // what the kernels read
+};
+
+/// See kSafeExp. queries: finite (checked by the caller).
+ScaledQueries scale_queries(const DenseMatrixView<float>& queries, int row_hi, int row_lo) {
+  ScaledQueries out;
+  out.view = queries;
+  const std::vector<int> e = max_exponents(queries);
+  out.shift.assign(queries.rows, 0);
+  const bool rows_in_range = row_hi <= kSafeExp && row_lo >= -kSafeExp;
+  // |q| < 2, |r| < 2^(row_hi+1), D terms: sums below 2^(row_hi + 2 + log2 D) < 2^126.
+  const int extra = std::max(0, row_hi + 3 + static_cast<int>(std::bit_width(queries.dim)) - 126);
+  bool any = false;
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    if (e[a] == std::numeric_limits<int>::min()) continue;  // zero query
+    if (rows_in_range && e[a] >= -kSafeExp && e[a] <= kSafeExp) continue;
+    out.shift[a] = e[a] + extra;
+    any = any || out.shift[a] != 0;
+  }
+  if (!any) return out;
+  out.storage = DenseMatrix<float>(queries.rows, queries.dim);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    const auto src = queries.row(a);
+    auto dst = out.storage.row(a);
+    for (std::size_t i = 0; i < queries.dim; ++i) dst[i] = std::ldexp(src[i], -out.shift[a]);
+  }
+  out.view = out.storage.view();
+  return out;
+}
+
+/// Undoes the query scaling on reported scores (cosines are scale-free).
+void unscale_scores(std::vector<Matches>& matches, const std::vector<int>& shift) {
+  for (std::size_t a = 0; a < matches.size(); ++a) {
+    if (shift[a] == 0) continue;
+    for (Match& m : matches[a]) m.score = std::ldexp(m.score, shift[a]);
   }
 }
 
@@ -851,27 +922,32 @@ std::vector<Matches> PackedMemory::search(const DenseMatrixView<float>& queries,
   for (std::size_t a = 0; a < queries.rows; ++a) {
     norms[a] = checked_norm(queries.data + a * queries.stride, dim_, where, "query", a);
   }
+  // Huge queries are scored scaled (rows are ±1: exponent 0), see kSafeExp.
+  const ScaledQueries scaled = scale_queries(queries, 0, 0);
+  const DenseMatrixView<float>& kq = scaled.view;
   // One kernel per batch, chosen by the batch size (never by the share of a
   // worker), so the results do not depend on the thread count.
   const bool tables = queries.rows >= kMixedLutMinQueries;
   const auto heaps = run(queries.rows, size(), options.k, options.threads,
                          [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
                              TopK* heaps_out) {
-                           const float* q = queries.data + a0 * queries.stride;
+                           const float* q = kq.data + a0 * kq.stride;
                            if (tables) {
                              HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedLutScan)(
-                                 q, queries.stride, a1 - a0, store_.data(), store_.stride(), r0,
+                                 q, kq.stride, a1 - a0, store_.data(), store_.stride(), r0,
                                  r1, dim_, heaps_out);
                            } else {
                              HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedScan)(
-                                 q, queries.stride, a1 - a0, store_.data(), store_.stride(), r0,
+                                 q, kq.stride, a1 - a0, store_.data(), store_.stride(), r0,
                                  r1, dim_, heaps_out);
                            }
                          });
   const double sqrt_d = std::sqrt(static_cast<double>(dim_));
-  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
-    return norms[a] == 0 ? 0.0 : h.score / (norms[a] * sqrt_d);
+  auto out = finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+    return norms[a] == 0 ? 0.0 : h.score / (std::ldexp(norms[a], -scaled.shift[a]) * sqrt_d);
   });
+  unscale_scores(out, scaled.shift);
+  return out;
 }
 
 Matches PackedMemory::search(std::span<const float> query, const Options& options) const {
@@ -1051,9 +1127,21 @@ FloatMemory::FloatMemory(const DenseMatrixView<float>& codebook,
   add(codebook, labels);
 }
 
+void FloatMemory::note_row_exponents(std::size_t first) {
+  const std::vector<int> e = max_exponents(DenseMatrixView<float>{
+      store_.row(first), store_.rows() - first, dim_, store_.stride()});
+  for (const int x : e) {
+    if (x == std::numeric_limits<int>::min()) continue;  // zero row
+    row_exp_hi_ = std::max(row_exp_hi_, x);
+    row_exp_lo_ = std::min(row_exp_lo_, x);
+  }
+}
+
 std::size_t FloatMemory::add(std::span<const float> row, std::string label) {
-  return dense_add<float>("cleanup::FloatMemory::add", dim_, store_, norms_, labels_, row,
-                          std::move(label));
+  const std::size_t id = dense_add<float>("cleanup::FloatMemory::add", dim_, store_, norms_,
+                                          labels_, row, std::move(label));
+  note_row_exponents(id);
+  return id;
 }
 
 void FloatMemory::add(const DenseMatrixView<float>& rows, std::span<const std::string> labels) {
@@ -1062,7 +1150,9 @@ void FloatMemory::add(const DenseMatrixView<float>& rows, std::span<const std::s
   check_batch(where, "rows", rows, dim_, rows.stride);
   check_labels(where, rows.rows, labels);
   labels_.check_new(labels, where);
+  const std::size_t first = size();
   dense_add_rows(where, dim_, store_, norms_, labels_, rows, labels);
+  note_row_exponents(first);
 }
 
 std::span<const float> FloatMemory::row(std::size_t id) const {
@@ -1089,21 +1179,27 @@ std::vector<Matches> FloatMemory::search(const DenseMatrixView<float>& queries,
   }
   const std::vector<double> scale = row_scales<float>(norms_);
   const double* scale_ptr = metric_ == Metric::cosine ? scale.data() : nullptr;
+  // Huge or tiny queries or rows: queries scored scaled (see kSafeExp).
+  const ScaledQueries scaled = scale_queries(queries, row_exp_hi_, row_exp_lo_);
+  const DenseMatrixView<float>& kq = scaled.view;
   const auto heaps =
       queries.rows >= kBlasMinQueries
-          ? blas_run(queries, store_.data(), store_.stride(), size(), scale_ptr, options.k,
+          ? blas_run(kq, store_.data(), store_.stride(), size(), scale_ptr, options.k,
                      options.threads)
           : run(queries.rows, size(), options.k, options.threads,
                 [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
                     TopK* heaps_out) {
                   HWY_DYNAMIC_DISPATCH(hypervec::detail::FloatScan)(
-                      queries.data + a0 * queries.stride, queries.stride, a1 - a0,
+                      kq.data + a0 * kq.stride, kq.stride, a1 - a0,
                       store_.data(), store_.stride(), r0, r1, dim_, scale_ptr, heaps_out);
                 });
-  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+  auto out = finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
     if (qnorms[a] == 0 || norms_[h.id] == 0) return 0.0;
-    return metric_ == Metric::cosine ? h.score / qnorms[a] : h.score / (qnorms[a] * norms_[h.id]);
+    const double qn = std::ldexp(qnorms[a], -scaled.shift[a]);
+    return metric_ == Metric::cosine ? h.score / qn : h.score / (qn * norms_[h.id]);
   });
+  unscale_scores(out, scaled.shift);
+  return out;
 }
 
 Matches FloatMemory::search(std::span<const float> query, const Options& options) const {

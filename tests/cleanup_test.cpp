@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <random>
 #include <set>
@@ -611,6 +612,129 @@ BOOST_AUTO_TEST_CASE(adding_a_memorys_own_rows_is_safe) {
         // The norm kept for the row is the original's: cosine 1 with itself.
         BOOST_CHECK_CLOSE(fmem.search(fs, {.k = 1})[0].cosine, 1.0, 1e-4);
       }
+    }
+  }
+}
+
+namespace {
+
+/// Long-double reference of q·r, ‖q‖, ‖r‖ (r_i = ±1 for a packed row).
+struct LongDot {
+  long double dot = 0, qq = 0, rr = 0;
+};
+LongDot long_dot(std::span<const float> q, std::span<const float> r) {
+  LongDot d;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    d.dot += static_cast<long double>(q[i]) * r[i];
+    d.qq += static_cast<long double>(q[i]) * q[i];
+    d.rr += static_cast<long double>(r[i]) * r[i];
+  }
+  return d;
+}
+
+/// Checks every hit of `got` against the long-double reference: cosine and
+/// score finite and within the float dot bound (D + 17)·2^-24 (relative to
+/// ‖q‖‖r‖, which bounds Σ|q_i r_i|).
+void check_finite_and_close(const cl::Matches& got, std::span<const float> q,
+                            const std::function<std::vector<float>(std::size_t)>& row_of,
+                            cl::Metric metric) {
+  BOOST_REQUIRE(!got.empty());
+  const double tol = (static_cast<double>(q.size()) + 17.0) * 0x1.0p-24 + 1e-12;
+  for (const cl::Match& m : got) {
+    BOOST_TEST_CONTEXT("id " << m.id) {
+      const auto r = row_of(m.id);
+      const LongDot d = long_dot(q, r);
+      const long double qn = std::sqrt(d.qq), rn = std::sqrt(d.rr);
+      const double cos = qn == 0 || rn == 0 ? 0.0 : static_cast<double>(d.dot / (qn * rn));
+      BOOST_TEST(std::isfinite(m.cosine));
+      BOOST_TEST(std::isfinite(m.score));
+      BOOST_TEST(std::abs(m.cosine - cos) <= tol);
+      const long double unit = metric == cl::Metric::dot ? qn * rn : qn;  // score of cosine 1
+      const long double want = metric == cl::Metric::dot ? d.dot : (rn == 0 ? 0 : d.dot / rn);
+      BOOST_TEST(static_cast<double>(std::abs(m.score - want) / unit) <= tol);
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(huge_and_tiny_finite_values_give_finite_correct_cosines) {
+  // Components up to ±3e38 (near FLT_MAX) made float sums overflow: NaN
+  // cosines for packed memories searched with floats, Inf for float
+  // memories. Every finite input must give a finite cosine within the float
+  // bound of the long-double value; the planted row must still win.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 31);
+    const std::size_t dim = 100, rows = 40;
+    const auto book = packed_codebook(rows, dim, rng);
+    const cl::PackedMemory pmem(book.view());
+    std::uniform_real_distribution<float> unit(0.5F, 1.0F);
+    // Queries near row 7 (signs), magnitudes: 1e35, 3e38, -3e38 scaled signs,
+    // a mix of 3e38 and 1e-30 components, 1e-40 (subnormal) and 1e-30.
+    const std::vector<std::pair<float, float>> scales = {
+        {1e35F, 1e35F}, {3e38F, 3e38F}, {3e38F, 1e-30F}, {1e-30F, 1e-30F}, {1e-40F, 1e-38F},
+        {1.0F, 1.0F}};
+    hv::DenseMatrix<float> fq(scales.size(), dim);
+    for (std::size_t a = 0; a < scales.size(); ++a) {
+      for (std::size_t i = 0; i < dim; ++i) {
+        const float mag = (i % 3 == 0 ? scales[a].first : scales[a].second) * unit(rng);
+        fq.row(a)[i] = static_cast<float>(book.row(7).component(i)) * mag;
+      }
+    }
+    const auto packed_row = [&](std::size_t id) {
+      std::vector<float> r(dim);
+      for (std::size_t i = 0; i < dim; ++i) r[i] = static_cast<float>(pmem.row(id).component(i));
+      return r;
+    };
+    for_each_target([&](const std::string&) {
+      const auto batch = pmem.search(fq.view(), {.k = rows});  // sign tables
+      for (std::size_t a = 0; a < fq.rows(); ++a) {
+        BOOST_TEST_CONTEXT("packed memory, float query " << a) {
+          const auto single = pmem.search(fq.row(a), {.k = rows});  // sign flips
+          BOOST_TEST(single.front().id == 7U);
+          BOOST_TEST(batch[a].front().id == 7U);
+          check_finite_and_close(single, fq.row(a), packed_row, cl::Metric::dot);
+          check_finite_and_close(batch[a], fq.row(a), packed_row, cl::Metric::dot);
+        }
+      }
+    });
+    // Float memories: normal rows plus rows of ±3e38, 1e35, tiny and mixed.
+    auto fbook = gaussian_matrix(rows, dim, rng);
+    for (std::size_t i = 0; i < dim; ++i) {
+      fbook.row(1)[i] = (i % 2 ? 3e38F : -3e38F) * unit(rng);
+      fbook.row(2)[i] = -3e38F;
+      fbook.row(3)[i] = 1e35F * fbook.row(10)[i];
+      fbook.row(4)[i] = i % 5 == 0 ? 3e38F * unit(rng) : 1e-30F * unit(rng);
+      fbook.row(5)[i] = 1e-30F * fbook.row(11)[i];
+    }
+    const auto float_row = [&](std::size_t id) {
+      const auto r = fbook.row(id);
+      return std::vector<float>(r.begin(), r.end());
+    };
+    // 70 queries (sgemm) and 3 (Highway): copies of rows 1..5, normal ones, fq.
+    hv::DenseMatrix<float> q70(70, dim);
+    for (std::size_t a = 0; a < 70; ++a) {
+      const auto src = a < 6 ? fbook.row(a) : (a < 12 ? fq.row(a - 6) : fbook.row(a % rows));
+      std::copy(src.begin(), src.end(), q70.row(a).begin());
+    }
+    const hv::DenseMatrixView<float> q3{q70.data(), 6, dim, q70.view().stride};
+    for (const auto metric : {cl::Metric::cosine, cl::Metric::dot}) {
+      const cl::FloatMemory fmem(fbook.view(), {}, metric);
+      for_each_target([&](const std::string&) {
+        for (const auto& queries : {q70.view(), q3}) {
+          const auto got = fmem.search(queries, {.k = rows});
+          for (std::size_t a = 0; a < queries.rows; ++a) {
+            BOOST_TEST_CONTEXT("float memory, metric " << static_cast<int>(metric) << ", Q="
+                                                       << queries.rows << ", query " << a) {
+              check_finite_and_close(got[a], queries.row(a), float_row, metric);
+              if (a >= 1 && a < 6 && metric == cl::Metric::cosine) {
+                BOOST_TEST(got[a].front().cosine >= 1 - 1e-5);
+              }
+            }
+          }
+        }
+      });
     }
   }
 }

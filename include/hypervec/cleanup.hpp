@@ -34,6 +34,12 @@
 //    they too are thread-count independent, but a query's float score in
 //    such a batch may differ in the last bits from the same query searched
 //    alone or in a batch of < 64 (Highway kernel), within the same bound.
+//  * Any finite float input gives finite scores and cosines: queries whose
+//    values (or a FloatMemory whose rows) lie outside 2^±40 are scored
+//    scaled by a power of two (exact), so float sums neither overflow nor
+//    underflow (simd/cleanup.cc, kSafeExp); usual inputs are not copied and
+//    score bit for bit as before. NaN or ±Inf in a query or row throws
+//    InvalidArgument naming it and the component.
 //  * Significance under the random-vector null (docs/concepts.md, "Cleanup memory"): a row drawn
 //    independently of the query has cosine ≈ N(0, 1/D), so
 //      z = cosine · √D,   p = P(N(0,1) > z) = erfc(z/√2)/2   (one-sided).
@@ -259,6 +265,12 @@ class FloatMemory {
   Metric metric_;
   detail::RowStore<float> store_;
   std::vector<double> norms_;  // ‖row‖, accumulated in double
+  // ilogb of the largest and smallest non-zero row maximum |r_i| (0, 0 when
+  // no row is non-zero): search scales queries by powers of two from them so
+  // float sums of huge or tiny rows neither overflow nor underflow.
+  int row_exp_hi_ = 0;
+  int row_exp_lo_ = 0;
+  void note_row_exponents(std::size_t first);  // rows [first, size())
   detail::LabelIndex labels_;
 };
 
