@@ -187,6 +187,7 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
 void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
                 std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                 std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
 #if HWY_TARGET != HWY_SCALAR
   if (nq >= 2 * hn::Lanes(hn::ScalableTag<std::uint64_t>())) {
     PackedLaneScan(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
@@ -352,6 +353,7 @@ void MixedScanTiles(const float* HWY_RESTRICT queries, std::size_t q_stride, std
 void MixedScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
                const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   if (nq >= kMixedQT) {
     MixedScanTiles<kMixedQT, kMixedRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
   } else {
@@ -431,6 +433,7 @@ constexpr std::size_t kLutMaxV = 2;
 void MixedLutScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
                   const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                   std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   constexpr std::size_t L = hn::MaxLanes(hn::ScalableTag<float>());
   constexpr std::size_t kMaxP = kLutMaxV * L;
   // Scratch for the widest panel, reused by every panel.
@@ -511,6 +514,7 @@ void FloatScanPanels(const float* HWY_RESTRICT queries, std::size_t q_stride, st
 void FloatScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
                const float* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   // One blocking for every batch size (single queries included), so a query
   // scores the same alone or in a batch.
   if (nq >= kDenseQT) {
@@ -538,6 +542,7 @@ void Int8ScanTiles(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride
 void Int8Scan(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride, std::size_t nq,
               const std::int8_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
               std::size_t r1, std::size_t dim, const double* scale, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
   if (nq >= kDenseQT) {
     Int8ScanTiles<kDenseQT, kDenseRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, scale,
                                       heaps);
@@ -559,6 +564,7 @@ HWY_AFTER_NAMESPACE();
 
 #include <cblas.h>  // OpenBLAS (Debian libopenblas-dev): batched float scores
 
+#include <bit>
 #include <cmath>
 #include <complex>
 #include <memory>
@@ -582,27 +588,34 @@ using detail::TopK;
 /// Runs scan(q_begin, q_end, r_begin, r_end, heaps) over Q queries and M rows
 /// with up to `threads` workers and returns one heap per query. With at least
 /// as many queries as workers, each worker owns a query range; otherwise each
-/// owns a row range with its own heaps, merged afterwards. Either way the
-/// result is the unique top-k under detail::better, so it does not depend on
-/// the thread count.
+/// owns a row range of at least 256 rows with its own heaps, merged
+/// afterwards. Either way the result is the unique top-k under
+/// detail::better, so it does not depend on the thread count. scan is never
+/// called with an empty query or row range (Q == 0 or M == 0: empty heaps).
 template <typename Scan>
 std::vector<TopK> run(std::size_t nq, std::size_t rows, std::size_t k, unsigned threads,
                       const Scan& scan) {
-  if (threads == 0) threads = hypervec::detail::default_thread_count();
+  constexpr std::size_t kMinRowsPerWorker = 256;
   std::vector<TopK> heaps(nq, TopK(k));
-  if (nq >= threads || rows < 256 * std::size_t{threads}) {
+  if (nq == 0 || rows == 0) return heaps;
+  const std::size_t t = std::min<std::size_t>(
+      threads == 0 ? hypervec::detail::default_thread_count() : threads,
+      hypervec::detail::max_thread_count());
+  if (nq >= t || rows < kMinRowsPerWorker * t) {
     hypervec::detail::parallel_for(nq, threads, 1, [&](std::size_t b, std::size_t e) {
       scan(b, e, std::size_t{0}, rows, heaps.data() + b);
     });
     return heaps;
   }
-  const std::size_t chunk = (rows + threads - 1) / threads;
-  std::vector<std::vector<TopK>> partial(threads, std::vector<TopK>(nq, TopK(k)));
-  hypervec::detail::parallel_for(threads, threads, 1, [&](std::size_t b, std::size_t e) {
+  // Row pieces are indices of the loop below, so each has a fixed owner.
+  const std::size_t pieces = hypervec::detail::worker_count(rows, static_cast<unsigned>(t),
+                                                            kMinRowsPerWorker);
+  std::vector<std::vector<TopK>> partial(pieces, std::vector<TopK>(nq, TopK(k)));
+  hypervec::detail::parallel_for(pieces, static_cast<unsigned>(pieces), 1,
+                                 [&](std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) {
-      const std::size_t r0 = std::min(rows, w * chunk);
-      const std::size_t r1 = std::min(rows, r0 + chunk);
-      if (r0 < r1) scan(std::size_t{0}, nq, r0, r1, partial[w].data());
+      scan(std::size_t{0}, nq, hypervec::detail::piece_begin(rows, pieces, w),
+           hypervec::detail::piece_begin(rows, pieces, w + 1), partial[w].data());
     }
   });
   for (auto& part : partial) {
@@ -663,9 +676,12 @@ double checked_norm(const T* v, std::size_t dim, const char* where, const char* 
   }
   for (; i < dim; ++i) part[0] += static_cast<double>(v[i]) * static_cast<double>(v[i]);
   const double sum = (part[0] + part[1]) + (part[2] + part[3]);
-  if (!std::isfinite(sum)) {
-    throw InvalidArgument(hypervec::detail::concat(where, ": ", what, " ", index,
-                                                   " holds NaN or Inf (or overflows)"));
+  if (!std::isfinite(sum)) {  // finite floats cannot overflow a double sum of squares
+    std::size_t bad = 0;
+    while (bad + 1 < dim && std::isfinite(static_cast<double>(v[bad]))) ++bad;
+    throw InvalidArgument(hypervec::detail::concat(where, ": ", what, " ", index, " holds ",
+                                                   static_cast<double>(v[bad]), " at component ",
+                                                   bad, "; values must be finite"));
   }
   return std::sqrt(sum);
 }
@@ -683,6 +699,73 @@ void check_batch(const char* where, const char* what, const View& v, std::size_t
   } else {
     hypervec::detail::require(v.rows == 0 || v.data != nullptr, where, ": ", what,
                               " is a null pointer");
+  }
+}
+
+/// Float scores of huge or tiny finite values (|x| up to FLT_MAX) would
+/// overflow to ±Inf (then NaN) or underflow in the float kernels. The fix is
+/// exact: power-of-two scaling commutes with every float add, multiply and
+/// FMA absent overflow and underflow. Query a is scored as q_a · 2^-shift[a]
+/// when its largest |component|, or the memory's rows (exponents row_hi of
+/// the largest and row_lo of the smallest non-zero row maximum), leave
+/// [2^-kSafeExp, 2^kSafeExp]; then its largest |component| becomes [1, 2),
+/// lowered further by 2^-extra when row_hi + log2(D) would still overflow
+/// the sums. In-range queries against in-range rows (every usual input) keep
+/// shift 0 and are not copied, so their scores are bit for bit unchanged.
+/// Scaled scores are ldexp'ed back. Rows of a memory spanning more than
+/// about 2^200 in magnitude lose precision on the smallest ones (products
+/// below the float range), never finiteness.
+constexpr int kSafeExp = 40;
+
+/// ilogb of the largest |component| of each row of `rows` (INT_MIN for zero).
+std::vector<int> max_exponents(const DenseMatrixView<float>& rows) {
+  std::vector<int> out(rows.rows, std::numeric_limits<int>::min());
+  for (std::size_t a = 0; a < rows.rows; ++a) {
+    float m = 0;
+    for (const float x : rows.row(a)) m = std::max(m, std::abs(x));
+    if (m > 0) out[a] = std::ilogb(m);
+  }
+  return out;
+}
+
+struct ScaledQueries {
+  std::vector<int> shift;         // query a is scored as q_a · 2^-shift[a]
+  DenseMatrix<float> storage;     // the scaled copy, when some shift != 0
+  DenseMatrixView<float> view;    // what the kernels read
+};
+
+/// See kSafeExp. queries: finite (checked by the caller).
+ScaledQueries scale_queries(const DenseMatrixView<float>& queries, int row_hi, int row_lo) {
+  ScaledQueries out;
+  out.view = queries;
+  const std::vector<int> e = max_exponents(queries);
+  out.shift.assign(queries.rows, 0);
+  const bool rows_in_range = row_hi <= kSafeExp && row_lo >= -kSafeExp;
+  // |q| < 2, |r| < 2^(row_hi+1), D terms: sums below 2^(row_hi + 2 + log2 D) < 2^126.
+  const int extra = std::max(0, row_hi + 3 + static_cast<int>(std::bit_width(queries.dim)) - 126);
+  bool any = false;
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    if (e[a] == std::numeric_limits<int>::min()) continue;  // zero query
+    if (rows_in_range && e[a] >= -kSafeExp && e[a] <= kSafeExp) continue;
+    out.shift[a] = e[a] + extra;
+    any = any || out.shift[a] != 0;
+  }
+  if (!any) return out;
+  out.storage = DenseMatrix<float>(queries.rows, queries.dim);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    const auto src = queries.row(a);
+    auto dst = out.storage.row(a);
+    for (std::size_t i = 0; i < queries.dim; ++i) dst[i] = std::ldexp(src[i], -out.shift[a]);
+  }
+  out.view = out.storage.view();
+  return out;
+}
+
+/// Undoes the query scaling on reported scores (cosines are scale-free).
+void unscale_scores(std::vector<Matches>& matches, const std::vector<int>& shift) {
+  for (std::size_t a = 0; a < matches.size(); ++a) {
+    if (shift[a] == 0) continue;
+    for (Match& m : matches[a]) m.score = std::ldexp(m.score, shift[a]);
   }
 }
 
@@ -765,8 +848,7 @@ std::size_t PackedMemory::add(PackedView row, std::string label) {
   hypervec::detail::require_same_dim(where, "the memory", dim_, "row", row.dim);
   make_packed_view(row.words, row.num_words(), row.dim, "row");
   labels_.add(std::move(label), where);
-  std::uint64_t* dst = store_.append(1);
-  std::copy(row.words, row.words + packed_words(dim_), dst);
+  store_.append(row.words, 0, 1, packed_words(dim_));  // row may be one of ours
   return size() - 1;
 }
 
@@ -779,10 +861,10 @@ void PackedMemory::add(const PackedMatrixView& rows, std::span<const std::string
   for (std::size_t r = 0; r < rows.rows; ++r) {
     make_packed_view(rows.row(r).words, packed_words(dim_), dim_, "a row of rows");
   }
-  std::uint64_t* dst = store_.append(rows.rows);
+  if (rows.rows == 0) return;
+  // rows may be a view of this memory (e.g. view()): append copies safely.
+  store_.append(rows.words, rows.stride_words, rows.rows, packed_words(dim_));
   for (std::size_t r = 0; r < rows.rows; ++r) {
-    std::copy(rows.row(r).words, rows.row(r).words + packed_words(dim_),
-              dst + r * store_.stride());
     labels_.add(labels.empty() ? std::string() : labels[r], where);
   }
 }
@@ -840,27 +922,32 @@ std::vector<Matches> PackedMemory::search(const DenseMatrixView<float>& queries,
   for (std::size_t a = 0; a < queries.rows; ++a) {
     norms[a] = checked_norm(queries.data + a * queries.stride, dim_, where, "query", a);
   }
+  // Huge queries are scored scaled (rows are ±1: exponent 0), see kSafeExp.
+  const ScaledQueries scaled = scale_queries(queries, 0, 0);
+  const DenseMatrixView<float>& kq = scaled.view;
   // One kernel per batch, chosen by the batch size (never by the share of a
   // worker), so the results do not depend on the thread count.
   const bool tables = queries.rows >= kMixedLutMinQueries;
   const auto heaps = run(queries.rows, size(), options.k, options.threads,
                          [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
                              TopK* heaps_out) {
-                           const float* q = queries.data + a0 * queries.stride;
+                           const float* q = kq.data + a0 * kq.stride;
                            if (tables) {
                              HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedLutScan)(
-                                 q, queries.stride, a1 - a0, store_.data(), store_.stride(), r0,
+                                 q, kq.stride, a1 - a0, store_.data(), store_.stride(), r0,
                                  r1, dim_, heaps_out);
                            } else {
                              HWY_DYNAMIC_DISPATCH(hypervec::detail::MixedScan)(
-                                 q, queries.stride, a1 - a0, store_.data(), store_.stride(), r0,
+                                 q, kq.stride, a1 - a0, store_.data(), store_.stride(), r0,
                                  r1, dim_, heaps_out);
                            }
                          });
   const double sqrt_d = std::sqrt(static_cast<double>(dim_));
-  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
-    return norms[a] == 0 ? 0.0 : h.score / (norms[a] * sqrt_d);
+  auto out = finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+    return norms[a] == 0 ? 0.0 : h.score / (std::ldexp(norms[a], -scaled.shift[a]) * sqrt_d);
   });
+  unscale_scores(out, scaled.shift);
+  return out;
 }
 
 Matches PackedMemory::search(std::span<const float> query, const Options& options) const {
@@ -896,8 +983,7 @@ std::size_t dense_add(const char* where, std::size_t dim, Store& store,
   }
   const double norm = checked_norm(row.data(), dim, where, "row", 0);
   labels.add(std::move(label), where);
-  T* dst = store.append(1);
-  std::copy(row.begin(), row.end(), dst);
+  store.append(row.data(), 0, 1, dim);  // row may be one of the store's own
   norms.push_back(norm);
   return store.rows() - 1;
 }
@@ -914,9 +1000,9 @@ void dense_add_rows(const char* where, std::size_t dim, Store& store, std::vecto
     batch_norms[r] = checked_norm(rows.row(r).data(), dim, where, "row", r);
   }
   if (rows.rows == 0) return;
-  T* dst = store.append(rows.rows);
+  // rows may be a view of this store (e.g. view()): append copies safely.
+  store.append(rows.data, rows.stride, rows.rows, dim);
   for (std::size_t r = 0; r < rows.rows; ++r) {
-    std::copy(rows.row(r).begin(), rows.row(r).end(), dst + r * store.stride());
     labels.add(row_labels.empty() ? std::string() : row_labels[r], where);
   }
   norms.insert(norms.end(), batch_norms.begin(), batch_norms.end());
@@ -1012,14 +1098,14 @@ std::vector<TopK> blas_run(const DenseMatrixView<float>& queries, const float* r
     });
     return heaps;
   }
-  const std::size_t workers = std::min<std::size_t>(threads, r_tiles);
-  const std::size_t chunk = (r_tiles + workers - 1) / workers;
+  // Row-tile pieces are indices of the loop below, so each has a fixed owner.
+  const std::size_t workers = hypervec::detail::worker_count(r_tiles, threads, 1);
   std::vector<std::vector<TopK>> partial(workers, std::vector<TopK>(nq, TopK(k)));
-  hypervec::detail::parallel_for(workers, threads, 1, [&](std::size_t b, std::size_t e) {
+  hypervec::detail::parallel_for(workers, static_cast<unsigned>(workers), 1,
+                                 [&](std::size_t b, std::size_t e) {
     for (std::size_t w = b; w < e; ++w) {
-      const std::size_t rt0 = std::min(r_tiles, w * chunk);
-      const std::size_t rt1 = std::min(r_tiles, rt0 + chunk);
-      if (rt0 < rt1) tiles(0, q_tiles, rt0, rt1, partial[w].data());
+      tiles(0, q_tiles, hypervec::detail::piece_begin(r_tiles, workers, w),
+            hypervec::detail::piece_begin(r_tiles, workers, w + 1), partial[w].data());
     }
   });
   for (auto& part : partial) {
@@ -1041,9 +1127,21 @@ FloatMemory::FloatMemory(const DenseMatrixView<float>& codebook,
   add(codebook, labels);
 }
 
+void FloatMemory::note_row_exponents(std::size_t first) {
+  const std::vector<int> e = max_exponents(DenseMatrixView<float>{
+      store_.row(first), store_.rows() - first, dim_, store_.stride()});
+  for (const int x : e) {
+    if (x == std::numeric_limits<int>::min()) continue;  // zero row
+    row_exp_hi_ = std::max(row_exp_hi_, x);
+    row_exp_lo_ = std::min(row_exp_lo_, x);
+  }
+}
+
 std::size_t FloatMemory::add(std::span<const float> row, std::string label) {
-  return dense_add<float>("cleanup::FloatMemory::add", dim_, store_, norms_, labels_, row,
-                          std::move(label));
+  const std::size_t id = dense_add<float>("cleanup::FloatMemory::add", dim_, store_, norms_,
+                                          labels_, row, std::move(label));
+  note_row_exponents(id);
+  return id;
 }
 
 void FloatMemory::add(const DenseMatrixView<float>& rows, std::span<const std::string> labels) {
@@ -1052,7 +1150,9 @@ void FloatMemory::add(const DenseMatrixView<float>& rows, std::span<const std::s
   check_batch(where, "rows", rows, dim_, rows.stride);
   check_labels(where, rows.rows, labels);
   labels_.check_new(labels, where);
+  const std::size_t first = size();
   dense_add_rows(where, dim_, store_, norms_, labels_, rows, labels);
+  note_row_exponents(first);
 }
 
 std::span<const float> FloatMemory::row(std::size_t id) const {
@@ -1079,21 +1179,27 @@ std::vector<Matches> FloatMemory::search(const DenseMatrixView<float>& queries,
   }
   const std::vector<double> scale = row_scales<float>(norms_);
   const double* scale_ptr = metric_ == Metric::cosine ? scale.data() : nullptr;
+  // Huge or tiny queries or rows: queries scored scaled (see kSafeExp).
+  const ScaledQueries scaled = scale_queries(queries, row_exp_hi_, row_exp_lo_);
+  const DenseMatrixView<float>& kq = scaled.view;
   const auto heaps =
       queries.rows >= kBlasMinQueries
-          ? blas_run(queries, store_.data(), store_.stride(), size(), scale_ptr, options.k,
+          ? blas_run(kq, store_.data(), store_.stride(), size(), scale_ptr, options.k,
                      options.threads)
           : run(queries.rows, size(), options.k, options.threads,
                 [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
                     TopK* heaps_out) {
                   HWY_DYNAMIC_DISPATCH(hypervec::detail::FloatScan)(
-                      queries.data + a0 * queries.stride, queries.stride, a1 - a0,
+                      kq.data + a0 * kq.stride, kq.stride, a1 - a0,
                       store_.data(), store_.stride(), r0, r1, dim_, scale_ptr, heaps_out);
                 });
-  return finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
+  auto out = finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
     if (qnorms[a] == 0 || norms_[h.id] == 0) return 0.0;
-    return metric_ == Metric::cosine ? h.score / qnorms[a] : h.score / (qnorms[a] * norms_[h.id]);
+    const double qn = std::ldexp(qnorms[a], -scaled.shift[a]);
+    return metric_ == Metric::cosine ? h.score / qn : h.score / (qn * norms_[h.id]);
   });
+  unscale_scores(out, scaled.shift);
+  return out;
 }
 
 Matches FloatMemory::search(std::span<const float> query, const Options& options) const {

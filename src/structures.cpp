@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <numbers>
 #include <ostream>
@@ -427,10 +428,26 @@ DenseVector<float> zero_sums(const Where& where, std::size_t dim) {
   return DenseVector<float>(dim);
 }
 
+/// x itself, or a copy of it in `copy` when x overlaps `sums` (a structure's
+/// own sums() passed back in, e.g. s.add(s.sums())): the update then reads
+/// the values x had at the call, not ones it has already overwritten.
+std::span<const float> detached(std::span<const float> x, std::span<const float> sums,
+                                std::vector<float>& copy) {
+  const std::less<const float*> before;
+  const bool overlap = !x.empty() && !sums.empty() && before(x.data(), sums.data() + sums.size()) &&
+                       before(sums.data(), x.data() + x.size());
+  if (!overlap) return x;
+  copy.assign(x.begin(), x.end());
+  return copy;
+}
+
 /// sums += weight · ρ^{shifts}(x), i.e. sums[(i + k) mod D] += weight · x[i]
-/// with k = shifts mod D: two dispatched add_scaled calls, no copy of x.
+/// with k = shifts mod D: two dispatched add_scaled calls, no copy of x
+/// unless x overlaps sums (then x is copied first).
 void add_shifted(std::span<float> sums, std::span<const float> x, std::ptrdiff_t shifts,
                  float weight) {
+  std::vector<float> copy;
+  x = detached(x, sums, copy);
   const auto d = static_cast<std::ptrdiff_t>(sums.size());
   const auto k = static_cast<std::size_t>(((shifts % d) + d) % d);
   const std::size_t n = sums.size();
@@ -579,7 +596,8 @@ void RealMultiset::add(std::span<const float> item, float count) {
   const Where where{"RealMultiset", nullptr, "add"};
   check_item(where, "item", item, dim());
   detail::require(std::isfinite(count), where, ": count ", count, " is not finite");
-  dense::add_scaled(item, count, sums_.values());
+  std::vector<float> copy;  // item may be sums() itself
+  dense::add_scaled(detached(item, sums(), copy), count, sums_.values());
   size_ += count;
 }
 
@@ -587,7 +605,8 @@ void RealMultiset::remove(std::span<const float> item, float count) {
   const Where where{"RealMultiset", nullptr, "remove"};
   check_item(where, "item", item, dim());
   detail::require(std::isfinite(count), where, ": count ", count, " is not finite");
-  dense::add_scaled(item, -count, sums_.values());
+  std::vector<float> copy;  // item may be sums() itself
+  dense::add_scaled(detached(item, sums(), copy), -count, sums_.values());
   size_ -= count;
 }
 
@@ -616,6 +635,10 @@ void RealSequence::replace(std::size_t i, std::span<const float> old_item,
   check_item(where, "old_item", old_item, dim());
   check_item(where, "new_item", new_item, dim());
   detail::require(i < size_, where, ": position ", i, " >= size ", size_);
+  // Either item may be sums() itself: both are read as they were at the call.
+  std::vector<float> old_copy, new_copy;
+  old_item = detached(old_item, sums(), old_copy);
+  new_item = detached(new_item, sums(), new_copy);
   add_shifted(sums_.values(), old_item, shift_of(i, dim()), -1.0f);
   add_shifted(sums_.values(), new_item, shift_of(i, dim()), 1.0f);
 }

@@ -8,6 +8,7 @@
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
 #include <hypervec/cleanup.hpp>
+#include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>
 
@@ -16,6 +17,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <random>
 #include <set>
@@ -455,6 +457,284 @@ BOOST_AUTO_TEST_CASE(results_do_not_depend_on_the_thread_count) {
         }
         for (std::size_t a = 0; a < now.size(); ++a) BOOST_CHECK(same_matches(now[a], base[a]));
       }
+    }
+  }
+}
+
+namespace {
+
+/// Thread counts 1 .. 2·items + 3 (every split of `items` work items,
+/// including the counts that used to leave workers an empty range), then
+/// 64, 70 and 128, past any worker cap.
+std::vector<unsigned> every_thread_count(std::size_t items) {
+  std::vector<unsigned> out;
+  for (unsigned t = 1; t <= 2 * items + 3; ++t) out.push_back(t);
+  for (const unsigned t : {64U, 70U, 128U}) {
+    if (t > 2 * items + 3) out.push_back(t);
+  }
+  return out;
+}
+
+void check_same_batch(const std::vector<cl::Matches>& now, const std::vector<cl::Matches>& base) {
+  BOOST_REQUIRE_EQUAL(now.size(), base.size());
+  for (std::size_t a = 0; a < now.size(); ++a) {
+    BOOST_TEST_CONTEXT("query " << a) { BOOST_CHECK(same_matches(now[a], base[a])); }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_search_kind_at_every_thread_count) {
+  // M = 2100 rows: a single query splits rows between up to 8 workers
+  // (>= 256 rows each), so both the query split and the row split run;
+  // Q = 1, 3, 8 queries at every thread count 1 .. 2·max(Q, 8) + 3.
+  // Float Q = 70 runs sgemm over three 1024-row tiles. Results must equal
+  // threads = 1 exactly.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 21);
+    const std::size_t dim = 200, rows = 2100;
+    const auto book = packed_codebook(rows, dim, rng);
+    const cl::PackedMemory pmem(book.view());
+    const auto fbook = gaussian_matrix(rows, dim, rng);
+    const cl::FloatMemory fmem(fbook.view());
+    const cl::FloatMemory fdot(fbook.view(), {}, cl::Metric::dot);
+    const auto ibook = int8_matrix(rows, dim, rng);
+    const cl::Int8Memory imem(ibook.view());
+    for (const std::size_t nq : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
+      const auto pq = packed_queries(book.view(), nq, rng);
+      const auto fq = gaussian_matrix(nq, dim, rng);
+      const auto iq = int8_matrix(nq, dim, rng);
+      auto all = [&](unsigned threads) {
+        const cl::Options o{.k = 4, .threads = threads};
+        return std::vector<std::vector<cl::Matches>>{
+            pmem.search(pq.view(), o),  {pmem.search(pq.row(0), o)},
+            pmem.search(fq.view(), o),  {pmem.search(fq.row(0), o)},
+            fmem.search(fq.view(), o),  {fmem.search(fq.row(0), o)},
+            fdot.search(fq.view(), o),  imem.search(iq.view(), o),
+            {imem.search(iq.row(0), o)}};
+      };
+      const auto base = all(1);
+      for (const unsigned threads : every_thread_count(std::max<std::size_t>(nq, 8))) {
+        BOOST_TEST_CONTEXT("Q=" << nq << " threads=" << threads) {
+          const auto now = all(threads);
+          for (std::size_t kind = 0; kind < now.size(); ++kind) {
+            BOOST_TEST_CONTEXT("kind " << kind) { check_same_batch(now[kind], base[kind]); }
+          }
+        }
+      }
+    }
+    // sgemm path (Q >= 64): 1 query tile × 3 row tiles.
+    const auto fq = gaussian_matrix(70, dim, rng);
+    const auto blas_base = fmem.search(fq.view(), {.k = 3, .threads = 1});
+    for (const unsigned threads : every_thread_count(3)) {
+      BOOST_TEST_CONTEXT("float sgemm Q=70 threads=" << threads) {
+        check_same_batch(fmem.search(fq.view(), {.k = 3, .threads = threads}), blas_base);
+      }
+    }
+    // Explain-away and greedy factor search over an 8-key memory.
+    std::vector<float> bundle(dim, 0.0F);
+    for (const std::size_t r : {5, 77, 1500}) {
+      for (std::size_t i = 0; i < dim; ++i) bundle[i] += static_cast<float>(pmem.row(r).component(i));
+    }
+    const auto key_rows = hv::bipolar::random_matrix(8, dim, seed + 22);
+    const cl::PackedMemory keys(key_rows.view());
+    const auto v = hv::bipolar::bind(key_rows.row(3), book.row(42));
+    const auto fv = hv::dense::to_float(v.view());
+    auto decode = [&](unsigned threads) {
+      const auto found = cl::explain_away(pmem, bundle, {.min_z = 2.0, .threads = threads});
+      const auto packed = cl::greedy_factor_search(pmem, keys, v, {.threads = threads});
+      const auto mixed = cl::greedy_factor_search(pmem, keys, fv.values(), {.threads = threads});
+      cl::Matches out;
+      for (const auto& d : found) out.push_back(d.match);
+      BOOST_REQUIRE(packed.has_value() && mixed.has_value());
+      out.push_back(packed->match);
+      out.push_back(mixed->match);
+      out.back().id += 1000000 * mixed->key;
+      out[out.size() - 2].id += 1000000 * packed->key;
+      return out;
+    };
+    const auto decode_base = decode(1);
+    BOOST_TEST(decode_base.size() >= 3U);
+    for (const unsigned threads : every_thread_count(8)) {
+      BOOST_TEST_CONTEXT("explain-away / greedy threads=" << threads) {
+        BOOST_CHECK(same_matches(decode(threads), decode_base));
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(adding_a_memorys_own_rows_is_safe) {
+  // add(memory.row(i)) and add(memory.view()) read the memory's own storage,
+  // which the append may reallocate (capacities 16, 32, 64, ...): the copy
+  // must come from the live rows. Contents are compared with copies kept
+  // outside the memory.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 23);
+    const std::size_t dim = 130;
+    const auto book = packed_codebook(3, dim, rng);
+    const auto fbook = gaussian_matrix(3, dim, rng);
+    const auto ibook = int8_matrix(3, dim, rng);
+    cl::PackedMemory pmem(book.view());
+    cl::FloatMemory fmem(fbook.view());
+    cl::Int8Memory imem(ibook.view());
+    std::vector<std::size_t> source = {0, 1, 2};  // row r is a copy of row source[r]
+    // One row at a time across the boundaries at 16, 32 and 64 rows ...
+    for (std::size_t r = 3; r < 70; ++r) {
+      const std::size_t from = r * 5 / 7;  // an earlier row, often a copy itself
+      source.push_back(source[from]);
+      BOOST_CHECK_EQUAL(pmem.add(pmem.row(from)), r);
+      BOOST_CHECK_EQUAL(fmem.add(fmem.row(from)), r);
+      BOOST_CHECK_EQUAL(imem.add(imem.row(from)), r);
+    }
+    // ... then the whole memory, twice (70 → 140 → 280 rows, growing each time).
+    for (int twice = 0; twice < 2; ++twice) {
+      const std::vector<std::size_t> copy = source;
+      source.insert(source.end(), copy.begin(), copy.end());
+      pmem.add(pmem.view());
+      fmem.add(fmem.view());
+      imem.add(imem.view());
+    }
+    BOOST_REQUIRE_EQUAL(pmem.size(), source.size());
+    BOOST_REQUIRE_EQUAL(fmem.size(), source.size());
+    BOOST_REQUIRE_EQUAL(imem.size(), source.size());
+    for (std::size_t r = 0; r < source.size(); ++r) {
+      BOOST_TEST_CONTEXT("row " << r << " (a copy of " << source[r] << ")") {
+        const auto p = pmem.row(r);
+        BOOST_CHECK(std::equal(p.words, p.words + p.num_words(), book.row(source[r]).words));
+        const auto f = fmem.row(r);
+        const auto fs = fbook.row(source[r]);
+        BOOST_CHECK(std::equal(f.begin(), f.end(), fs.begin()));
+        const auto i = imem.row(r);
+        const auto is = ibook.row(source[r]);
+        BOOST_CHECK(std::equal(i.begin(), i.end(), is.begin()));
+        // The norm kept for the row is the original's: cosine 1 with itself.
+        BOOST_CHECK_CLOSE(fmem.search(fs, {.k = 1})[0].cosine, 1.0, 1e-4);
+      }
+    }
+  }
+}
+
+namespace {
+
+/// Long-double reference of q·r, ‖q‖, ‖r‖ (r_i = ±1 for a packed row).
+struct LongDot {
+  long double dot = 0, qq = 0, rr = 0;
+};
+LongDot long_dot(std::span<const float> q, std::span<const float> r) {
+  LongDot d;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    d.dot += static_cast<long double>(q[i]) * r[i];
+    d.qq += static_cast<long double>(q[i]) * q[i];
+    d.rr += static_cast<long double>(r[i]) * r[i];
+  }
+  return d;
+}
+
+/// Checks every hit of `got` against the long-double reference: cosine and
+/// score finite and within the float dot bound (D + 17)·2^-24 (relative to
+/// ‖q‖‖r‖, which bounds Σ|q_i r_i|).
+void check_finite_and_close(const cl::Matches& got, std::span<const float> q,
+                            const std::function<std::vector<float>(std::size_t)>& row_of,
+                            cl::Metric metric) {
+  BOOST_REQUIRE(!got.empty());
+  const double tol = (static_cast<double>(q.size()) + 17.0) * 0x1.0p-24 + 1e-12;
+  for (const cl::Match& m : got) {
+    BOOST_TEST_CONTEXT("id " << m.id) {
+      const auto r = row_of(m.id);
+      const LongDot d = long_dot(q, r);
+      const long double qn = std::sqrt(d.qq), rn = std::sqrt(d.rr);
+      const double cos = qn == 0 || rn == 0 ? 0.0 : static_cast<double>(d.dot / (qn * rn));
+      BOOST_TEST(std::isfinite(m.cosine));
+      BOOST_TEST(std::isfinite(m.score));
+      BOOST_TEST(std::abs(m.cosine - cos) <= tol);
+      const long double unit = metric == cl::Metric::dot ? qn * rn : qn;  // score of cosine 1
+      const long double want = metric == cl::Metric::dot ? d.dot : (rn == 0 ? 0 : d.dot / rn);
+      BOOST_TEST(static_cast<double>(std::abs(m.score - want) / unit) <= tol);
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(huge_and_tiny_finite_values_give_finite_correct_cosines) {
+  // Components up to ±3e38 (near FLT_MAX) made float sums overflow: NaN
+  // cosines for packed memories searched with floats, Inf for float
+  // memories. Every finite input must give a finite cosine within the float
+  // bound of the long-double value; the planted row must still win.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 31);
+    const std::size_t dim = 100, rows = 40;
+    const auto book = packed_codebook(rows, dim, rng);
+    const cl::PackedMemory pmem(book.view());
+    std::uniform_real_distribution<float> unit(0.5F, 1.0F);
+    // Queries near row 7 (signs), magnitudes: 1e35, 3e38, -3e38 scaled signs,
+    // a mix of 3e38 and 1e-30 components, 1e-40 (subnormal) and 1e-30.
+    const std::vector<std::pair<float, float>> scales = {
+        {1e35F, 1e35F}, {3e38F, 3e38F}, {3e38F, 1e-30F}, {1e-30F, 1e-30F}, {1e-40F, 1e-38F},
+        {1.0F, 1.0F}};
+    hv::DenseMatrix<float> fq(scales.size(), dim);
+    for (std::size_t a = 0; a < scales.size(); ++a) {
+      for (std::size_t i = 0; i < dim; ++i) {
+        const float mag = (i % 3 == 0 ? scales[a].first : scales[a].second) * unit(rng);
+        fq.row(a)[i] = static_cast<float>(book.row(7).component(i)) * mag;
+      }
+    }
+    const auto packed_row = [&](std::size_t id) {
+      std::vector<float> r(dim);
+      for (std::size_t i = 0; i < dim; ++i) r[i] = static_cast<float>(pmem.row(id).component(i));
+      return r;
+    };
+    for_each_target([&](const std::string&) {
+      const auto batch = pmem.search(fq.view(), {.k = rows});  // sign tables
+      for (std::size_t a = 0; a < fq.rows(); ++a) {
+        BOOST_TEST_CONTEXT("packed memory, float query " << a) {
+          const auto single = pmem.search(fq.row(a), {.k = rows});  // sign flips
+          BOOST_TEST(single.front().id == 7U);
+          BOOST_TEST(batch[a].front().id == 7U);
+          check_finite_and_close(single, fq.row(a), packed_row, cl::Metric::dot);
+          check_finite_and_close(batch[a], fq.row(a), packed_row, cl::Metric::dot);
+        }
+      }
+    });
+    // Float memories: normal rows plus rows of ±3e38, 1e35, tiny and mixed.
+    auto fbook = gaussian_matrix(rows, dim, rng);
+    for (std::size_t i = 0; i < dim; ++i) {
+      fbook.row(1)[i] = (i % 2 ? 3e38F : -3e38F) * unit(rng);
+      fbook.row(2)[i] = -3e38F;
+      fbook.row(3)[i] = 1e35F * fbook.row(10)[i];
+      fbook.row(4)[i] = i % 5 == 0 ? 3e38F * unit(rng) : 1e-30F * unit(rng);
+      fbook.row(5)[i] = 1e-30F * fbook.row(11)[i];
+    }
+    const auto float_row = [&](std::size_t id) {
+      const auto r = fbook.row(id);
+      return std::vector<float>(r.begin(), r.end());
+    };
+    // 70 queries (sgemm) and 3 (Highway): copies of rows 1..5, normal ones, fq.
+    hv::DenseMatrix<float> q70(70, dim);
+    for (std::size_t a = 0; a < 70; ++a) {
+      const auto src = a < 6 ? fbook.row(a) : (a < 12 ? fq.row(a - 6) : fbook.row(a % rows));
+      std::copy(src.begin(), src.end(), q70.row(a).begin());
+    }
+    const hv::DenseMatrixView<float> q3{q70.data(), 6, dim, q70.view().stride};
+    for (const auto metric : {cl::Metric::cosine, cl::Metric::dot}) {
+      const cl::FloatMemory fmem(fbook.view(), {}, metric);
+      for_each_target([&](const std::string&) {
+        for (const auto& queries : {q70.view(), q3}) {
+          const auto got = fmem.search(queries, {.k = rows});
+          for (std::size_t a = 0; a < queries.rows; ++a) {
+            BOOST_TEST_CONTEXT("float memory, metric " << static_cast<int>(metric) << ", Q="
+                                                       << queries.rows << ", query " << a) {
+              check_finite_and_close(got[a], queries.row(a), float_row, metric);
+              if (a >= 1 && a < 6 && metric == cl::Metric::cosine) {
+                BOOST_TEST(got[a].front().cosine >= 1 - 1e-5);
+              }
+            }
+          }
+        }
+      });
     }
   }
 }

@@ -266,6 +266,58 @@ BOOST_AUTO_TEST_CASE(float_input_and_thread_count_do_not_change_results) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(every_thread_count_decodes_a_small_batch_identically) {
+  // 1, 3 and 8 documents (8, 24 and 64 subset queries) at every thread count
+  // 1 .. 2·documents + 3 and at 64, 70, 128: thread counts that once left a
+  // worker an empty range (an abort in the packed scan) must decode exactly
+  // as one thread does, packed and float input alike.
+  const std::uint64_t seed = test_seed() + 9;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 1024;
+    const auto book = hv::codebook::generate(numbered_labels(300), dim, seed);
+    std::mt19937_64 rng(seed);
+    for (const std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
+      std::vector<Analogy> docs;
+      for (std::size_t i = 0; i < n; ++i) docs.push_back(make_analogy(book, rng, 0.1));
+      const auto packed = stack(docs, dim);
+      hv::DenseMatrix<float> floats(n, dim);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto f = hv::dense::to_float(docs[i].v);
+        std::copy(f.values().begin(), f.values().end(), floats.row(i).begin());
+      }
+      const auto documents = documents_of(docs);
+      auto decode = [&](unsigned threads) {
+        probe::Options o;
+        o.threads = threads;
+        const probe::Decoder decoder(book, o);
+        auto p = decoder.decode(packed.view(), documents);
+        auto f = decoder.decode(floats.view(), documents);
+        p.insert(p.end(), f.begin(), f.end());
+        return p;
+      };
+      const auto base = decode(1);
+      std::vector<unsigned> counts;
+      for (unsigned t = 2; t <= 2 * n + 3; ++t) counts.push_back(t);
+      counts.insert(counts.end(), {64U, 70U, 128U});
+      for (const unsigned threads : counts) {
+        const auto now = decode(threads);
+        BOOST_REQUIRE_EQUAL(now.size(), base.size());
+        for (std::size_t i = 0; i < now.size(); ++i) {
+          BOOST_TEST_CONTEXT("documents " << n << ", threads " << threads << ", decoding " << i) {
+            BOOST_TEST(now[i].query == base[i].query, boost::test_tools::per_element());
+            BOOST_TEST(now[i].reason == base[i].reason);
+            BOOST_REQUIRE_EQUAL(now[i].answers.size(), base[i].answers.size());
+            for (std::size_t a = 0; a < base[i].answers.size(); ++a) {
+              BOOST_TEST(now[i].answers[a].id == base[i].answers[a].id);
+              BOOST_TEST(now[i].answers[a].cosine == base[i].answers[a].cosine);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
   // Options::report_queries lists all 8 subset queries of each document. Each
   // is recomputed here from scratch: unbind with the query's atoms, score

@@ -636,6 +636,59 @@ void check_chain(const RealCase& c, const Model& model, std::uint64_t seed) {
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(real_structures_accept_their_own_sums_as_an_item) {
+  // s.add(s.sums()), seq.append(seq.sums()) at shift D/2 (the two halves of
+  // the shifted add then read what the other just wrote), stack.push, and
+  // replace with the sums as both items: each must act like the same call
+  // with a copy of the sums taken first (it used to throw on overlap, or at
+  // shift D/2 silently read overwritten sums).
+  const std::uint64_t seed = test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 64;
+    const hv::DenseMatrix<float> atoms = kDenseCase.atoms(4, dim, seed);
+    auto copy_of = [](std::span<const float> x) { return std::vector<float>(x.begin(), x.end()); };
+    auto equal = [](std::span<const float> a, std::span<const float> b) {
+      return std::equal(a.begin(), a.end(), b.begin(), b.end());
+    };
+    st::RealMultiset bag(dim), bag_ref(dim);
+    for (auto* b : {&bag, &bag_ref}) b->add(atoms.row(0), 2.0f);
+    bag.add(bag.sums(), 0.5f);
+    bag_ref.add(copy_of(bag_ref.sums()), 0.5f);
+    BOOST_TEST(equal(bag.sums(), bag_ref.sums()));
+    bag.remove(bag.sums());
+    bag_ref.remove(copy_of(bag_ref.sums()));
+    BOOST_TEST(equal(bag.sums(), bag_ref.sums()));
+
+    st::RealSequence seq(dim), seq_ref(dim);
+    for (auto* q : {&seq, &seq_ref}) {
+      for (std::size_t i = 0; i < dim / 2; ++i) q->append(atoms.row(i % 4));
+    }
+    seq.append(seq.sums());  // position D/2: shift D/2
+    seq_ref.append(copy_of(seq_ref.sums()));
+    BOOST_TEST(equal(seq.sums(), seq_ref.sums()));
+    seq.append(seq.sums());  // shift D/2 + 1
+    seq_ref.append(copy_of(seq_ref.sums()));
+    BOOST_TEST(equal(seq.sums(), seq_ref.sums()));
+    seq.replace(3, seq.sums(), seq.sums());
+    {
+      const auto snapshot = copy_of(seq_ref.sums());
+      seq_ref.replace(3, snapshot, snapshot);
+    }
+    BOOST_TEST(equal(seq.sums(), seq_ref.sums()));
+
+    st::RealStack stack(dim), stack_ref(dim);
+    for (auto* k : {&stack, &stack_ref}) {
+      for (std::size_t i = 0; i < dim / 2; ++i) k->push(atoms.row(i % 4));
+    }
+    stack.push(stack.sums());
+    stack_ref.push(copy_of(stack_ref.sums()));
+    BOOST_TEST(equal(stack.sums(), stack_ref.sums()));
+    stack.pop(stack.sums());
+    stack_ref.pop(copy_of(stack_ref.sums()));
+    BOOST_TEST(equal(stack.sums(), stack_ref.sums()));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(real_graphs_and_chains_are_directed_in_both_models) {
   const std::uint64_t seed = test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {

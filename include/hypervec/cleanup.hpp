@@ -34,6 +34,12 @@
 //    they too are thread-count independent, but a query's float score in
 //    such a batch may differ in the last bits from the same query searched
 //    alone or in a batch of < 64 (Highway kernel), within the same bound.
+//  * Any finite float input gives finite scores and cosines: queries whose
+//    values (or a FloatMemory whose rows) lie outside 2^±40 are scored
+//    scaled by a power of two (exact), so float sums neither overflow nor
+//    underflow (simd/cleanup.cc, kSafeExp); usual inputs are not copied and
+//    score bit for bit as before. NaN or ±Inf in a query or row throws
+//    InvalidArgument naming it and the component.
 //  * Significance under the random-vector null (docs/concepts.md, "Cleanup memory"): a row drawn
 //    independently of the query has cosine ≈ N(0, 1/D), so
 //      z = cosine · √D,   p = P(N(0,1) > z) = erfc(z/√2)/2   (one-sided).
@@ -137,17 +143,27 @@ class RowStore {
   std::size_t stride() const noexcept { return stride_; }
   const T* data() const noexcept { return buffer_.data(); }
   const T* row(std::size_t i) const noexcept { return buffer_.data() + i * stride_; }
-  /// Appends n zeroed rows and returns a pointer to the first.
-  T* append(std::size_t n) {
+  /// Appends n rows copied from src (row r at src + r·src_stride, `length`
+  /// <= stride() elements each; the rest of each row stays zero) and returns
+  /// a pointer to the first. src may point into this store (e.g. a row(i)
+  /// of it): when the store grows, the rows are copied before the old
+  /// buffer is released, so aliasing is safe.
+  T* append(const T* src, std::size_t src_stride, std::size_t n, std::size_t length) {
+    AlignedBuffer<T> old;  // keeps the previous buffer, and src, alive until the copy
     if (rows_ + n > capacity_) {
       std::size_t cap = capacity_ == 0 ? 16 : capacity_;
       while (cap < rows_ + n) cap *= 2;
       AlignedBuffer<T> grown(cap * stride_);
       if (rows_ != 0) std::copy(buffer_.data(), buffer_.data() + rows_ * stride_, grown.data());
+      old = std::move(buffer_);
       buffer_ = std::move(grown);
       capacity_ = cap;
     }
     T* first = buffer_.data() + rows_ * stride_;
+    // New rows never overlap a source row: they start past every stored row.
+    for (std::size_t r = 0; r < n; ++r) {
+      std::copy(src + r * src_stride, src + r * src_stride + length, first + r * stride_);
+    }
     rows_ += n;
     return first;
   }
@@ -249,6 +265,12 @@ class FloatMemory {
   Metric metric_;
   detail::RowStore<float> store_;
   std::vector<double> norms_;  // ‖row‖, accumulated in double
+  // ilogb of the largest and smallest non-zero row maximum |r_i| (0, 0 when
+  // no row is non-zero): search scales queries by powers of two from them so
+  // float sums of huge or tiny rows neither overflow nor underflow.
+  int row_exp_hi_ = 0;
+  int row_exp_lo_ = 0;
+  void note_row_exponents(std::size_t first);  // rows [first, size())
   detail::LabelIndex labels_;
 };
 
