@@ -243,14 +243,22 @@ with tempfile.TemporaryDirectory() as tmp:
     if os.stat(T("mode.npy")).st_mode & 0o777 != 0o640:
         fail(f"codebook -o: mode {oct(os.stat(T('mode.npy')).st_mode & 0o777)}, expected 0o640")
 
-    # --- Huge finite values decode like their signs (cosine is scale-free).
+    # --- Huge finite values: scaled by 2^126 (exact in float) the vectors
+    # decode byte for byte as at ±1 (cosine is scale-free); scaled by 3e38
+    # (rounded) every cosine is still finite and a true cosine.
     signs = [struct.unpack_from("<f", values, 4 * i)[0] for i in range(len(values) // 4)]
-    scaled = write(T("huge.npy"), npy_header("<f4", (n_docs, 64)) +
-                   struct.pack(f"<{len(signs)}f", *[3e38 * x for x in signs]))
     a = run(dec(good, "-o", T("a.jsonl"), "--examples", "0"), 0)
-    b = run(dec(scaled, "-o", T("b.jsonl"), "--examples", "0"), 0)
-    if open(T("a.jsonl")).read() != open(T("b.jsonl")).read():
-        fail("vectors scaled by 3e38 decode differently from the same vectors at ±1")
+    for scale, name in ((2.0 ** 126, "pow2.npy"), (3e38, "huge.npy")):
+        write(T(name), npy_header("<f4", (n_docs, 64)) +
+              struct.pack(f"<{len(signs)}f", *[scale * x for x in signs]))
+        run(dec(T(name), "-o", T("b.jsonl"), "--examples", "0"), 0, names=None)
+        got = [json.loads(l) for l in open(T("b.jsonl"))]
+        cosines = [x["cosine"] for d in got for x in d["answers"]]
+        if len(got) != n_docs or not cosines or not all(
+                isinstance(c, float) and -1 <= c <= 1 for c in cosines):
+            fail(f"vectors scaled by {scale}: missing, null or out-of-range cosines")
+        if scale == 2.0 ** 126 and open(T("a.jsonl")).read() != open(T("b.jsonl")).read():
+            fail("vectors scaled by 2^126 decode differently from the same vectors at ±1")
 
     # --- Control characters in labels are escaped on the terminal.
     esc_labels = write(T("esc.txt"), "".join(f"w{i}\n" for i in range(20)) + "red\x1b[31m\n")
