@@ -144,14 +144,14 @@ void fill_random_row(std::uint64_t* words, std::size_t dim, std::uint64_t seed,
 }
 
 void check_pair(const char* where, PackedView a, PackedView b) {
-  detail::require_nonzero_dim(where, "a", a.dim);
+  detail::require_valid_dim(where, "a", a.dim);
   detail::require_same_dim(where, "a", a.dim, "b", b.dim);
 }
 
 }  // namespace
 
 PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
-  detail::require_nonzero_dim("bipolar::random", "the vector", dim);
+  detail::require_valid_dim("bipolar::random", "the vector", dim);
   PackedVector v(dim);
   fill_random_row(v.words(), dim, seed, row);
   return v;
@@ -159,7 +159,13 @@ PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
 
 PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
                            std::uint64_t first_row, unsigned threads) {
-  detail::require_nonzero_dim("bipolar::random_matrix", "the matrix", dim);
+  // D and rows are checked against kMaxDim / kMaxRows / kMaxBytes before
+  // anything is allocated (a legal size too big for the machine: bad_alloc).
+  detail::require_valid_dim("bipolar::random_matrix", "the matrix", dim);
+  detail::require_rows_limit("bipolar::random_matrix", "the matrix", rows);
+  detail::checked_bytes(detail::checked_mul(rows, padded_length<std::uint64_t>(packed_words(dim)),
+                                            "bipolar::random_matrix", "rows x stride"),
+                        sizeof(std::uint64_t), "bipolar::random_matrix", "the matrix");
   PackedMatrix m(rows, dim);
   // Starting a thread costs tens of µs (more on a loaded machine); it pays
   // off past ~256k generated words (~0.25 ms of work on one core).
@@ -173,7 +179,7 @@ PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed
 }
 
 PackedVector identity(std::size_t dim) {
-  detail::require_nonzero_dim("bipolar::identity", "the vector", dim);
+  detail::require_valid_dim("bipolar::identity", "the vector", dim);
   return PackedVector(dim);
 }
 
@@ -193,7 +199,7 @@ PackedVector bind(PackedView a, PackedView b) {
 PackedVector multibind(std::span<const PackedView> items) {
   detail::require(!items.empty(), "bipolar::multibind: items is empty; need at least one vector");
   const std::size_t dim = items.front().dim;
-  detail::require_nonzero_dim("bipolar::multibind", "items[0]", dim);
+  detail::require_valid_dim("bipolar::multibind", "items[0]", dim);
   for (std::size_t k = 1; k < items.size(); ++k) {
     if (items[k].dim != dim) {
       throw DimensionError(detail::concat("bipolar::multibind: dimension mismatch: items[0] has D=",
@@ -209,22 +215,40 @@ PackedVector multibind(std::span<const PackedView> items) {
   return out;
 }
 
-void permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out) {
-  detail::require_nonzero_dim("bipolar::permute", "a", a.dim);
-  detail::require_same_dim("bipolar::permute", "a", a.dim, "out", out.dim);
+namespace {
+/// Validates a permute call and rotates a by s in [0, D) into out.
+void rotate_checked(const char* where, PackedView a, std::size_t s, PackedSpan out) {
   const std::size_t nw = a.num_words();
-  detail::require<InvalidArgument>(
-      out.words + nw <= a.words || a.words + nw <= out.words,
-      "bipolar::permute: out overlaps a; permute needs a separate output");
-  const auto d = static_cast<std::ptrdiff_t>(a.dim);
-  const auto s = static_cast<std::size_t>(((shifts % d) + d) % d);
+  detail::require<InvalidArgument>(out.words + nw <= a.words || a.words + nw <= out.words,
+                                   where, ": out overlaps a; permute needs a separate output");
   HWY_DYNAMIC_DISPATCH(detail::RotateBits)(a.words, a.dim, s, out.words);
+}
+}  // namespace
+
+void permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out) {
+  detail::require_valid_dim("bipolar::permute", "a", a.dim);
+  detail::require_same_dim("bipolar::permute", "a", a.dim, "out", out.dim);
+  rotate_checked("bipolar::permute", a, detail::rotation_amount(shifts, a.dim), out);
 }
 
 PackedVector permute(PackedView a, std::ptrdiff_t shifts) {
-  detail::require_nonzero_dim("bipolar::permute", "a", a.dim);
+  detail::require_valid_dim("bipolar::permute", "a", a.dim);
   PackedVector out(a.dim);
   permute(a, shifts, out.span());
+  return out;
+}
+
+void inverse_permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out) {
+  detail::require_valid_dim("bipolar::inverse_permute", "a", a.dim);
+  detail::require_same_dim("bipolar::inverse_permute", "a", a.dim, "out", out.dim);
+  rotate_checked("bipolar::inverse_permute", a, detail::inverse_rotation_amount(shifts, a.dim),
+                 out);
+}
+
+PackedVector inverse_permute(PackedView a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("bipolar::inverse_permute", "a", a.dim);
+  PackedVector out(a.dim);
+  inverse_permute(a, shifts, out.span());
   return out;
 }
 

@@ -227,7 +227,7 @@ namespace {
 std::size_t check_items(const char* where, std::span<const PackedView> items) {
   require(!items.empty(), where, ": items is empty; need at least one vector");
   const std::size_t dim = items.front().dim;
-  require_nonzero_dim(where, "items[0]", dim);
+  require_valid_dim(where, "items[0]", dim);
   for (std::size_t k = 0; k < items.size(); ++k) {
     require<InvalidArgument>(items[k].words != nullptr, where, ": items[", k, "] is null");
     if (items[k].dim != dim) {
@@ -242,9 +242,11 @@ std::size_t check_items(const char* where, std::span<const PackedView> items) {
 
 namespace bipolar {
 
-Accumulator::Accumulator(std::size_t dim) : dim_(dim), sums_(padded_length<std::int32_t>(dim)) {
-  detail::require_nonzero_dim("bipolar::Accumulator", "the accumulator", dim);
-}
+// D is checked (1 <= D <= kMaxDim) before the sums are allocated.
+Accumulator::Accumulator(std::size_t dim)
+    : dim_(dim),
+      sums_((detail::require_valid_dim("bipolar::Accumulator", "the accumulator", dim),
+             padded_length<std::int32_t>(dim))) {}
 
 void Accumulator::account(std::int64_t magnitude, const char* where) {
   // Every |sum| is bounded by the total |weight| added; keep that in int32.
@@ -324,6 +326,7 @@ PackedVector majority(std::span<const PackedView> items, const TieBreak& tie) {
 }
 
 PackedVector majority(const PackedMatrixView& rows, const TieBreak& tie) {
+  detail::require_rows_limit("bipolar::majority", "rows", rows.rows);
   std::vector<PackedView> items(rows.rows);
   for (std::size_t r = 0; r < rows.rows; ++r) items[r] = rows.row(r);
   return majority(std::span<const PackedView>(items), tie);

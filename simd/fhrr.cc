@@ -92,7 +92,7 @@ const float* floats(std::span<const Phasor> v) { return reinterpret_cast<const f
 float* floats(std::span<Phasor> v) { return reinterpret_cast<float*>(v.data()); }
 
 void check_pair(const char* where, std::span<const Phasor> a, std::span<const Phasor> b) {
-  detail::require_nonzero_dim(where, "a", a.size());
+  detail::require_valid_dim(where, "a", a.size());
   detail::require_same_dim(where, "a", a.size(), "b", b.size());
 }
 
@@ -108,7 +108,7 @@ bool all_finite(std::span<const Phasor> v) {
 }  // namespace
 
 Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
-  detail::require_nonzero_dim("fhrr::random", "the vector", dim);
+  detail::require_valid_dim("fhrr::random", "the vector", dim);
   Vector v(dim);
   hypervec::random::RowStream stream(seed ^ kFhrrStreamTag, row);
   for (std::size_t k = 0; k < dim; ++k) {
@@ -119,7 +119,7 @@ Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
 }
 
 Vector identity(std::size_t dim) {
-  detail::require_nonzero_dim("fhrr::identity", "the vector", dim);
+  detail::require_valid_dim("fhrr::identity", "the vector", dim);
   Vector v(dim);
   std::fill(v.data(), v.data() + dim, Phasor(1.0f, 0.0f));
   return v;
@@ -139,7 +139,7 @@ Vector bind(std::span<const Phasor> a, std::span<const Phasor> b) {
 }
 
 Vector inverse(std::span<const Phasor> a) {
-  detail::require_nonzero_dim("fhrr::inverse", "a", a.size());
+  detail::require_valid_dim("fhrr::inverse", "a", a.size());
   check_finite("fhrr::inverse", all_finite(a));
   Vector out(a.size());
   for (std::size_t k = 0; k < a.size(); ++k) out[k] = std::conj(a[k]);
@@ -158,7 +158,7 @@ Vector unbind(std::span<const Phasor> bound, std::span<const Phasor> key) {
 Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weights) {
   constexpr const char* where = "fhrr::bundle";
   detail::require(rows.rows > 0, where, ": rows is empty; need at least one vector");
-  detail::require_nonzero_dim(where, "rows", rows.dim);
+  detail::require_valid_dim(where, "rows", rows.dim);
   detail::require(rows.data != nullptr, where, ": rows.data is null");
   detail::require<DimensionError>(weights.empty() || weights.size() == rows.rows, where,
                                   ": weights has ", weights.size(), " entries for ", rows.rows,
@@ -174,7 +174,7 @@ Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weight
 }
 
 Vector normalize(std::span<const Phasor> a) {
-  detail::require_nonzero_dim("fhrr::normalize", "a", a.size());
+  detail::require_valid_dim("fhrr::normalize", "a", a.size());
   Vector out(a.size());
   check_finite("fhrr::normalize", HWY_DYNAMIC_DISPATCH(detail::PhasorNormalize)(
                                       floats(a), floats(out.values()), a.size()));
@@ -182,10 +182,9 @@ Vector normalize(std::span<const Phasor> a) {
 }
 
 Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
-  detail::require_nonzero_dim("fhrr::permute", "a", a.size());
+  detail::require_valid_dim("fhrr::permute", "a", a.size());
   check_finite("fhrr::permute", all_finite(a));
-  const auto d = static_cast<std::ptrdiff_t>(a.size());
-  const auto s = static_cast<std::size_t>(((shifts % d) + d) % d);
+  const std::size_t s = detail::rotation_amount(shifts, a.size());  // no signed overflow
   Vector out(a.size());
   std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
   return out;
@@ -200,7 +199,7 @@ double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {
 
 Vector from_hrr(std::span<const float> x) {
   constexpr const char* where = "fhrr::from_hrr";
-  detail::require_nonzero_dim(where, "x", x.size());
+  detail::require_valid_dim(where, "x", x.size());
   detail::require(HWY_DYNAMIC_DISPATCH(detail::PhasorAllFinite)(x.data(), x.size()), where,
                   ": x contains NaN or Inf (D=", x.size(), ")");
   const std::size_t dim = x.size(), nb = detail::fft::bins(dim);
@@ -223,7 +222,7 @@ Vector from_hrr(std::span<const float> x) {
 
 DenseVector<float> to_hrr(std::span<const Phasor> z) {
   constexpr const char* where = "fhrr::to_hrr";
-  detail::require_nonzero_dim(where, "z", z.size());
+  detail::require_valid_dim(where, "z", z.size());
   check_finite(where, all_finite(z));
   const std::size_t dim = z.size(), nb = detail::fft::bins(dim);
   AlignedBuffer<Phasor> half(nb);

@@ -182,7 +182,7 @@ detail::fft::Shape single(std::size_t dim) {
 
 template <typename T>
 void check_vector(const char* where, const char* what, std::span<const T> x) {
-  detail::require_nonzero_dim(where, what, x.size());
+  detail::require_valid_dim(where, what, x.size());
   detail::require(Kernels<T>::all_finite(x.data(), x.size()), where, ": ", what,
                   " contains NaN or Inf (D=", x.size(), ")");
 }
@@ -193,7 +193,7 @@ void check_finite_result(const char* where, bool finite) {
 }
 
 void require_spectrum(const char* where, const char* what, std::size_t dim) {
-  detail::require_nonzero_dim(where, what, dim);
+  detail::require_valid_dim(where, what, dim);
 }
 
 /// ‖x‖² from a half spectrum by Parseval: (|X0|² + 2 Σ_{0<k<D/2} |Xk|²
@@ -269,7 +269,7 @@ void fill_random(T* v, std::size_t dim, std::uint64_t seed, std::uint64_t row, b
 
 template <typename T>
 DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row, bool unit_norm) {
-  detail::require_nonzero_dim("hrr::random", "the vector", dim);
+  detail::require_valid_dim("hrr::random", "the vector", dim);
   DenseVector<T> v(dim);
   fill_random(v.data(), dim, seed, row, unit_norm);
   return v;
@@ -278,7 +278,8 @@ DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row, bo
 template <typename T>
 DenseMatrix<T> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
                              std::uint64_t first_row, bool unit_norm, unsigned threads) {
-  detail::require_nonzero_dim("hrr::random_matrix", "the matrix", dim);
+  detail::require_valid_dim("hrr::random_matrix", "the matrix", dim);
+  detail::require_rows_limit("hrr::random_matrix", "the matrix", rows);
   DenseMatrix<T> m(rows, dim);
   detail::parallel_for(rows, threads, 16, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
@@ -290,7 +291,7 @@ DenseMatrix<T> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t se
 
 template <typename T>
 DenseVector<T> random_unitary(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
-  detail::require_nonzero_dim("hrr::random_unitary", "the vector", dim);
+  detail::require_valid_dim("hrr::random_unitary", "the vector", dim);
   Spectrum<T> s(dim);
   random::RowStream stream(seed ^ kUnitaryStreamTag, row);
   s.data()[0] = Complex<T>(1, 0);
@@ -322,7 +323,7 @@ DenseVector<T> make_unitary(std::span<const T> x) {
 
 template <typename T>
 DenseVector<T> identity(std::size_t dim) {
-  detail::require_nonzero_dim("hrr::identity", "the vector", dim);
+  detail::require_valid_dim("hrr::identity", "the vector", dim);
   DenseVector<T> v(dim);
   v[0] = T(1);
   return v;
@@ -372,7 +373,7 @@ Spectrum<T> inverse_spectrum(const Spectrum<T>& key, InverseMethod method,
 template <typename T>
 void bind(std::span<const T> a, std::span<const T> b, std::span<T> out) {
   constexpr const char* where = "hrr::bind";
-  detail::require_nonzero_dim(where, "a", a.size());
+  detail::require_valid_dim(where, "a", a.size());
   detail::require_same_dim(where, "a", a.size(), "b", b.size());
   detail::require_same_dim(where, "a", a.size(), "out", out.size());
   const std::size_t dim = a.size(), nb = detail::fft::bins(dim);
@@ -397,7 +398,7 @@ DenseVector<T> bind(std::span<const T> a, std::span<const T> b) {
 template <typename T>
 void bind(std::span<const T> x, const Spectrum<T>& key, std::span<T> out) {
   constexpr const char* where = "hrr::bind";
-  detail::require_nonzero_dim(where, "x", x.size());
+  detail::require_valid_dim(where, "x", x.size());
   detail::require_same_dim(where, "x", x.size(), "key spectrum", key.dim());
   detail::require_same_dim(where, "x", x.size(), "out", out.size());
   const std::size_t dim = x.size(), nb = key.bins();
@@ -442,7 +443,7 @@ template <typename T>
 DenseVector<T> unbind(std::span<const T> bound, std::span<const T> key, InverseMethod method,
                       InverseReport* report) {
   constexpr const char* where = "hrr::unbind";
-  detail::require_nonzero_dim(where, "bound", bound.size());
+  detail::require_valid_dim(where, "bound", bound.size());
   detail::require_same_dim(where, "bound", bound.size(), "key", key.size());
   const std::size_t nb = detail::fft::bins(key.size());
   Complex<T>* sk = scratch<T>(1, nb);
@@ -458,7 +459,7 @@ template <typename T>
 DenseVector<T> unbind(std::span<const T> bound, const Spectrum<T>& key, InverseMethod method,
                       InverseReport* report) {
   constexpr const char* where = "hrr::unbind";
-  detail::require_nonzero_dim(where, "bound", bound.size());
+  detail::require_valid_dim(where, "bound", bound.size());
   detail::require_same_dim(where, "bound", bound.size(), "key spectrum", key.dim());
   double key_norm2 = 0;
   if (method.kind != InverseMethod::Kind::involution) {
@@ -471,9 +472,10 @@ template <typename T>
 void bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMatrix<T>& out,
                 unsigned threads) {
   constexpr const char* where = "hrr::bind_batch";
-  detail::require_nonzero_dim(where, "rows", rows.dim);
+  detail::require_valid_dim(where, "rows", rows.dim);
   detail::require_same_dim(where, "rows", rows.dim, "key spectrum", key.dim());
   detail::require_same_dim(where, "rows", rows.dim, "out", out.dim());
+  detail::require_rows_limit(where, "rows", rows.rows);
   detail::require<DimensionError>(out.rows() == rows.rows, where, ": out has ", out.rows(),
                                   " rows, rows has ", rows.rows);
   detail::require(rows.rows == 0 || rows.data != nullptr, where, ": rows.data is null");
@@ -511,7 +513,7 @@ void bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMat
 template <typename T>
 DenseMatrix<T> bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key,
                           unsigned threads) {
-  detail::require_nonzero_dim("hrr::bind_batch", "rows", rows.dim);
+  detail::require_valid_dim("hrr::bind_batch", "rows", rows.dim);
   DenseMatrix<T> out(rows.rows, rows.dim);
   bind_batch(rows, key, out, threads);
   return out;
@@ -520,7 +522,7 @@ DenseMatrix<T> bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key
 template <typename T>
 void unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMatrix<T>& out,
                   InverseMethod method, InverseReport* report, unsigned threads) {
-  detail::require_nonzero_dim("hrr::unbind_batch", "key spectrum", key.dim());
+  detail::require_valid_dim("hrr::unbind_batch", "key spectrum", key.dim());
   const Spectrum<T> inv = inverse_spectrum(key, method, report);
   bind_batch(rows, inv, out, threads);
 }
@@ -528,7 +530,7 @@ void unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseM
 template <typename T>
 DenseMatrix<T> unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key,
                             InverseMethod method, InverseReport* report, unsigned threads) {
-  detail::require_nonzero_dim("hrr::unbind_batch", "key spectrum", key.dim());
+  detail::require_valid_dim("hrr::unbind_batch", "key spectrum", key.dim());
   const Spectrum<T> inv = inverse_spectrum(key, method, report);
   return bind_batch(rows, inv, threads);
 }
@@ -588,7 +590,7 @@ template <typename T>
 DenseVector<T> bundle(const DenseMatrixView<T>& rows, std::span<const T> weights) {
   constexpr const char* where = "hrr::bundle";
   detail::require(rows.rows > 0, where, ": rows is empty; need at least one vector");
-  detail::require_nonzero_dim(where, "rows", rows.dim);
+  detail::require_valid_dim(where, "rows", rows.dim);
   detail::require(rows.data != nullptr, where, ": rows.data is null");
   detail::require<DimensionError>(weights.empty() || weights.size() == rows.rows, where,
                                   ": weights has ", weights.size(), " entries for ", rows.rows,
@@ -605,7 +607,7 @@ DenseVector<T> bundle(const DenseMatrixView<T>& rows, std::span<const T> weights
 template <typename T>
 void add_scaled(std::span<const T> x, T weight, std::span<T> acc) {
   constexpr const char* where = "hrr::add_scaled";
-  detail::require_nonzero_dim(where, "x", x.size());
+  detail::require_valid_dim(where, "x", x.size());
   detail::require_same_dim(where, "x", x.size(), "acc", acc.size());
   detail::require(acc.data() + acc.size() <= x.data() || x.data() + x.size() <= acc.data(),
                   where, ": acc overlaps x");
@@ -616,8 +618,7 @@ void add_scaled(std::span<const T> x, T weight, std::span<T> acc) {
 template <typename T>
 DenseVector<T> permute(std::span<const T> a, std::ptrdiff_t shifts) {
   check_vector("hrr::permute", "a", a);
-  const auto d = static_cast<std::ptrdiff_t>(a.size());
-  const auto s = static_cast<std::size_t>(((shifts % d) + d) % d);
+  const std::size_t s = detail::rotation_amount(shifts, a.size());  // no signed overflow
   DenseVector<T> out(a.size());
   // out[i] = a[(i - s) mod D]: a's last s values first.
   std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
@@ -626,7 +627,7 @@ DenseVector<T> permute(std::span<const T> a, std::ptrdiff_t shifts) {
 
 template <typename T>
 double dot(std::span<const T> a, std::span<const T> b) {
-  detail::require_nonzero_dim("hrr::dot", "a", a.size());
+  detail::require_valid_dim("hrr::dot", "a", a.size());
   detail::require_same_dim("hrr::dot", "a", a.size(), "b", b.size());
   const double r = Kernels<T>::dot(a.data(), b.data(), a.size());
   check_finite_result("hrr::dot", std::isfinite(r));
@@ -635,7 +636,7 @@ double dot(std::span<const T> a, std::span<const T> b) {
 
 template <typename T>
 double norm(std::span<const T> a) {
-  detail::require_nonzero_dim("hrr::norm", "a", a.size());
+  detail::require_valid_dim("hrr::norm", "a", a.size());
   const double r = Kernels<T>::dot(a.data(), a.data(), a.size());
   check_finite_result("hrr::norm", std::isfinite(r));
   return std::sqrt(r);
@@ -644,7 +645,7 @@ double norm(std::span<const T> a) {
 template <typename T>
 double cosine(std::span<const T> a, std::span<const T> b) {
   constexpr const char* where = "hrr::cosine";
-  detail::require_nonzero_dim(where, "a", a.size());
+  detail::require_valid_dim(where, "a", a.size());
   detail::require_same_dim(where, "a", a.size(), "b", b.size());
   const double ab = Kernels<T>::dot(a.data(), b.data(), a.size());
   const double aa = Kernels<T>::dot(a.data(), a.data(), a.size());

@@ -84,7 +84,7 @@ std::vector<double> fpe_frequencies(std::size_t count, double bandwidth, FpeKern
 }
 
 void check_fpe(const char* where, std::size_t dim, double bandwidth, FpeKernel kernel) {
-  detail::require_nonzero_dim(where, "dim", dim);
+  detail::require_valid_dim(where, "dim", dim);
   detail::require(std::isfinite(bandwidth) && bandwidth > 0.0, where,
                   ": bandwidth must be finite and > 0, got ", bandwidth);
   detail::require(kernel == FpeKernel::sinc || kernel == FpeKernel::gaussian, where,
@@ -180,8 +180,9 @@ void fill_span_walk(PackedMatrix& out, std::uint64_t seed, Position position) {
 Level::Level(std::size_t levels, std::size_t dim, std::uint64_t seed, double low, double high,
              double randomness)
     : low_(low), high_(high), randomness_(randomness) {
-  detail::require_nonzero_dim("encode::Level", "dim", dim);
+  detail::require_valid_dim("encode::Level", "dim", dim);
   detail::require(levels >= 2, "encode::Level: levels must be >= 2, got ", levels);
+  detail::require_rows_limit("encode::Level", "levels", levels);
   check_range("encode::Level", low, high);
   detail::require(randomness >= 0.0 && randomness <= 1.0,
                   "encode::Level: randomness must be in [0, 1], got ", randomness);
@@ -232,8 +233,10 @@ PackedView Level::operator()(double value) const {
 
 Thermometer::Thermometer(std::size_t levels, std::size_t dim, double low, double high)
     : low_(low), high_(high) {
-  detail::require_nonzero_dim("encode::Thermometer", "dim", dim);
+  detail::require_valid_dim("encode::Thermometer", "dim", dim);
   detail::require(levels >= 2, "encode::Thermometer: levels must be >= 2, got ", levels);
+  // levels <= kMaxRows and D <= kMaxDim keep i * D * 2 + levels below 2^64.
+  detail::require_rows_limit("encode::Thermometer", "levels", levels);
   check_range("encode::Thermometer", low, high);
   codebook_ = PackedMatrix(levels, dim);
   for (std::size_t i = 0; i < levels; ++i) {
@@ -336,8 +339,11 @@ double cancel_probability(const std::vector<std::size_t>& steps, Pos pos) {
 Circular::Circular(std::size_t points, std::size_t dim, std::uint64_t seed, double period,
                    double randomness)
     : period_(period), randomness_(randomness) {
-  detail::require_nonzero_dim("encode::Circular", "dim", dim);
+  detail::require_valid_dim("encode::Circular", "dim", dim);
   detail::require(points >= 2, "encode::Circular: points must be >= 2, got ", points);
+  // The walk has points + 1 rows.
+  detail::require<DimensionError>(points < kMaxRows, "encode::Circular: points=", points,
+                                  " needs points + 1 rows, above the limit kMaxRows=", kMaxRows);
   detail::require(std::isfinite(period) && period > 0.0,
                   "encode::Circular: period must be finite and > 0, got ", period);
   detail::require(randomness >= 0.0 && randomness <= 1.0,
@@ -404,8 +410,8 @@ PackedView Circular::operator()(double value) const {
 // ---------------------------------------------------------------------------
 
 Projection::Projection(std::size_t input_dim, std::size_t dim, std::uint64_t seed) {
-  detail::require_nonzero_dim("encode::Projection", "input_dim", input_dim);
-  detail::require_nonzero_dim("encode::Projection", "dim", dim);
+  detail::require_valid_dim("encode::Projection", "input_dim", input_dim);
+  detail::require_valid_dim("encode::Projection", "dim", dim);
   matrix_ = bipolar::random_matrix(dim, input_dim, seed);
 }
 
@@ -432,13 +438,18 @@ DenseVector<float> Projection::real(std::span<const float> x) const {
 SparseProjection::SparseProjection(std::size_t input_dim, std::size_t dim, std::size_t nonzeros,
                                    std::uint64_t seed)
     : input_dim_(input_dim), dim_(dim), nonzeros_(nonzeros) {
-  detail::require_nonzero_dim("encode::SparseProjection", "input_dim", input_dim);
-  detail::require_nonzero_dim("encode::SparseProjection", "dim", dim);
+  detail::require_valid_dim("encode::SparseProjection", "input_dim", input_dim);
+  detail::require_valid_dim("encode::SparseProjection", "dim", dim);
   detail::require(nonzeros >= 1, "encode::SparseProjection: nonzeros must be >= 1");
   detail::require(input_dim <= std::numeric_limits<std::uint32_t>::max(),
                   "encode::SparseProjection: input_dim ", input_dim, " exceeds 2^32 - 1");
-  index_.resize(dim * nonzeros);
-  negative_.resize(dim * nonzeros);
+  // D * nonzeros entries of index_ (uint32) and negative_ (uint8).
+  const std::size_t entries =
+      detail::checked_mul(dim, nonzeros, "encode::SparseProjection", "dim x nonzeros");
+  detail::checked_bytes(entries, sizeof(std::uint32_t) + sizeof(std::uint8_t),
+                        "encode::SparseProjection", "the projection (dim x nonzeros)");
+  index_.resize(entries);
+  negative_.resize(entries);
   for (std::size_t k = 0; k < dim; ++k) {
     random::RowStream stream(seed, k);
     for (std::size_t t = 0; t < nonzeros; ++t) {
@@ -577,13 +588,14 @@ double HrrFractionalPower::expected_similarity(double delta) const {
 PackedVector bind_sequence(std::span<const PackedView> items) {
   detail::require(!items.empty(), "encode::bind_sequence: items is empty");
   const std::size_t dim = items[0].dim;
-  detail::require_nonzero_dim("encode::bind_sequence", "items[0]", dim);
+  detail::require_valid_dim("encode::bind_sequence", "items[0]", dim);
   const std::size_t n = items.size();
-  PackedVector out = bipolar::permute(items[0], static_cast<std::ptrdiff_t>(n - 1));
+  // Shifts reduced mod D first: n - 1 may not fit in ptrdiff_t (D does).
+  PackedVector out = bipolar::permute(items[0], static_cast<std::ptrdiff_t>((n - 1) % dim));
   PackedVector tmp(dim);
   for (std::size_t j = 1; j < n; ++j) {
     detail::require_same_dim("encode::bind_sequence", "items[j]", items[j].dim, "items[0]", dim);
-    bipolar::permute(items[j], static_cast<std::ptrdiff_t>(n - 1 - j), tmp.span());
+    bipolar::permute(items[j], static_cast<std::ptrdiff_t>((n - 1 - j) % dim), tmp.span());
     bipolar::bind(out, tmp, out.span());
   }
   return out;
@@ -593,11 +605,15 @@ NGramEncoder::NGramEncoder(const PackedMatrixView& codebook, std::size_t n)
     : n_(n), dim_(codebook.dim), symbols_(codebook.rows) {
   detail::require(n >= 1, "encode::NGramEncoder: n must be >= 1");
   detail::require(codebook.rows >= 1, "encode::NGramEncoder: codebook has no rows");
-  detail::require_nonzero_dim("encode::NGramEncoder", "codebook", codebook.dim);
-  permuted_ = PackedMatrix(n * symbols_, dim_);
+  detail::require_valid_dim("encode::NGramEncoder", "codebook", codebook.dim);
+  // n x rows permuted copies: checked before allocating.
+  const std::size_t copies =
+      detail::checked_mul(n, symbols_, "encode::NGramEncoder", "n x codebook rows");
+  detail::require_rows_limit("encode::NGramEncoder", "n x codebook rows", copies);
+  permuted_ = PackedMatrix(copies, dim_);
   for (std::size_t j = 0; j < n; ++j) {
     for (std::size_t c = 0; c < symbols_; ++c) {
-      bipolar::permute(codebook.row(c), static_cast<std::ptrdiff_t>(n - 1 - j),
+      bipolar::permute(codebook.row(c), static_cast<std::ptrdiff_t>((n - 1 - j) % dim_),
                        permuted_.row_span(j * symbols_ + c));
     }
   }

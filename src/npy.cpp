@@ -55,15 +55,21 @@ class DictParser {
       skip_space();
       expect(':');
       skip_space();
+      // A key given twice is malformed (Python's literal_eval would keep the
+      // last one silently; we refuse rather than guess which one was meant).
+      auto first = [&](bool& seen) {
+        if (seen) fail(where_, "duplicate key '" + key + "' in the header dictionary");
+        seen = true;
+      };
       if (key == "descr") {
+        first(have_descr);
         parse_descr(string_literal(), h);
-        have_descr = true;
       } else if (key == "fortran_order") {
+        first(have_order);
         h.fortran_order = boolean();
-        have_order = true;
       } else if (key == "shape") {
+        first(have_shape);
         h.shape = shape_tuple();
-        have_shape = true;
       } else {
         fail(where_, "unexpected key '" + key + "' in the header");
       }
@@ -137,7 +143,7 @@ class DictParser {
       }
       if (peek() == 'L') ++pos_;  // Python 2 long suffix
       shape.push_back(value);
-      if (shape.size() > 32) fail(where_, "shape has more than 32 dimensions");
+      if (shape.size() > kMaxRank) fail(where_, detail::concat("shape has more than ", kMaxRank, " dimensions"));
       skip_space();
       if (peek() == ',') {
         ++pos_;
@@ -317,7 +323,7 @@ Header parse_header(std::span<const std::byte> bytes, const std::string& where) 
 
 std::size_t Array::num_elements() const {
   std::size_t n = 1;
-  for (const std::size_t d : shape) n *= d;
+  for (const std::size_t d : shape) n = checked_mul(n, d, "npy::Array::num_elements");
   return n;
 }
 
@@ -458,6 +464,25 @@ template std::span<const std::uint8_t> MappedArray::values<std::uint8_t>() const
 // --- Writing -------------------------------------------------------------------
 
 void write(const std::string& path, DType dtype, std::span<const std::size_t> shape, const void* data) {
+  // Refuse what parse() would refuse, so every file written reads back: at
+  // most kMaxRank dimensions, an element and byte count that fit in size_t.
+  // Also a byte count no buffer can hold (kMaxBytes), and null data unless
+  // there are no elements.
+  if (shape.size() > kMaxRank) {
+    throw InvalidArgument(detail::concat("npy::write: ", path, ": shape has ", shape.size(),
+                                         " dimensions; .npy readers accept at most ", kMaxRank));
+  }
+  std::size_t count = 1;
+  for (const std::size_t d : shape) count = checked_mul(count, d, path);
+  const std::size_t data_bytes = checked_mul(count, dtype_size(dtype), path);
+  if (data_bytes > kMaxBytes) {
+    fail(path, detail::concat("npy::write: data of ", data_bytes, " bytes exceeds the limit kMaxBytes=",
+                              kMaxBytes));
+  }
+  if (data == nullptr && count != 0) {
+    throw InvalidArgument(detail::concat("npy::write: ", path, ": data is a null pointer but shape has ",
+                                         count, " elements"));
+  }
   std::string descr;
   switch (dtype) {
     case DType::float32: descr = "<f4"; break;
@@ -520,7 +545,14 @@ void write(const std::string& path, std::span<const float> v) {
 // --- Packed codebooks ------------------------------------------------------------
 
 DenseMatrix<std::uint8_t> to_packbits(const PackedMatrixView& m) {
-  const std::size_t row_bytes = (m.dim + 7) / 8;
+  constexpr const char* where = "npy::to_packbits";
+  detail::require_dim_limit(where, "m", m.dim);
+  detail::require_rows_limit(where, "m", m.rows);
+  detail::require<InvalidArgument>(m.rows == 0 || m.words != nullptr, where, ": m.words is null");
+  detail::require<DimensionError>(m.rows <= 1 || m.stride_words >= packed_words(m.dim), where,
+                                  ": m.stride_words=", m.stride_words, " is less than the ",
+                                  packed_words(m.dim), " words of D=", m.dim);
+  const std::size_t row_bytes = packbits_bytes(m.dim);
   DenseMatrix<std::uint8_t> out(m.rows, row_bytes);
   for (std::size_t r = 0; r < m.rows; ++r) {
     const PackedView v = m.row(r);
@@ -533,15 +565,23 @@ DenseMatrix<std::uint8_t> to_packbits(const PackedMatrixView& m) {
 }
 
 PackedMatrix from_packbits(const Array& bytes, std::size_t dim) {
-  detail::require_nonzero_dim("npy::from_packbits", "the codebook", dim);
+  constexpr const char* where = "npy::from_packbits";
+  detail::require_valid_dim(where, "the codebook", dim);
   if (bytes.dtype != DType::uint8 || bytes.shape.size() != 2) {
     throw IoError(detail::concat("npy::from_packbits: expected a 2-d uint8 array, got ", dtype_name(bytes.dtype),
                                  " with ", bytes.shape.size(), " dimensions"));
   }
-  const std::size_t row_bytes = (dim + 7) / 8;
+  const std::size_t row_bytes = packbits_bytes(dim);
   if (bytes.shape[1] != row_bytes) {
     throw IoError(detail::concat("npy::from_packbits: D=", dim, " needs ", row_bytes, " bytes per row, the array has ",
                                  bytes.shape[1]));
+  }
+  detail::require_rows_limit(where, "the codebook", bytes.shape[0]);
+  // The Array may be hand-made: its data must hold exactly what shape says.
+  const std::size_t need = checked_mul(bytes.shape[0], row_bytes, where);
+  if (bytes.data.size() != need) {
+    throw IoError(detail::concat("npy::from_packbits: shape (", bytes.shape[0], ", ", bytes.shape[1], ") needs ",
+                                 need, " bytes of data, the array holds ", bytes.data.size()));
   }
   const auto values = bytes.values<std::uint8_t>();
   PackedMatrix m(bytes.shape[0], dim);
@@ -577,7 +617,8 @@ PackedMatrix load_bipolar(const std::string& path, std::size_t dim) {
   if (dim != 0 && dim != d) {
     throw DimensionError(detail::concat(path, ": codebook has D=", d, ", expected D=", dim));
   }
-  detail::require_nonzero_dim(path.c_str(), "the codebook", d);
+  detail::require_valid_dim(path.c_str(), "the codebook", d);
+  detail::require_rows_limit(path.c_str(), "the codebook", rows);
   PackedMatrix m(rows, d);
   auto load = [&](auto values, auto is_negative) {
     for (std::size_t r = 0; r < rows; ++r) {

@@ -11,7 +11,9 @@
 #include "tests/test_util.hpp"
 
 #include <cmath>
+#include <limits>
 #include <random>
+#include <vector>
 
 namespace hv = hypervec;
 using hypervec::test::message_has;
@@ -224,4 +226,69 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_with_a_message_naming_the_problem) {
                         [](const hv::Error& e) { return message_has(e, "tail"); });
   BOOST_CHECK_THROW(hv::make_packed_view(nullptr, 2, 66), hv::InvalidArgument);
   BOOST_CHECK_THROW(hv::make_packed_view(words.data(), 2, 0), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(permute_and_inverse_permute_take_extreme_shifts) {
+  // inverse_permute negated its shift: -PTRDIFF_MIN is signed overflow.
+  constexpr auto kMin = std::numeric_limits<std::ptrdiff_t>::min();
+  constexpr auto kMax = std::numeric_limits<std::ptrdiff_t>::max();
+  const auto seed = hv::test::test_seed();
+  std::mt19937_64 rng(seed);
+  for (const std::size_t dim : kDims) {
+    const auto a = random_packed(dim, rng);
+    const __int128 d = static_cast<__int128>(dim);
+    for (const std::ptrdiff_t k : {kMin, kMin + 1, kMax, kMax - 1}) {
+      BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k << " seed " << seed) {
+        const auto forward = static_cast<std::ptrdiff_t>(((static_cast<__int128>(k) % d) + d) % d);
+        const auto backward = static_cast<std::ptrdiff_t>(((-static_cast<__int128>(k) % d) + d) % d);
+        BOOST_CHECK(hv::bipolar::permute(a, k) == ref::permute(a, forward));
+        BOOST_CHECK(hv::bipolar::inverse_permute(a, k) == ref::permute(a, backward));
+        BOOST_CHECK(hv::bipolar::inverse_permute(hv::bipolar::permute(a, k), k) == a);
+        hv::PackedVector out(dim);
+        hv::bipolar::inverse_permute(a, k, out.span());
+        BOOST_CHECK(out == ref::permute(a, backward));
+      }
+    }
+  }
+  hv::PackedVector same = hv::bipolar::random(100, 1);
+  BOOST_CHECK_EXCEPTION(hv::bipolar::inverse_permute(same, kMin, same.span()), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "bipolar::inverse_permute"); });
+}
+
+BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw_before_allocating) {
+  constexpr std::size_t kSizeMax = std::numeric_limits<std::size_t>::max();
+  auto names = [](const char* where, const char* limit) {
+    return [=](const hv::Error& e) { return message_has(e, where) && message_has(e, limit); };
+  };
+  // D = 2^64 - 1 (a CLI "--dim -1"): packed_words wrapped to 0 and
+  // random_matrix divided by it.
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random_matrix(3, kSizeMax, 1), hv::DimensionError,
+                        names("bipolar::random_matrix", "kMaxDim"));
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random(kSizeMax, 1), hv::DimensionError,
+                        names("bipolar::random", "kMaxDim"));
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random(hv::kMaxDim + 1, 1), hv::DimensionError,
+                        names("bipolar::random", "kMaxDim"));
+  BOOST_CHECK_EXCEPTION(hv::bipolar::identity(kSizeMax), hv::DimensionError,
+                        names("bipolar::identity", "kMaxDim"));
+  // rows x stride x 8 wrapped to 0 bytes: a null buffer then filled.
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random_matrix(std::size_t{1} << 58, 64, 1), hv::DimensionError,
+                        names("bipolar::random_matrix", "kMaxRows"));
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random_matrix(hv::kMaxRows, hv::kMaxDim, 1), hv::DimensionError,
+                        names("bipolar::random_matrix", "kMaxBytes"));
+#if !defined(__SANITIZE_ADDRESS__)
+  // D at the bound times rows: legal, but more than this machine has.
+  BOOST_CHECK_THROW(hv::bipolar::random_matrix(std::size_t{1} << 20, hv::kMaxDim, 1), std::bad_alloc);
+#endif
+  // Views whose D is past the limit are refused, not read.
+  std::vector<std::uint64_t> words(4, 0);
+  const hv::PackedView huge{words.data(), kSizeMax};
+  BOOST_CHECK_EXCEPTION(hv::bipolar::hamming(huge, huge), hv::DimensionError,
+                        names("bipolar::hamming", "kMaxDim"));
+  BOOST_CHECK_THROW(hv::bipolar::dot(huge, huge), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::bipolar::cosine(huge, huge), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::bipolar::bind(huge, huge), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::bipolar::permute(huge, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::bipolar::inverse_permute(huge, 1), hv::DimensionError);
+  const std::vector<hv::PackedView> items = {huge};
+  BOOST_CHECK_THROW(hv::bipolar::multibind(items), hv::DimensionError);
 }

@@ -11,7 +11,10 @@
 #include "tests/test_util.hpp"
 
 #include <cmath>
+#include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
@@ -215,4 +218,22 @@ BOOST_AUTO_TEST_CASE(bad_input_throws) {
   });
   // The failed add changed nothing.
   for (const auto s : acc.sums()) BOOST_REQUIRE_EQUAL(std::abs(s), 2'000'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw) {
+  constexpr std::size_t kSizeMax = std::numeric_limits<std::size_t>::max();
+  // padded_length(D) wrapped to 0: an accumulator with D = 2^64 - 1 and no sums.
+  for (const std::size_t dim : {kSizeMax, std::size_t{1} << 62, hv::kMaxDim + 1}) {
+    BOOST_TEST_CONTEXT("D=" << dim) {
+      BOOST_CHECK_EXCEPTION(hv::bipolar::Accumulator{dim}, hv::DimensionError, [](const hv::Error& e) {
+        return std::string(e.what()).find("bipolar::Accumulator") != std::string::npos &&
+               std::string(e.what()).find("kMaxDim") != std::string::npos;
+      });
+    }
+  }
+  std::vector<std::uint64_t> words(4, 0);
+  const hv::PackedView huge{words.data(), kSizeMax};
+  BOOST_CHECK_THROW(hv::bipolar::majority(std::vector<hv::PackedView>{huge, huge, huge}), hv::DimensionError);
+  const hv::PackedMatrixView many{words.data(), kSizeMax, 64, 0};
+  BOOST_CHECK_THROW(hv::bipolar::majority(many), hv::DimensionError);
 }

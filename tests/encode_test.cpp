@@ -907,3 +907,31 @@ BOOST_AUTO_TEST_CASE(projection_batches_are_identical_for_every_thread_count) {
     });
   }
 }
+
+BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw_before_allocating) {
+  constexpr std::size_t kSizeMax = std::numeric_limits<std::size_t>::max();
+  auto names = [](const char* where) {
+    return [=](const hv::Error& e) { return std::string(e.what()).find(where) != std::string::npos; };
+  };
+  // dim x nonzeros wrapped (2^10 x (2^54 + 1) = 2^10 mod 2^64): a 1024-entry
+  // table then written at k * nonzeros.
+  BOOST_CHECK_EXCEPTION(enc::SparseProjection(4, 1024, (std::size_t{1} << 54) + 1, 1), hv::DimensionError,
+                        names("encode::SparseProjection"));
+  // n x rows wrapped to 0: an empty table then written.
+  const auto book = hv::bipolar::random_matrix(4, 64, 1);
+  BOOST_CHECK_EXCEPTION(enc::NGramEncoder(book.view(), std::size_t{1} << 62), hv::DimensionError,
+                        names("encode::NGramEncoder"));
+  BOOST_CHECK_EXCEPTION(enc::NGramEncoder(book.view(), hv::kMaxRows), hv::DimensionError,
+                        names("encode::NGramEncoder"));
+  // levels x stride x 8 wrapped to 0 bytes.
+  BOOST_CHECK_EXCEPTION(enc::Level(std::size_t{1} << 58, 64, 1), hv::DimensionError, names("encode::Level"));
+  BOOST_CHECK_EXCEPTION(enc::Thermometer(std::size_t{1} << 58, 64), hv::DimensionError,
+                        names("encode::Thermometer"));
+  BOOST_CHECK_EXCEPTION(enc::Circular(kSizeMax, 64, 1), hv::DimensionError, names("encode::Circular"));
+  BOOST_CHECK_EXCEPTION(enc::Circular(hv::kMaxRows, 64, 1), hv::DimensionError, names("encode::Circular"));
+  BOOST_CHECK_EXCEPTION(enc::Level(4, kSizeMax, 1), hv::DimensionError, names("kMaxDim"));
+  BOOST_CHECK_EXCEPTION(enc::Projection(kSizeMax, 64, 1), hv::DimensionError, names("encode::Projection"));
+  BOOST_CHECK_EXCEPTION(enc::Projection(64, kSizeMax, 1), hv::DimensionError, names("encode::Projection"));
+  BOOST_CHECK_EXCEPTION(enc::FractionalPower(kSizeMax, 1.0, 1), hv::DimensionError, names("kMaxDim"));
+  BOOST_CHECK_EXCEPTION(enc::HrrFractionalPower(kSizeMax, 1.0, 1), hv::DimensionError, names("kMaxDim"));
+}

@@ -160,3 +160,19 @@ BOOST_AUTO_TEST_CASE(bad_input_throws) {
     BOOST_CHECK_THROW(fhrr::from_hrr(r), hv::InvalidArgument);
   }
 }
+
+BOOST_AUTO_TEST_CASE(sizes_past_the_limits_and_extreme_shifts) {
+  constexpr std::size_t kSizeMax = std::numeric_limits<std::size_t>::max();
+  BOOST_CHECK_THROW(fhrr::random(kSizeMax, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::random(hv::kMaxDim + 1, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::identity(kSizeMax), hv::DimensionError);
+  const auto a = fhrr::random(7, 3);
+  // PTRDIFF_MIN mod 7 = 6 and PTRDIFF_MAX mod 7 = 0 (2^63 = 1 mod 7).
+  const auto lo = fhrr::permute(a, std::numeric_limits<std::ptrdiff_t>::min());
+  const auto hi = fhrr::permute(a, std::numeric_limits<std::ptrdiff_t>::max());
+  const auto six = fhrr::permute(a, 6);
+  for (std::size_t i = 0; i < 7; ++i) {
+    BOOST_CHECK(lo[i] == six[i]);
+    BOOST_CHECK(hi[i] == a[i]);
+  }
+}

@@ -555,3 +555,38 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_with_a_message_naming_the_problem) {
     BOOST_TEST(what.find("D=65") != std::string::npos);
   }
 }
+
+BOOST_AUTO_TEST_CASE(sizes_past_the_limits_and_extreme_shifts) {
+  constexpr std::size_t kSizeMax = std::numeric_limits<std::size_t>::max();
+  auto names = [](const char* where) {
+    return [=](const hv::Error& e) {
+      return std::string(e.what()).find(where) != std::string::npos &&
+             std::string(e.what()).find("kMaxDim") != std::string::npos;
+    };
+  };
+  // DenseVector(2^64 - 1) used to get a null buffer that random then filled.
+  BOOST_CHECK_EXCEPTION(hrr::random<float>(kSizeMax, 1), hv::DimensionError, names("hrr::random"));
+  BOOST_CHECK_EXCEPTION(hrr::identity<double>(hv::kMaxDim + 1), hv::DimensionError, names("hrr::identity"));
+  BOOST_CHECK_EXCEPTION(hrr::random_matrix<float>(2, kSizeMax, 1), hv::DimensionError,
+                        names("hrr::random_matrix"));
+  BOOST_CHECK_THROW(hrr::random_matrix<float>(std::size_t{1} << 62, 16, 1), hv::DimensionError);
+  BOOST_CHECK_EXCEPTION(hrr::random_unitary<float>(kSizeMax, 1), hv::DimensionError,
+                        names("hrr::random_unitary"));
+  // Spectrum(2^64 - 1) used to allocate 2^63 complex values in 0 bytes.
+  BOOST_CHECK_EXCEPTION(hrr::Spectrum<float>{kSizeMax}, hv::DimensionError, names("hrr::Spectrum"));
+  // permute by PTRDIFF_MIN / MAX matches the reference at the reduced shift.
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1000}}) {
+    const auto a = hrr::random<double>(dim, seed);
+    const std::vector<double> ad(a.values().begin(), a.values().end());
+    for (const std::ptrdiff_t k : {std::numeric_limits<std::ptrdiff_t>::min(), std::numeric_limits<std::ptrdiff_t>::max()}) {
+      BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k << " seed " << seed) {
+        const __int128 d = static_cast<__int128>(dim);
+        const auto reduced = static_cast<std::ptrdiff_t>(((static_cast<__int128>(k) % d) + d) % d);
+        const auto got = hrr::permute(a, k);
+        BOOST_TEST(std::vector<double>(got.values().begin(), got.values().end()) == ref::permute(ad, reduced),
+                   boost::test_tools::per_element());
+      }
+    }
+  }
+}

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hv = hypervec;
@@ -269,4 +270,105 @@ BOOST_AUTO_TEST_CASE(load_bipolar_accepts_float_int8_and_bool_codebooks) {
   npy::write(dir.file("vec.npy"), npy::DType::float32, shape1, f.data());
   BOOST_CHECK_EXCEPTION(npy::load_bipolar(dir.file("vec.npy")), hv::IoError,
                         [](const hv::Error& e) { return message_has(e, "2-d"); });
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_header_keys_are_rejected) {
+  // Python's dict literal keeps the last duplicate silently; a header that
+  // says two things is malformed, whichever key repeats.
+  const std::vector<std::uint8_t> eight(8, 0);
+  for (const auto& [dict, key] : std::vector<std::pair<std::string, std::string>>{
+           {"{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", "descr"},
+           {"{'descr': '<f4', 'fortran_order': True, 'fortran_order': False, 'shape': (2,), }", "fortran_order"},
+           {"{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'shape': (2,), }", "shape"},
+           {"{'shape': (2,), 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", "shape"}}) {
+    BOOST_TEST_CONTEXT(dict) {
+      BOOST_CHECK_EXCEPTION(npy::parse(npy_image(dict, eight), "dup.npy"), hv::IoError, [&](const hv::Error& e) {
+        return message_has(e, "dup.npy") && message_has(e, "duplicate key '" + key + "'");
+      });
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(from_packbits_checks_a_hand_made_array) {
+  auto names = [](const char* part) {
+    return [=](const hv::Error& e) { return message_has(e, "npy::from_packbits") && message_has(e, part); };
+  };
+  // Data shorter than the shape says: used to read past the end of `data`.
+  npy::Array short_data;
+  short_data.dtype = npy::DType::uint8;
+  short_data.shape = {1000, 8};
+  short_data.data.assign(8, std::byte{0});
+  BOOST_CHECK_EXCEPTION(npy::from_packbits(short_data, 64), hv::IoError, names("holds 8"));
+  npy::Array long_data = short_data;
+  long_data.shape = {0, 8};
+  BOOST_CHECK_EXCEPTION(npy::from_packbits(long_data, 64), hv::IoError, names("needs 0 bytes"));
+  // A shape whose byte count overflows.
+  npy::Array overflow = short_data;
+  overflow.shape = {std::size_t{1} << 62, 8};
+  BOOST_CHECK_THROW(npy::from_packbits(overflow, 64), hv::Error);
+  // D = 2^64 - 1: (D + 7) / 8 wrapped to 0 bytes per row.
+  npy::Array empty_rows;
+  empty_rows.dtype = npy::DType::uint8;
+  empty_rows.shape = {1, 0};
+  BOOST_CHECK_EXCEPTION(npy::from_packbits(empty_rows, std::numeric_limits<std::size_t>::max()),
+                        hv::DimensionError, names("kMaxDim"));
+  BOOST_CHECK_EXCEPTION(npy::from_packbits(short_data, hv::kMaxDim + 1), hv::DimensionError, names("kMaxDim"));
+  // The right size still works.
+  npy::Array good = short_data;
+  good.shape = {1, 8};
+  BOOST_CHECK_EQUAL(npy::from_packbits(good, 64).rows(), 1U);
+  // num_elements of a hand-made shape does not wrap.
+  npy::Array wide;
+  wide.shape = {std::size_t{1} << 40, std::size_t{1} << 40};
+  BOOST_CHECK_THROW(wide.num_elements(), hv::IoError);
+}
+
+BOOST_AUTO_TEST_CASE(load_bipolar_with_an_absurd_dim_throws) {
+  TempDir dir;
+  // A packbits file of 0 bytes per row: D = 2^64 - 1 made row_bytes wrap to 0.
+  const std::size_t shape[2] = {2, 0};
+  npy::write(dir.file("zero_width.npy"), npy::DType::uint8, shape, nullptr);
+  BOOST_CHECK_THROW(npy::load_bipolar(dir.file("zero_width.npy"), std::numeric_limits<std::size_t>::max()),
+                    hv::DimensionError);
+  BOOST_CHECK_THROW(npy::load_bipolar(dir.file("zero_width.npy"), hv::kMaxDim + 1), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(write_refuses_what_parse_would_refuse) {
+  TempDir dir;
+  const float x[4] = {1, 2, 3, 4};
+  // Null data with elements to write used to segfault; with none it is fine.
+  const std::size_t two[1] = {2};
+  BOOST_CHECK_EXCEPTION(npy::write(dir.file("null.npy"), npy::DType::float32, two, nullptr), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "npy::write") && message_has(e, "data"); });
+  BOOST_CHECK(!fs::exists(dir.file("null.npy")));
+  const std::size_t none[2] = {3, 0};
+  BOOST_CHECK_NO_THROW(npy::write(dir.file("none.npy"), npy::DType::float32, none, nullptr));
+  // More dimensions than the reader accepts: used to write a file that
+  // parse() then refused.
+  const std::vector<std::size_t> rank33(npy::kMaxRank + 1, 1);
+  BOOST_CHECK_EXCEPTION(npy::write(dir.file("rank33.npy"), npy::DType::float32, rank33, x), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "npy::write") && message_has(e, "32"); });
+  BOOST_CHECK(!fs::exists(dir.file("rank33.npy")));
+  const std::vector<std::size_t> rank32(npy::kMaxRank, 1);
+  npy::write(dir.file("rank32.npy"), npy::DType::float32, rank32, x);
+  BOOST_CHECK_EQUAL(npy::read(dir.file("rank32.npy")).shape.size(), npy::kMaxRank);
+  // Element or byte counts that overflow, or no buffer could hold.
+  const std::size_t wrap[2] = {std::size_t{1} << 32, std::size_t{1} << 32};
+  BOOST_CHECK_THROW(npy::write(dir.file("wrap.npy"), npy::DType::uint8, wrap, x), hv::IoError);
+  const std::size_t bytes_wrap[1] = {std::size_t{1} << 62};
+  BOOST_CHECK_THROW(npy::write(dir.file("bytes.npy"), npy::DType::float32, bytes_wrap, x), hv::IoError);
+  const std::size_t too_big[1] = {hv::kMaxBytes + 1};
+  BOOST_CHECK_EXCEPTION(npy::write(dir.file("big.npy"), npy::DType::uint8, too_big, x), hv::IoError,
+                        [](const hv::Error& e) { return message_has(e, "kMaxBytes"); });
+  BOOST_CHECK(!fs::exists(dir.file("big.npy")));
+}
+
+BOOST_AUTO_TEST_CASE(to_packbits_checks_its_view) {
+  std::vector<std::uint64_t> words(8, 0);
+  const hv::PackedMatrixView huge{words.data(), 1, std::numeric_limits<std::size_t>::max(), 8};
+  BOOST_CHECK_THROW(npy::to_packbits(huge), hv::DimensionError);
+  const hv::PackedMatrixView null_rows{nullptr, 2, 64, 8};
+  BOOST_CHECK_THROW(npy::to_packbits(null_rows), hv::InvalidArgument);
+  const hv::PackedMatrixView narrow{words.data(), 2, 256, 2};
+  BOOST_CHECK_THROW(npy::to_packbits(narrow), hv::DimensionError);
 }

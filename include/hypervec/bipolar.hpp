@@ -5,8 +5,8 @@
 // Bundling (majority, MAP-I accumulation) lives in bundle.hpp; dense int8 and
 // float vectors in dense.hpp; float-query-vs-packed scoring in mixed.hpp.
 //
-// All functions validate dimensions and throw DimensionError naming the
-// argument; implementations are in simd/bipolar.cc (scalar references in
+// All functions validate dimensions (1 <= D <= kMaxDim, rows <= kMaxRows;
+// storage.hpp) and throw DimensionError naming the argument; implementations are in simd/bipolar.cc (scalar references in
 // src/reference/bipolar.cpp).
 #pragma once
 
@@ -47,10 +47,11 @@ PackedVector multibind(std::span<const PackedView> items);
 void permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out);
 PackedVector permute(PackedView a, std::ptrdiff_t shifts);
 
-/// Inverse of permute(., shifts): inverse_permute(permute(a, k), k) == a.
-inline PackedVector inverse_permute(PackedView a, std::ptrdiff_t shifts) {
-  return permute(a, -shifts);
-}
+/// Inverse of permute(., shifts): inverse_permute(permute(a, k), k) == a, for
+/// every k including PTRDIFF_MIN (rotates by (-k) mod D without negating k).
+/// out must not alias a.
+void inverse_permute(PackedView a, std::ptrdiff_t shifts, PackedSpan out);
+PackedVector inverse_permute(PackedView a, std::ptrdiff_t shifts);
 
 /// Number of components where a and b differ.
 std::uint64_t hamming(PackedView a, PackedView b);

@@ -39,11 +39,14 @@ namespace hypervec::hrr {
 /// The DFT of a length-D real vector: bins k = 0 .. D/2 (D/2+1 complex values,
 /// the rest follow from X(D−k) = conj X(k)), unnormalised:
 /// X(k) = Σ_i x[i] e^{−2πi·ik/D}. Owning, 64-byte aligned, zero-initialised.
+/// D <= kMaxDim (else DimensionError).
 template <typename T>
 class Spectrum {
  public:
   Spectrum() = default;
-  explicit Spectrum(std::size_t dim) : buffer_(dim / 2 + 1), dim_(dim) {}
+  explicit Spectrum(std::size_t dim)
+      : buffer_((detail::require_dim_limit("hrr::Spectrum", "dim", dim), dim / 2 + 1)),
+        dim_(dim) {}
 
   std::size_t dim() const noexcept { return dim_; }
   std::size_t bins() const noexcept { return buffer_.size(); }

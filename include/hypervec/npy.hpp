@@ -39,6 +39,8 @@ const char* dtype_name(DType dtype) noexcept;
 
 /// Largest header this reader accepts (numpy writes a few hundred bytes).
 inline constexpr std::size_t kMaxHeaderBytes = 1 << 20;
+/// Most dimensions a shape may have (numpy's own limit is 32 or 64).
+inline constexpr std::size_t kMaxRank = 32;
 
 /// The parsed header of an .npy file.
 struct Header {
@@ -65,8 +67,9 @@ struct Array {
   std::vector<std::size_t> shape;
   std::vector<std::byte> data;  // num_elements * dtype_size bytes
 
+  /// Product of shape; throws IoError if it overflows size_t.
   std::size_t num_elements() const;
-  /// The values as T; throws IoError unless T matches dtype (bool → uint8_t).
+  /// The values as T (data.size() / sizeof(T) of them, whatever shape says); throws IoError unless T matches dtype (bool → uint8_t).
   template <typename T>
   std::span<const T> values() const&;
   /// Spans into a temporary Array would dangle: keep the Array in a variable.
@@ -109,9 +112,12 @@ class MappedArray {
 
 /// Writes an array in C order, native (little-endian) byte order, format 1.0
 /// (2.0 when the header would exceed 65535 bytes). `data` holds
-/// product(shape) elements of dtype. Throws IoError if the file cannot be
-/// written (nothing is left behind: data goes to a temporary file that is
-/// renamed into place).
+/// product(shape) elements of dtype. Writes only what parse() reads back:
+/// throws InvalidArgument for more than kMaxRank dimensions or a null `data`
+/// with a nonzero element count, and IoError when the element or byte count
+/// overflows size_t or exceeds kMaxBytes, or if the file cannot be written
+/// (nothing is left behind: data goes to a temporary file that is renamed
+/// into place).
 void write(const std::string& path, DType dtype, std::span<const std::size_t> shape,
            const void* data);
 
@@ -121,9 +127,13 @@ void write(const std::string& path, const DenseMatrix<std::int8_t>& m);
 void write(const std::string& path, std::span<const float> v);
 
 /// A packed codebook as numpy packbits bytes: uint8 (rows, ceil(D/8)).
+/// Throws DimensionError for D > kMaxDim or rows > kMaxRows.
 DenseMatrix<std::uint8_t> to_packbits(const PackedMatrixView& m);
-/// Inverse of to_packbits: `bytes` is (rows, ceil(dim/8)) uint8; padding bits
-/// past D must be zero (np.packbits writes zeros) or IoError is thrown.
+/// Inverse of to_packbits: `bytes` is (rows, ceil(dim/8)) uint8 whose data
+/// holds exactly rows * ceil(dim/8) bytes (a hand-made Array is checked);
+/// padding bits past D must be zero (np.packbits writes zeros). Throws
+/// IoError for a bad array, DimensionError unless 1 <= dim <= kMaxDim and
+/// rows <= kMaxRows.
 PackedMatrix from_packbits(const Array& bytes, std::size_t dim);
 
 /// Loads a codebook of bipolar rows saved by Python in any of the forms a

@@ -9,6 +9,13 @@
 //    (i / 64), least significant bit first; bit 1 means -1, bit 0 means +1.
 //    Bits at positions >= D in the last word are zero (the tail invariant),
 //    so XOR/popcount kernels may run over whole words.
+//
+// Size limits (docs/concepts.md, "Size limits"): D <= kMaxDim, rows <=
+// kMaxRows, and no owning buffer larger than kMaxBytes. Every constructor
+// that takes a size checks them and throws DimensionError naming itself, the
+// argument and the limit, before allocating; so every size product derived
+// from a legal D and row count (words, padded strides, rows x stride, bytes)
+// is computed without wrapping.
 #pragma once
 
 #include <hypervec/error.hpp>
@@ -26,15 +33,125 @@ namespace hypervec {
 /// Alignment, in bytes, of owning storage and of every padded row.
 inline constexpr std::size_t kAlignment = 64;
 
+/// Largest dimension D (components per hypervector) hypervec accepts: 2^30.
+/// At the bound a packed vector is 128 MiB and a float one 4 GiB, about a
+/// thousand times the largest D used in practice (10^4..10^6); every D, every
+/// component index, D + 64 and 2 D fit in an int (FFTW's plan sizes, int32
+/// counters) and rows x D stays below 2^62.
+inline constexpr std::size_t kMaxDim = std::size_t{1} << 30;
+
+/// Largest number of rows of a matrix, codebook or batch: 2^32. With
+/// D <= kMaxDim, rows x (padded) D <= 2^62 elements, so element counts and
+/// offsets fit in std::ptrdiff_t; byte counts are bounded by kMaxBytes.
+inline constexpr std::size_t kMaxRows = std::size_t{1} << 32;
+
+/// Largest owning allocation, in bytes: 2^47 = 128 TiB, the user address
+/// space of x86-64 with 4-level paging. No larger request can succeed, so a
+/// larger size is a caller error (DimensionError), not an allocation failure;
+/// a legal size that the machine cannot provide throws std::bad_alloc.
+inline constexpr std::size_t kMaxBytes = std::size_t{1} << 47;
+
+namespace detail {
+
+[[noreturn]] inline void throw_size_overflow(const char* where, const char* what,
+                                             std::size_t a, const char* op, std::size_t b) {
+  throw DimensionError(concat(where, ": ", what, " overflows: ", a, op, b,
+                              " does not fit in size_t"));
+}
+
+/// a * b; throws DimensionError "<where>: <what> overflows: a x b ..." when
+/// the product does not fit in size_t.
+constexpr std::size_t checked_mul(std::size_t a, std::size_t b, const char* where,
+                                  const char* what) {
+  std::size_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) throw_size_overflow(where, what, a, " x ", b);
+  return r;
+}
+
+/// a + b; throws DimensionError "<where>: <what> overflows: a + b ..." on
+/// wrap-around.
+constexpr std::size_t checked_add(std::size_t a, std::size_t b, const char* where,
+                                  const char* what) {
+  std::size_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) throw_size_overflow(where, what, a, " + ", b);
+  return r;
+}
+
+/// Throws DimensionError when dim > kMaxDim (D = 0 is allowed: empty storage).
+inline void require_dim_limit(const char* where, const char* what, std::size_t dim) {
+  if (dim > kMaxDim) {
+    throw DimensionError(concat(where, ": ", what, " has D=", dim,
+                                ", above the limit kMaxDim=", kMaxDim));
+  }
+}
+
+/// Throws DimensionError unless 1 <= dim <= kMaxDim: the check of every
+/// public operation that takes a hypervector dimension.
+inline void require_valid_dim(const char* where, const char* what, std::size_t dim) {
+  require_nonzero_dim(where, what, dim);
+  require_dim_limit(where, what, dim);
+}
+
+/// Throws DimensionError when rows > kMaxRows.
+inline void require_rows_limit(const char* where, const char* what, std::size_t rows) {
+  if (rows > kMaxRows) {
+    throw DimensionError(concat(where, ": ", what, " has ", rows,
+                                " rows, above the limit kMaxRows=", kMaxRows));
+  }
+}
+
+/// count elements of `size` bytes; throws DimensionError when the byte count
+/// overflows or exceeds kMaxBytes. Returns the byte count.
+inline std::size_t checked_bytes(std::size_t count, std::size_t size, const char* where,
+                                 const char* what) {
+  std::size_t bytes;
+  if (__builtin_mul_overflow(count, size, &bytes) || bytes > kMaxBytes) {
+    throw DimensionError(concat(where, ": ", what, " of ", count, " elements of ", size,
+                                " bytes exceeds the limit kMaxBytes=", kMaxBytes, " bytes"));
+  }
+  return bytes;
+}
+
+/// shifts mod dim in [0, dim): the rotation amount of a cyclic shift by
+/// `shifts` (any value, PTRDIFF_MIN too) of a dim-component vector, computed
+/// without signed overflow. dim >= 1 (callers validate it).
+constexpr std::size_t rotation_amount(std::ptrdiff_t shifts, std::size_t dim) noexcept {
+  if (shifts >= 0) return static_cast<std::size_t>(shifts) % dim;
+  // |shifts| in unsigned arithmetic: 0 - (size_t)shifts is exact, even for PTRDIFF_MIN.
+  const std::size_t m = (std::size_t{0} - static_cast<std::size_t>(shifts)) % dim;
+  return m == 0 ? 0 : dim - m;
+}
+
+/// The rotation amount of the inverse shift, (-shifts) mod dim, without
+/// negating `shifts` (which overflows for PTRDIFF_MIN). dim >= 1.
+constexpr std::size_t inverse_rotation_amount(std::ptrdiff_t shifts, std::size_t dim) noexcept {
+  const std::size_t s = rotation_amount(shifts, dim);
+  return s == 0 ? 0 : dim - s;
+}
+
+}  // namespace detail
+
 /// n elements of T rounded up to a whole number of kAlignment-byte blocks.
+/// Throws DimensionError if the rounded value does not fit in size_t (any
+/// n <= kMaxBytes is safe).
 template <typename T>
 constexpr std::size_t padded_length(std::size_t n) {
   constexpr std::size_t per_block = kAlignment / sizeof(T);
-  return (n + per_block - 1) / per_block * per_block;
+  const std::size_t blocks = n / per_block + (n % per_block != 0 ? 1 : 0);
+  return detail::checked_mul(blocks, per_block, "padded_length", "the padded length");
 }
 
-/// Number of 64-bit words that hold D packed components.
-constexpr std::size_t packed_words(std::size_t dim) { return (dim + 63) / 64; }
+/// Number of 64-bit words that hold D packed components: ceil(D / 64),
+/// computed without wrapping for every D.
+constexpr std::size_t packed_words(std::size_t dim) {
+  return dim / 64 + (dim % 64 != 0 ? 1 : 0);
+}
+
+/// Number of bytes that hold D components in numpy packbits order:
+/// ceil(D / 8), computed without wrapping for every D.
+constexpr std::size_t packbits_bytes(std::size_t dim) {
+  return dim / 8 + (dim % 8 != 0 ? 1 : 0);
+}
 
 /// Mask of the valid bits in the last word of a D-component packed vector.
 constexpr std::uint64_t packed_tail_mask(std::size_t dim) {
@@ -43,15 +160,19 @@ constexpr std::uint64_t packed_tail_mask(std::size_t dim) {
 }
 
 /// Owning, zero-initialised, kAlignment-aligned array of trivially copyable T.
+/// size x sizeof(T) must be <= kMaxBytes (else DimensionError); a legal size
+/// the allocator cannot provide throws std::bad_alloc. Never a null buffer
+/// for size > 0.
 template <typename T>
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;
   explicit AlignedBuffer(std::size_t size) : size_(size) {
     if (size_ == 0) return;
-    data_ = static_cast<T*>(
-        ::operator new(size_ * sizeof(T), std::align_val_t{kAlignment}));
-    std::memset(static_cast<void*>(data_), 0, size_ * sizeof(T));
+    const std::size_t bytes =
+        detail::checked_bytes(size_, sizeof(T), "AlignedBuffer", "the buffer (size)");
+    data_ = static_cast<T*>(::operator new(bytes, std::align_val_t{kAlignment}));
+    std::memset(static_cast<void*>(data_), 0, bytes);
   }
   AlignedBuffer(const AlignedBuffer& other) : AlignedBuffer(other.size_) {
     if (size_ != 0) std::memcpy(data_, other.data_, size_ * sizeof(T));
@@ -82,11 +203,13 @@ class AlignedBuffer {
 // ---------------------------------------------------------------------------
 
 /// An owning dense hypervector of D values, padded with zeros to kAlignment.
+/// D <= kMaxDim (else DimensionError).
 template <typename T>
 class DenseVector {
  public:
   DenseVector() = default;
-  explicit DenseVector(std::size_t dim) : buffer_(padded_length<T>(dim)), dim_(dim) {}
+  explicit DenseVector(std::size_t dim)
+      : buffer_(checked_length(dim)), dim_(dim) {}
   /// Copies `values` (D = values.size()).
   explicit DenseVector(std::span<const T> values) : DenseVector(values.size()) {
     std::copy(values.begin(), values.end(), buffer_.data());
@@ -102,6 +225,11 @@ class DenseVector {
   const T& operator[](std::size_t i) const noexcept { return buffer_.data()[i]; }
 
  private:
+  static std::size_t checked_length(std::size_t dim) {
+    detail::require_dim_limit("DenseVector", "dim", dim);
+    return padded_length<T>(dim);
+  }
+
   AlignedBuffer<T> buffer_;
   std::size_t dim_ = 0;
 };
@@ -120,12 +248,14 @@ struct DenseMatrixView {
 };
 
 /// An owning row-major matrix of dense hypervectors (a codebook or a batch).
+/// rows <= kMaxRows, D <= kMaxDim and the whole buffer <= kMaxBytes, else
+/// DimensionError (checked before allocating).
 template <typename T>
 class DenseMatrix {
  public:
   DenseMatrix() = default;
   DenseMatrix(std::size_t rows, std::size_t dim)
-      : buffer_(rows * padded_length<T>(dim)),
+      : buffer_(checked_size(rows, dim)),
         rows_(rows),
         dim_(dim),
         stride_(padded_length<T>(dim)) {}
@@ -143,6 +273,15 @@ class DenseMatrix {
   operator DenseMatrixView<T>() const noexcept { return view(); }
 
  private:
+  static std::size_t checked_size(std::size_t rows, std::size_t dim) {
+    detail::require_rows_limit("DenseMatrix", "rows", rows);
+    detail::require_dim_limit("DenseMatrix", "dim", dim);
+    const std::size_t n = detail::checked_mul(rows, padded_length<T>(dim), "DenseMatrix",
+                                              "rows x stride");
+    detail::checked_bytes(n, sizeof(T), "DenseMatrix", "the matrix (rows x stride)");
+    return n;
+  }
+
   AlignedBuffer<T> buffer_;
   std::size_t rows_ = 0;
   std::size_t dim_ = 0;
@@ -180,7 +319,7 @@ struct PackedSpan {
 inline PackedView make_packed_view(const std::uint64_t* words,
                                    std::size_t available_words, std::size_t dim,
                                    const char* what = "packed vector") {
-  detail::require_nonzero_dim("make_packed_view", what, dim);
+  detail::require_valid_dim("make_packed_view", what, dim);
   if (words == nullptr) {
     throw InvalidArgument(detail::concat("make_packed_view: ", what, " is a null pointer"));
   }
@@ -196,11 +335,11 @@ inline PackedView make_packed_view(const std::uint64_t* words,
 }
 
 /// An owning packed bipolar hypervector; all components start at +1.
+/// D <= kMaxDim (else DimensionError).
 class PackedVector {
  public:
   PackedVector() = default;
-  explicit PackedVector(std::size_t dim)
-      : buffer_(padded_length<std::uint64_t>(packed_words(dim))), dim_(dim) {}
+  explicit PackedVector(std::size_t dim) : buffer_(checked_words(dim)), dim_(dim) {}
 
   std::size_t dim() const noexcept { return dim_; }
   std::size_t num_words() const noexcept { return packed_words(dim_); }
@@ -227,6 +366,11 @@ class PackedVector {
   }
 
  private:
+  static std::size_t checked_words(std::size_t dim) {
+    detail::require_dim_limit("PackedVector", "dim", dim);
+    return padded_length<std::uint64_t>(packed_words(dim));
+  }
+
   AlignedBuffer<std::uint64_t> buffer_;
   std::size_t dim_ = 0;
 };
@@ -242,11 +386,13 @@ struct PackedMatrixView {
 };
 
 /// An owning row-major matrix of packed bipolar vectors (a codebook).
+/// rows <= kMaxRows, D <= kMaxDim and the whole buffer <= kMaxBytes, else
+/// DimensionError (checked before allocating).
 class PackedMatrix {
  public:
   PackedMatrix() = default;
   PackedMatrix(std::size_t rows, std::size_t dim)
-      : buffer_(rows * padded_length<std::uint64_t>(packed_words(dim))),
+      : buffer_(checked_words(rows, dim)),
         rows_(rows),
         dim_(dim),
         stride_words_(padded_length<std::uint64_t>(packed_words(dim))) {}
@@ -268,6 +414,15 @@ class PackedMatrix {
   operator PackedMatrixView() const noexcept { return view(); }
 
  private:
+  static std::size_t checked_words(std::size_t rows, std::size_t dim) {
+    detail::require_rows_limit("PackedMatrix", "rows", rows);
+    detail::require_dim_limit("PackedMatrix", "dim", dim);
+    const std::size_t n = detail::checked_mul(
+        rows, padded_length<std::uint64_t>(packed_words(dim)), "PackedMatrix", "rows x stride");
+    detail::checked_bytes(n, sizeof(std::uint64_t), "PackedMatrix", "the matrix (rows x stride)");
+    return n;
+  }
+
   AlignedBuffer<std::uint64_t> buffer_;
   std::size_t rows_ = 0;
   std::size_t dim_ = 0;
