@@ -5,7 +5,7 @@
 // target.
 //
 // Tile contract: q[0..QT) and r[0..RT) point at full rows of `dim` elements
-// (packed rows: packed_words(dim) words); pointers may repeat (callers pad a
+// (packed rows: hypervec::packed_words(dim) words); pointers may repeat (callers pad a
 // ragged last tile with copies and discard those outputs). Nothing is read
 // past element dim - 1 of any row, except by HammingTile, whose callers pass
 // rows zero-padded to whole vectors (its comment says how).
@@ -19,6 +19,7 @@
 #define HYPERVEC_SIMD_CLEANUP_INL_H_
 #endif
 
+#include <hypervec/storage.hpp>
 #include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
@@ -234,12 +235,12 @@ HWY_INLINE std::size_t NibblesOfWord(std::size_t j, std::size_t dim) {
 }
 
 /// Transposes the queries q[0..nq) (nq <= P) into qt[c·P + lane] for c <
-/// packed_words(dim)·64, zero past dim and past nq: the input of
+/// hypervec::packed_words(dim)·64, zero past dim and past nq: the input of
 /// BuildSignTables, so the tables are built from whole vectors.
 template <std::size_t P>
 HWY_INLINE void TransposePanel(const float* HWY_RESTRICT queries, std::size_t q_stride,
                                std::size_t nq, std::size_t dim, float* HWY_RESTRICT qt) {
-  const std::size_t padded = (dim + 63) / 64 * 64;
+  const std::size_t padded = hypervec::packed_words(dim) * 64;
   std::fill(qt, qt + padded * P, 0.0f);
   for (std::size_t lane = 0; lane < nq; ++lane) {
     const float* q = queries + lane * q_stride;
@@ -247,7 +248,7 @@ HWY_INLINE void TransposePanel(const float* HWY_RESTRICT queries, std::size_t q_
   }
 }
 
-/// Builds the tables of words [0, packed_words(dim)) from the transposed
+/// Builds the tables of words [0, hypervec::packed_words(dim)) from the transposed
 /// panel qt (TransposePanel).
 template <std::size_t kV>
 HWY_INLINE void BuildSignTables(const float* HWY_RESTRICT qt, std::size_t dim,
@@ -256,7 +257,7 @@ HWY_INLINE void BuildSignTables(const float* HWY_RESTRICT qt, std::size_t dim,
   using VF = hn::Vec<decltype(df)>;
   constexpr std::size_t L = hn::MaxLanes(df);
   constexpr std::size_t P = kV * L;
-  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t nw = hypervec::packed_words(dim);
   for (std::size_t j = 0; j < nw; ++j) {
     const std::size_t nibbles = NibblesOfWord(j, dim);
     for (std::size_t n = 0; n < nibbles; ++n) {
@@ -319,7 +320,7 @@ HWY_INLINE void LutRows(const float* HWY_RESTRICT tables, std::size_t j, std::si
   constexpr std::uint64_t kMask = std::uint64_t{15} << s;
   constexpr std::size_t kWordBytes = 16 * 16 * kEntryBytes;
   constexpr std::size_t kWordLines = kWordBytes / 64;
-  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t nw = hypervec::packed_words(dim);
   const float* tj = tables + j * 16 * 16 * P;
   const char* tbytes = reinterpret_cast<const char*>(tj);
   const char* next = j + 1 < nw ? tbytes + kWordBytes : nullptr;

@@ -128,7 +128,7 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
   constexpr std::size_t RT = kLaneRT, QG = kLaneQG;
   const hn::ScalableTag<std::uint64_t> d64;
   const std::size_t N = hn::Lanes(d64);
-  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t nw = packed_words(dim);
   const std::size_t groups = (nq + N - 1) / N;
   const auto d = static_cast<std::int64_t>(dim);
   // limit[a]: a pair is a candidate iff its distance h < limit[a] (see
@@ -195,7 +195,7 @@ void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
   }
 #endif
   constexpr std::size_t QT = kPackedQT, RT = kPackedRT;
-  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t nw = packed_words(dim);
   const std::size_t padded = (nw + 7) / 8 * 8;  // kAlignment / 8 words
   const auto qbuf = hwy::AllocateAligned<std::uint64_t>(nq * padded);
   for (std::size_t a = 0; a < nq; ++a) {
@@ -338,7 +338,7 @@ void MixedScanTiles(const float* HWY_RESTRICT queries, std::size_t q_stride, std
                     const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride, std::size_t r0,
                     std::size_t r1, std::size_t dim, TopK* heaps) {
   TiledScan<QT, RT, float, std::uint64_t, float>(
-      queries, q_stride, nq, rows, r_stride, r0, r1, (dim + 63) / 64 * 8,
+      queries, q_stride, nq, rows, r_stride, r0, r1, packed_words(dim) * 8,
       [dim](const float* const* qp, const std::uint64_t* const* rp, float (&out)[QT][RT]) {
         MixedTile<QT, RT>(qp, rp, dim, out);
       },
@@ -387,7 +387,7 @@ void MixedLutPanel(const float* HWY_RESTRICT queries, std::size_t q_stride, std:
   const hn::ScalableTag<float> df;
   constexpr std::size_t L = hn::MaxLanes(df);
   constexpr std::size_t P = kV * L;
-  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t nw = packed_words(dim);
   TransposePanel<P>(queries, q_stride, nq, dim, qt);
   BuildSignTables<kV>(qt, dim, tables);
   const std::size_t block = LutBlockRows(P);
@@ -437,7 +437,7 @@ void MixedLutScan(const float* HWY_RESTRICT queries, std::size_t q_stride, std::
   constexpr std::size_t L = hn::MaxLanes(hn::ScalableTag<float>());
   constexpr std::size_t kMaxP = kLutMaxV * L;
   // Scratch for the widest panel, reused by every panel.
-  const std::size_t nw = (dim + 63) / 64;
+  const std::size_t nw = packed_words(dim);
   const auto qt = hwy::AllocateAligned<float>(nw * 64 * kMaxP);
   const auto tables = hwy::AllocateAligned<float>(nw * 16 * 16 * kMaxP);
   const auto acc = hwy::AllocateAligned<float>(kLutBlockBytes / sizeof(float) + kMaxP);
@@ -835,7 +835,7 @@ std::optional<std::size_t> LabelIndex::find(std::string_view label) const {
 
 PackedMemory::PackedMemory(std::size_t dim)
     : dim_(dim), store_(padded_length<std::uint64_t>(packed_words(dim))) {
-  hypervec::detail::require_nonzero_dim("cleanup::PackedMemory", "the memory", dim);
+  hypervec::detail::require_valid_dim("cleanup::PackedMemory", "the memory", dim);
 }
 
 PackedMemory::PackedMemory(const PackedMatrixView& codebook, std::span<const std::string> labels)
@@ -1118,7 +1118,7 @@ std::vector<TopK> blas_run(const DenseMatrixView<float>& queries, const float* r
 
 FloatMemory::FloatMemory(std::size_t dim, Metric metric)
     : dim_(dim), metric_(metric), store_(padded_length<float>(dim)) {
-  hypervec::detail::require_nonzero_dim("cleanup::FloatMemory", "the memory", dim);
+  hypervec::detail::require_valid_dim("cleanup::FloatMemory", "the memory", dim);
 }
 
 FloatMemory::FloatMemory(const DenseMatrixView<float>& codebook,
@@ -1217,7 +1217,7 @@ std::optional<Match> FloatMemory::best(std::span<const float> query,
 
 Int8Memory::Int8Memory(std::size_t dim, Metric metric)
     : dim_(dim), metric_(metric), store_(padded_length<std::int8_t>(dim)) {
-  hypervec::detail::require_nonzero_dim("cleanup::Int8Memory", "the memory", dim);
+  hypervec::detail::require_valid_dim("cleanup::Int8Memory", "the memory", dim);
   hypervec::detail::require<DimensionError>(dim <= kMaxInt8Dim, "cleanup::Int8Memory: D=", dim,
                                             " exceeds ", kMaxInt8Dim,
                                             " (exact int32 dot products)");
@@ -1406,7 +1406,7 @@ ResonatorResult resonate(PackedView s, std::span<const PackedMemory* const> code
   constexpr const char* where = "cleanup::resonate";
   hypervec::detail::require(!codebooks.empty(), where, ": no codebooks; need at least one factor");
   hypervec::detail::require(options.max_iterations >= 1, where, ": max_iterations is 0");
-  hypervec::detail::require_nonzero_dim(where, "s", s.dim);
+  hypervec::detail::require_valid_dim(where, "s", s.dim);
   make_packed_view(s.words, s.num_words(), s.dim, "s");
   for (std::size_t f = 0; f < codebooks.size(); ++f) {
     hypervec::detail::require(codebooks[f] != nullptr, where, ": codebooks[", f, "] is null");
@@ -1498,7 +1498,7 @@ ResonatorResult resonate(std::span<const float> s,
   hypervec::detail::require(options.max_iterations >= 1, where, ": max_iterations is 0");
   hypervec::detail::require(options.tolerance >= 0, where, ": tolerance=", options.tolerance,
                             " must be >= 0 (and not NaN)");
-  hypervec::detail::require_nonzero_dim(where, "s", s.size());
+  hypervec::detail::require_valid_dim(where, "s", s.size());
   for (std::size_t f = 0; f < codebooks.size(); ++f) {
     hypervec::detail::require(codebooks[f] != nullptr, where, ": codebooks[", f, "] is null");
     hypervec::detail::require_same_dim(where, "s", s.size(), "a codebook", codebooks[f]->dim());

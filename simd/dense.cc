@@ -174,7 +174,7 @@ HWY_INLINE bool ThresholdToWords(const T* HWY_RESTRICT x, std::size_t n,
   const std::uint64_t lane_bits = (N >= 64) ? ~std::uint64_t{0} : ((std::uint64_t{1} << N) - 1);
   auto bad = hn::FirstN(d, 0);
   bool ok = true;
-  const std::size_t nw = (n + 63) / 64;
+  const std::size_t nw = n / 64 + (n % 64 != 0 ? 1 : 0);
   for (std::size_t w = 0; w < nw; ++w) {
     const std::size_t begin = w * 64;
     const std::size_t end = begin + 64 < n ? begin + 64 : n;
@@ -416,7 +416,7 @@ namespace {
 
 template <typename T>
 void check_pair(const char* where, std::span<const T> a, std::span<const T> b) {
-  detail::require_nonzero_dim(where, "a", a.size());
+  detail::require_valid_dim(where, "a", a.size());
   detail::require_same_dim(where, "a", a.size(), "b", b.size());
 }
 
@@ -431,7 +431,7 @@ void require_finite(const char* where, const char* what, std::span<const float> 
 }
 
 void check_packed(const char* where, PackedView v) {
-  detail::require_nonzero_dim(where, "v", v.dim);
+  detail::require_valid_dim(where, "v", v.dim);
   detail::require<InvalidArgument>(v.words != nullptr, where, ": v is a null packed view");
 }
 
@@ -479,7 +479,7 @@ DenseVector<float> bind(std::span<const float> a, std::span<const float> b) {
 
 DenseVector<float> bundle(const DenseMatrixView<float>& rows, std::span<const float> weights) {
   detail::require(rows.rows != 0, "dense::bundle: rows is empty; need at least one row");
-  detail::require_nonzero_dim("dense::bundle", "rows", rows.dim);
+  detail::require_valid_dim("dense::bundle", "rows", rows.dim);
   detail::require(rows.data != nullptr, "dense::bundle: rows is a null view");
   detail::require<DimensionError>(rows.stride >= rows.dim, "dense::bundle: rows has stride ",
                                   rows.stride, " < D=", rows.dim);
@@ -494,7 +494,7 @@ DenseVector<float> bundle(const DenseMatrixView<float>& rows, std::span<const fl
 }
 
 void add_scaled(std::span<const float> x, float weight, std::span<float> acc) {
-  detail::require_nonzero_dim("dense::add_scaled", "x", x.size());
+  detail::require_valid_dim("dense::add_scaled", "x", x.size());
   detail::require_same_dim("dense::add_scaled", "x", x.size(), "acc", acc.size());
   detail::require<InvalidArgument>(
       x.data() + x.size() <= acc.data() || acc.data() + acc.size() <= x.data(),
@@ -525,7 +525,7 @@ double cosine(std::span<const float> a, std::span<const float> b) {
 }
 
 DenseVector<float> sign(std::span<const float> x) {
-  detail::require_nonzero_dim("dense::sign", "x", x.size());
+  detail::require_valid_dim("dense::sign", "x", x.size());
   DenseVector<float> out(x.size());
   if (!HWY_DYNAMIC_DISPATCH(detail::SignF32)(x.data(), out.data(), x.size())) {
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -536,7 +536,7 @@ DenseVector<float> sign(std::span<const float> x) {
 }
 
 DenseVector<float> clip(std::span<const float> x, float lo, float hi) {
-  detail::require_nonzero_dim("dense::clip", "x", x.size());
+  detail::require_valid_dim("dense::clip", "x", x.size());
   detail::require(lo <= hi, "dense::clip: need lo <= hi, got lo=", lo, ", hi=", hi);
   DenseVector<float> out(x.size());
   HWY_DYNAMIC_DISPATCH(detail::ClipF32)(x.data(), lo, hi, out.data(), x.size());
@@ -544,7 +544,7 @@ DenseVector<float> clip(std::span<const float> x, float lo, float hi) {
 }
 
 DenseVector<float> normalize(std::span<const float> x, const TieBreak& tie) {
-  detail::require_nonzero_dim("dense::normalize", "x", x.size());
+  detail::require_valid_dim("dense::normalize", "x", x.size());
   const PackedVector ties = detail::tie_words(tie, x.size(), "dense::normalize");
   DenseVector<float> out(x.size());
   if (!HWY_DYNAMIC_DISPATCH(detail::NormalizeF32)(x.data(), x.size(), ties.words(), out.data())) {
@@ -554,7 +554,7 @@ DenseVector<float> normalize(std::span<const float> x, const TieBreak& tie) {
 }
 
 PackedVector to_packed(std::span<const float> x, const TieBreak& tie) {
-  detail::require_nonzero_dim("dense::to_packed", "x", x.size());
+  detail::require_valid_dim("dense::to_packed", "x", x.size());
   const PackedVector ties = detail::tie_words(tie, x.size(), "dense::to_packed");
   PackedVector out(x.size());
   if (!HWY_DYNAMIC_DISPATCH(detail::ThresholdF32)(x.data(), x.size(), ties.words(),
@@ -605,14 +605,14 @@ double cosine(std::span<const std::int8_t> a, std::span<const std::int8_t> b) {
 }
 
 DenseVector<std::int8_t> sign(std::span<const std::int8_t> x) {
-  detail::require_nonzero_dim("dense::sign", "x", x.size());
+  detail::require_valid_dim("dense::sign", "x", x.size());
   DenseVector<std::int8_t> out(x.size());
   HWY_DYNAMIC_DISPATCH(detail::SignI8)(x.data(), out.data(), x.size());
   return out;
 }
 
 DenseVector<std::int8_t> clip(std::span<const std::int32_t> sums, int kappa) {
-  detail::require_nonzero_dim("dense::clip", "sums", sums.size());
+  detail::require_valid_dim("dense::clip", "sums", sums.size());
   detail::require(kappa >= 1 && kappa <= 127, "dense::clip: kappa=", kappa,
                   " is out of range; need 1 <= kappa <= 127");
   DenseVector<std::int8_t> out(sums.size());
@@ -621,7 +621,7 @@ DenseVector<std::int8_t> clip(std::span<const std::int32_t> sums, int kappa) {
 }
 
 PackedVector to_packed(std::span<const std::int8_t> x, const TieBreak& tie) {
-  detail::require_nonzero_dim("dense::to_packed", "x", x.size());
+  detail::require_valid_dim("dense::to_packed", "x", x.size());
   const PackedVector ties = detail::tie_words(tie, x.size(), "dense::to_packed");
   PackedVector out(x.size());
   HWY_DYNAMIC_DISPATCH(detail::ThresholdI8)(x.data(), x.size(), ties.words(), out.words());

@@ -121,6 +121,7 @@ bool ProjectLut(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_t 
                 const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                 std::size_t nrows, std::size_t dim_in, std::uint64_t* HWY_RESTRICT out,
                 std::size_t out_stride) {
+  if (nrows == 0 || nx == 0) return true;  // nothing to do (and no 0-byte allocation)
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
   const auto table = hwy::AllocateAligned<float>(kLutGroups * 16 * N);

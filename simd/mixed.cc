@@ -100,7 +100,7 @@ namespace {
 
 void check_query(const char* where, std::span<const float> q, std::size_t dim,
                  const char* what) {
-  detail::require_nonzero_dim(where, "q", q.size());
+  detail::require_valid_dim(where, "q", q.size());
   detail::require_same_dim(where, "q", q.size(), what, dim);
 }
 

@@ -9,7 +9,7 @@ namespace hypervec::codebook {
 
 cleanup::PackedMemory generate(std::span<const std::string> labels, std::size_t dim,
                                std::uint64_t seed) {
-  detail::require_nonzero_dim("codebook::generate", "the codebook", dim);
+  detail::require_valid_dim("codebook::generate", "the codebook", dim);
   const PackedMatrix rows = bipolar::random_matrix(labels.size(), dim, seed);
   return cleanup::PackedMemory(rows.view(), labels);
 }

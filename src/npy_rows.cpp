@@ -147,12 +147,12 @@ void RowReader::read_float(std::size_t first, std::size_t count, std::span<float
 }
 
 PackedMatrix RowReader::read_packed(std::size_t first, std::size_t count, std::size_t dim) const {
-  detail::require_nonzero_dim("npy::RowReader::read_packed", "the vectors", dim);
+  detail::require_valid_dim("npy::RowReader::read_packed", "the vectors", dim);
   if (header_.dtype != DType::uint8) {
     throw IoError(detail::concat(path_, ": expected packbits uint8 rows, the file holds ",
                                  dtype_name(header_.dtype)));
   }
-  const std::size_t row_bytes = dim / 8 + (dim % 8 != 0 ? 1 : 0);
+  const std::size_t row_bytes = packbits_bytes(dim);
   if (cols_ != row_bytes) {
     throw IoError(detail::concat(path_, " has ", cols_, " bytes per row; packbits of D = ", dim,
                                  " needs ", row_bytes));

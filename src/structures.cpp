@@ -90,8 +90,7 @@ std::vector<float> permuted_sums(std::span<const std::int32_t> sums, std::ptrdif
   const std::size_t dim = sums.size();
   std::vector<float> out(dim);
   if (dim == 0) return out;
-  const auto d = static_cast<std::ptrdiff_t>(dim);
-  const auto k = static_cast<std::size_t>(((shifts % d) + d) % d);
+  const std::size_t k = detail::rotation_amount(shifts, dim);
   // out[i] = s[(i - k) mod D]: the last k sums move to the front.
   for (std::size_t i = 0; i < k; ++i) out[i] = static_cast<float>(sums[dim - k + i]);
   for (std::size_t i = k; i < dim; ++i) out[i] = static_cast<float>(sums[i - k]);
@@ -448,9 +447,9 @@ void add_shifted(std::span<float> sums, std::span<const float> x, std::ptrdiff_t
                  float weight) {
   std::vector<float> copy;
   x = detached(x, sums, copy);
-  const auto d = static_cast<std::ptrdiff_t>(sums.size());
-  const auto k = static_cast<std::size_t>(((shifts % d) + d) % d);
   const std::size_t n = sums.size();
+  if (n == 0) return;
+  const std::size_t k = detail::rotation_amount(shifts, n);
   dense::add_scaled(x.subspan(0, n - k), weight, sums.subspan(k));
   if (k > 0) dense::add_scaled(x.subspan(n - k), weight, sums.subspan(0, k));
 }

@@ -150,10 +150,13 @@ class RowStore {
   /// buffer is released, so aliasing is safe.
   T* append(const T* src, std::size_t src_stride, std::size_t n, std::size_t length) {
     AlignedBuffer<T> old;  // keeps the previous buffer, and src, alive until the copy
-    if (rows_ + n > capacity_) {
+    hypervec::detail::require_rows_limit("cleanup memory", "the memory after this add", n);
+    const std::size_t need = hypervec::detail::checked_add(rows_, n, "cleanup memory", "rows");
+    hypervec::detail::require_rows_limit("cleanup memory", "the memory after this add", need);
+    if (need > capacity_) {
       std::size_t cap = capacity_ == 0 ? 16 : capacity_;
-      while (cap < rows_ + n) cap *= 2;
-      AlignedBuffer<T> grown(cap * stride_);
+      while (cap < need) cap = cap > kMaxRows / 2 ? kMaxRows : cap * 2;
+      AlignedBuffer<T> grown(hypervec::detail::checked_mul(cap, stride_, "cleanup memory", "the row store"));
       if (rows_ != 0) std::copy(buffer_.data(), buffer_.data() + rows_ * stride_, grown.data());
       old = std::move(buffer_);
       buffer_ = std::move(grown);

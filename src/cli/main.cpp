@@ -122,8 +122,7 @@ const CLI::Validator kFinite(
     "FINITE");
 
 /// D from 1 to the library's bound (storage.hpp).
-constexpr std::size_t kMaxDimOption = std::size_t{1} << 31;
-const CLI::Range kDimRange(std::size_t{1}, kMaxDimOption);
+const CLI::Range kDimRange(std::size_t{1}, hv::kMaxDim);
 
 const CLI::IsMember kFormats({"packbits", "float32", "int8"});
 
@@ -478,7 +477,7 @@ int cmd_decode(const DecodeArgs& a) {
   }
   const std::size_t n = vectors.rows();
   const bool packbits = vectors.dtype() == hv::npy::DType::uint8;
-  const std::size_t row_bytes = dim / 8 + (dim % 8 != 0 ? 1 : 0);
+  const std::size_t row_bytes = hv::packbits_bytes(dim);
   if (packbits && vectors.cols() != row_bytes) {
     input_error(a.vectors, " has ", vectors.cols(), " bytes per row; packbits of D = ", dim,
                 " needs ", row_bytes);
