@@ -21,20 +21,8 @@ using hypervec::test::message_has;
 
 namespace {
 
-/// A scratch directory removed at scope exit.
-struct Scratch {
-  std::filesystem::path dir;
-  Scratch() {
-    dir = std::filesystem::temp_directory_path() /
-          ("hypervec_codebook_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-  }
-  ~Scratch() { std::filesystem::remove_all(dir); }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(file(name), std::ios::binary) << bytes;
-    return file(name);
-  }
+struct Scratch : hypervec::test::ScratchDir {
+  Scratch() : ScratchDir("codebook_test") {}
 };
 
 void expect_io_error(const std::string& path, const std::string& part) {

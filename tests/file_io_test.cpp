@@ -26,19 +26,9 @@ using hypervec::test::message_has;
 
 namespace {
 
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    dir = fs::temp_directory_path() / ("hypervec_file_io_test_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(file(name), std::ios::binary) << bytes;
-    return file(name);
-  }
+/// The scratch folder, and how many entries it holds (a temporary left behind shows).
+struct Scratch : hypervec::test::ScratchDir {
+  Scratch() : ScratchDir("file_io_test") {}
   std::size_t entries() const {
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
   }

@@ -24,14 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("hypervec_npy_test_" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
+struct TempDir : hypervec::test::ScratchDir {
+  TempDir() : ScratchDir("npy_test") {}
 };
 
 /// Builds an .npy image by hand: magic, version, little-endian header length,

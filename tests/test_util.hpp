@@ -11,8 +11,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace hypervec::test {
@@ -73,5 +76,26 @@ inline std::vector<PackedView> views_of(const std::vector<PackedVector>& vs) {
   for (const auto& v : vs) out.push_back(v.view());
   return out;
 }
+
+/// A scratch folder for one test program (named after it and the process),
+/// removed at scope exit.
+struct ScratchDir {
+  std::filesystem::path dir;
+  explicit ScratchDir(const std::string& name) {
+    dir = std::filesystem::temp_directory_path() /
+          ("hypervec_" + name + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() { std::filesystem::remove_all(dir); }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+  /// Writes `bytes` to file(name) and returns its path.
+  std::string write(const std::string& name, const std::string& bytes) const {
+    std::ofstream(file(name), std::ios::binary) << bytes;
+    return file(name);
+  }
+};
 
 }  // namespace hypervec::test
