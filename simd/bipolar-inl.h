@@ -33,8 +33,10 @@ HWY_INLINE std::uint64_t XorPopcount(const std::uint64_t* HWY_RESTRICT a,
   std::size_t i = 0;
   auto total = hn::Zero(d64);
 #if HWY_TARGET == HWY_SCALAR
-  // One-lane fallback (GCC < 12.3 builds this instead of EMU128): the
-  // hardware POPCNT through std::popcount, in the tail loop below.
+  // One-lane fallback (GCC < 12.3 builds this instead of EMU128):
+  // std::popcount per word in the tail loop below. The x86-64 baseline this
+  // target compiles for has no POPCNT instruction, so that is a libgcc call
+  // (cleanup-inl.h's PopCount64 inlines a SWAR count instead).
   (void)N;
 #elif HWY_TARGET == HWY_AVX3_DL
   auto total1 = hn::Zero(d64);
