@@ -562,7 +562,12 @@ HWY_AFTER_NAMESPACE();
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>
 
-#include <cblas.h>  // OpenBLAS (Debian libopenblas-dev): batched float scores
+#ifndef HYPERVEC_HAVE_OPENBLAS
+#define HYPERVEC_HAVE_OPENBLAS 0
+#endif
+#if HYPERVEC_HAVE_OPENBLAS
+#include <cblas.h>  // OpenBLAS (Meson feature `blas`): batched float scores
+#endif
 
 #include <bit>
 #include <cmath>
@@ -1015,13 +1020,16 @@ std::vector<double> row_scales(const std::vector<double>& norms) {
   return scale;
 }
 
-/// Batched float search through BLAS: from kBlasMinQueries queries on, the
-/// scores come from OpenBLAS sgemm, one fixed grid of tiles at a time
+#if HYPERVEC_HAVE_OPENBLAS
+/// Batched float search through BLAS (built with the Meson feature `blas`):
+/// from kBlasMinQueries queries on, and only while the host runs OpenBLAS
+/// single-threaded (blas_usable()), the scores come from OpenBLAS sgemm, one
+/// fixed grid of tiles at a time
 /// (kBlasQueryTile queries × kBlasRowTile rows, tile edges at multiples of the
 /// tile sizes counted from query 0 and row 0), written to a per-worker scratch
 /// tile C = Q_tile · R_tileᵀ and pushed into the top-k heaps. The grid depends
 /// only on Q and M, never on the thread count or on which worker runs a tile,
-/// and OpenBLAS runs single-threaded inside each worker, so every (query, row)
+/// and OpenBLAS is single-threaded inside each worker, so every (query, row)
 /// score comes from the same sgemm call shape and the results do not depend on
 /// `threads`. sgemm sums in its own order: scores differ from the Highway
 /// kernel's (used below kBlasMinQueries) in the last bits, within the same
@@ -1034,13 +1042,14 @@ constexpr std::size_t kBlasMinQueries = 64;
 constexpr std::size_t kBlasQueryTile = 1024;
 constexpr std::size_t kBlasRowTile = 1024;
 
-/// OpenBLAS starts its own thread pool; our workers already split the batch,
-/// so set it to one thread (process-wide, once: OpenBLAS 0.3.21 has no
-/// per-call or per-thread setting).
-void blas_single_threaded() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
-}
+/// True when the sgemm path may run: OpenBLAS reports one thread (the host
+/// set OPENBLAS_NUM_THREADS=1 or called openblas_set_num_threads(1)). Our
+/// pool already splits the batch, one sgemm per tile on each worker; with a
+/// multi-threaded OpenBLAS that would oversubscribe the cores, and OpenBLAS
+/// 0.3.21 has no per-call thread count, so then the Highway kernel runs
+/// instead. hypervec never changes OpenBLAS's (process-wide) thread count:
+/// the host program may use the same BLAS.
+bool blas_usable() noexcept { return openblas_get_num_threads() == 1; }
 
 /// Scores queries [a0, a1) × rows [r0, r1) (one grid tile) with sgemm into
 /// `scratch` and pushes (dot · scale[r], r), or (dot, r) when scale is null,
@@ -1071,7 +1080,6 @@ void blas_tile(const DenseMatrixView<float>& queries, std::size_t a0, std::size_
 std::vector<TopK> blas_run(const DenseMatrixView<float>& queries, const float* rows,
                            std::size_t r_stride, std::size_t nrows, const double* scale,
                            std::size_t k, unsigned threads) {
-  blas_single_threaded();
   if (threads == 0) threads = hypervec::detail::default_thread_count();
   const std::size_t nq = queries.rows;
   const std::size_t q_tiles = (nq + kBlasQueryTile - 1) / kBlasQueryTile;
@@ -1113,6 +1121,7 @@ std::vector<TopK> blas_run(const DenseMatrixView<float>& queries, const float* r
   }
   return heaps;
 }
+#endif  // HYPERVEC_HAVE_OPENBLAS
 
 }  // namespace
 
@@ -1182,17 +1191,23 @@ std::vector<Matches> FloatMemory::search(const DenseMatrixView<float>& queries,
   // Huge or tiny queries or rows: queries scored scaled (see kSafeExp).
   const ScaledQueries scaled = scale_queries(queries, row_exp_hi_, row_exp_lo_);
   const DenseMatrixView<float>& kq = scaled.view;
-  const auto heaps =
-      queries.rows >= kBlasMinQueries
-          ? blas_run(kq, store_.data(), store_.stride(), size(), scale_ptr, options.k,
-                     options.threads)
-          : run(queries.rows, size(), options.k, options.threads,
-                [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
-                    TopK* heaps_out) {
-                  HWY_DYNAMIC_DISPATCH(hypervec::detail::FloatScan)(
-                      kq.data + a0 * kq.stride, kq.stride, a1 - a0,
-                      store_.data(), store_.stride(), r0, r1, dim_, scale_ptr, heaps_out);
-                });
+  auto highway = [&] {
+    return run(queries.rows, size(), options.k, options.threads,
+               [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
+                   TopK* heaps_out) {
+                 HWY_DYNAMIC_DISPATCH(hypervec::detail::FloatScan)(
+                     kq.data + a0 * kq.stride, kq.stride, a1 - a0,
+                     store_.data(), store_.stride(), r0, r1, dim_, scale_ptr, heaps_out);
+               });
+  };
+#if HYPERVEC_HAVE_OPENBLAS
+  const auto heaps = queries.rows >= kBlasMinQueries && blas_usable()
+                         ? blas_run(kq, store_.data(), store_.stride(), size(), scale_ptr,
+                                    options.k, options.threads)
+                         : highway();
+#else
+  const auto heaps = highway();
+#endif
   auto out = finish(heaps, dim_, options, labels_, [&](std::size_t a, const detail::Hit& h) {
     if (qnorms[a] == 0 || norms_[h.id] == 0) return 0.0;
     const double qn = std::ldexp(qnorms[a], -scaled.shift[a]);

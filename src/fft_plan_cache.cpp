@@ -1,11 +1,21 @@
 // The FFTW plan cache (include/hypervec/fft.hpp, src/fft_plan_cache.hpp).
 //
-// One process-wide map from (D, precision, direction, batch shape, aligned?)
-// to an FFTW plan. Look-ups take a shared lock; a miss takes the exclusive
-// lock, plans (FFTW's planner is not thread-safe, and wisdom import/export
-// touch the same planner state, so all of them run under this one lock) and
-// inserts. Plans are only destroyed at exit. Execution uses the new-array
-// functions (fftw_execute_dft_r2c / _c2r), which FFTW documents as
+// One process-wide LRU map from (D, precision, direction, batch shape,
+// aligned?) to a shared FFTW plan, holding at most plan_cache_capacity()
+// plans. Two locks, always taken in this order:
+//  * `planner` serialises every FFTW call except execution (planning,
+//    wisdom import/export, fftw_destroy_plan): FFTW's planner state is not
+//    thread-safe.
+//  * `mutex` guards the map and the capacity. Hits take it shared and stamp
+//    the plan's last use (an atomic); a miss plans under `planner` alone (so
+//    hits on other shapes go on), then inserts and evicts the least recently
+//    used plans under `mutex` exclusively.
+// Plans are reference-counted (std::shared_ptr): a caller keeps its plan
+// alive while executing it, so evicting a plan another thread is running is
+// safe; the last owner destroys it under `planner`. Evicted plans are moved
+// out of the map and released only after both locks are dropped, so a
+// destructor never waits for a lock its own thread holds. Execution uses the
+// new-array functions (fftw_execute_dft_r2c / _c2r), which FFTW documents as
 // thread-safe, on the caller's arrays.
 #include "src/fft_plan_cache.hpp"
 
@@ -24,7 +34,10 @@
 #include <mutex>
 #include <shared_mutex>
 #include <sstream>
+#include <limits>
+#include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace hypervec {
 namespace {
@@ -101,27 +114,59 @@ struct KeyHash {
   }
 };
 
-struct Entry {
+/// One cached plan (one precision set), destroyed under the planner lock
+/// when its last owner (the cache or a caller executing it) lets go.
+struct Plan {
   fftw_plan d = nullptr;
   fftwf_plan f = nullptr;
+  std::mutex* planner = nullptr;
+  std::atomic<std::uint64_t> last_use{0};  // Cache::clock at the latest look-up
+
+  Plan() = default;
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+  ~Plan() {
+    const std::lock_guard<std::mutex> lock(*planner);
+    if (d != nullptr) fftw_destroy_plan(d);
+    if (f != nullptr) fftwf_destroy_plan(f);
+  }
 };
 
-struct Cache {
-  std::shared_mutex mutex;  // guards `plans` and every call into FFTW's planner
-  std::unordered_map<Key, Entry, KeyHash> plans;
-  std::atomic<fft::Rigour> rigour{fft::Rigour::estimate};
+using PlanPtr = std::shared_ptr<Plan>;
 
-  ~Cache() {
-    for (auto& [key, entry] : plans) {
-      if (entry.d != nullptr) fftw_destroy_plan(entry.d);
-      if (entry.f != nullptr) fftwf_destroy_plan(entry.f);
-    }
-  }
+struct Cache {
+  // Declared before `plans`: the plans destroyed with the cache lock it.
+  std::mutex planner;       // every FFTW call but execution
+  std::shared_mutex mutex;  // guards `plans` and `capacity`
+  std::unordered_map<Key, PlanPtr, KeyHash> plans;
+  std::size_t capacity = fft::kDefaultPlanCacheCapacity;
+  std::atomic<std::uint64_t> clock{0};
+  std::atomic<fft::Rigour> rigour{fft::Rigour::estimate};
 };
 
 Cache& cache() {
   static Cache instance;
   return instance;
+}
+
+/// Moves the least recently used plans beyond `capacity` out of the map into
+/// `out` (never `keep`). Caller holds c.mutex exclusively.
+void evict_over_capacity(Cache& c, const Key* keep, std::vector<PlanPtr>& out) {
+  while (c.plans.size() > c.capacity) {
+    auto victim = c.plans.end();
+    std::uint64_t oldest = std::numeric_limits<std::uint64_t>::max();
+    for (auto it = c.plans.begin(); it != c.plans.end(); ++it) {
+      if (keep != nullptr && it->first == *keep) continue;
+      const std::uint64_t t = it->second->last_use.load(std::memory_order_relaxed);
+      if (t < oldest) {
+        oldest = t;
+        victim = it;
+      }
+    }
+    if (victim == c.plans.end()) return;
+    out.push_back(std::move(victim->second));
+    c.plans.erase(victim);
+  }
 }
 
 unsigned rigour_flag(fft::Rigour r) {
@@ -135,11 +180,11 @@ unsigned rigour_flag(fft::Rigour r) {
 }
 
 template <typename T>
-typename Fftw<T>::Plan& slot(Entry& e) {
+typename Fftw<T>::Plan& slot(Plan& p) {
   if constexpr (Fftw<T>::kDouble) {
-    return e.d;
+    return p.d;
   } else {
-    return e.f;
+    return p.f;
   }
 }
 
@@ -149,10 +194,14 @@ int to_int(std::size_t v, const char* what) {
   return static_cast<int>(v);
 }
 
-/// The plan for `shape` in one direction, planning it on scratch arrays
-/// (FFTW_MEASURE and above overwrite the arrays they plan on) when missing.
+/// The plan for `shape` in one direction, shared with the cache (keep it
+/// while executing), planning it on scratch arrays (FFTW_MEASURE and above
+/// overwrite the arrays they plan on) when missing. The key is what FFTW
+/// bakes into a plan: length, precision, direction, batch size and the
+/// batch's row distances (for one transform the distances do not matter and
+/// are normalised away), and whether the arrays are SIMD-aligned.
 template <typename T>
-typename Fftw<T>::Plan get_plan(Shape shape, bool is_inverse, bool unaligned) {
+PlanPtr get_plan(Shape shape, bool is_inverse, bool unaligned) {
   using F = Fftw<T>;
   if (shape.howmany == 1) {
     shape.real_stride = shape.dim;
@@ -161,15 +210,19 @@ typename Fftw<T>::Plan get_plan(Shape shape, bool is_inverse, bool unaligned) {
   const Key key{shape.dim, shape.howmany, shape.real_stride, shape.spec_stride,
                 F::kDouble, is_inverse, unaligned};
   Cache& c = cache();
-  {
+  auto lookup = [&]() -> PlanPtr {
     std::shared_lock lock(c.mutex);
     const auto it = c.plans.find(key);
-    if (it != c.plans.end()) return slot<T>(it->second);
-  }
-  std::unique_lock lock(c.mutex);
-  auto& entry = c.plans[key];
-  auto& plan = slot<T>(entry);
-  if (plan != nullptr) return plan;  // another thread planned it meanwhile
+    if (it == c.plans.end()) return nullptr;
+    it->second->last_use.store(c.clock.fetch_add(1, std::memory_order_relaxed) + 1,
+                               std::memory_order_relaxed);
+    return it->second;
+  };
+  if (PlanPtr hit = lookup()) return hit;
+
+  std::vector<PlanPtr> evicted;  // released after both locks below
+  const std::lock_guard<std::mutex> planner_lock(c.planner);
+  if (PlanPtr hit = lookup()) return hit;  // another thread planned it meanwhile
 
   const int n = to_int(shape.dim, "D");
   const int howmany = to_int(shape.howmany, "batch size");
@@ -182,25 +235,41 @@ typename Fftw<T>::Plan get_plan(Shape shape, bool is_inverse, bool unaligned) {
   if (real == nullptr || spec == nullptr) {
     F::free(real);
     F::free(spec);
-    c.plans.erase(key);
     throw std::bad_alloc();
   }
   unsigned flags = rigour_flag(c.rigour.load(std::memory_order_relaxed));
   if (unaligned) flags |= FFTW_UNALIGNED;
+  typename F::Plan made = nullptr;
   if (is_inverse) {
     flags |= FFTW_DESTROY_INPUT;
-    plan = F::plan_c2r(n, howmany, spec, sdist, real, rdist, flags);
+    made = F::plan_c2r(n, howmany, spec, sdist, real, rdist, flags);
   } else {
-    plan = F::plan_r2c(n, howmany, real, rdist, spec, sdist, flags);
+    made = F::plan_r2c(n, howmany, real, rdist, spec, sdist, flags);
   }
   F::free(real);
   F::free(spec);
-  if (plan == nullptr) {
-    c.plans.erase(key);
+  if (made == nullptr) {
     throw Error(detail::concat("hrr FFT: FFTW could not plan a length-", shape.dim, " ",
                                is_inverse ? "c2r" : "r2c", " transform (batch ", shape.howmany,
                                ")"));
   }
+  PlanPtr plan;
+  try {
+    plan = std::make_shared<Plan>();
+  } catch (...) {
+    F::destroy(made);  // planner lock held
+    throw;
+  }
+  plan->planner = &c.planner;
+  slot<T>(*plan) = made;
+  plan->last_use.store(c.clock.fetch_add(1, std::memory_order_relaxed) + 1,
+                       std::memory_order_relaxed);
+  {
+    std::unique_lock lock(c.mutex);
+    c.plans.emplace(key, plan);
+    evict_over_capacity(c, &key, evicted);
+  }
+  // Unlock the planner before `evicted` is released (reverse declaration order).
   return plan;
 }
 
@@ -214,7 +283,8 @@ void forward(const Shape& shape, const T* in, std::complex<T>* out) {
   auto* src = const_cast<T*>(in);  // r2c out-of-place only reads its input
   auto* dst = reinterpret_cast<typename F::Complex*>(out);
   const bool unaligned = F::alignment_of(src) != 0 || F::alignment_of(reinterpret_cast<T*>(dst)) != 0;
-  F::execute_r2c(get_plan<T>(shape, false, unaligned), src, dst);
+  const PlanPtr plan = get_plan<T>(shape, false, unaligned);  // alive while executing
+  F::execute_r2c(slot<T>(*plan), src, dst);
 }
 
 template <typename T>
@@ -222,7 +292,8 @@ void inverse(const Shape& shape, std::complex<T>* in, T* out) {
   using F = Fftw<T>;
   auto* src = reinterpret_cast<typename F::Complex*>(in);
   const bool unaligned = F::alignment_of(reinterpret_cast<T*>(src)) != 0 || F::alignment_of(out) != 0;
-  F::execute_c2r(get_plan<T>(shape, true, unaligned), src, out);
+  const PlanPtr plan = get_plan<T>(shape, true, unaligned);  // alive while executing
+  F::execute_c2r(slot<T>(*plan), src, out);
 }
 
 template void forward<float>(const Shape&, const float*, std::complex<float>*);
@@ -242,7 +313,7 @@ Rigour planning_rigour() noexcept { return cache().rigour.load(std::memory_order
 
 std::string export_wisdom(Precision precision) {
   Cache& c = cache();
-  std::unique_lock lock(c.mutex);
+  const std::lock_guard<std::mutex> lock(c.planner);
   char* text = precision == Precision::double_ ? fftw_export_wisdom_to_string()
                                                : fftwf_export_wisdom_to_string();
   if (text == nullptr) throw Error("fft::export_wisdom: FFTW could not export its wisdom");
@@ -254,7 +325,7 @@ std::string export_wisdom(Precision precision) {
 void import_wisdom(Precision precision, std::string_view wisdom) {
   const std::string text(wisdom);
   Cache& c = cache();
-  std::unique_lock lock(c.mutex);
+  const std::lock_guard<std::mutex> lock(c.planner);
   const int ok = precision == Precision::double_ ? fftw_import_wisdom_from_string(text.c_str())
                                                  : fftwf_import_wisdom_from_string(text.c_str());
   detail::require(ok != 0, "fft::import_wisdom: FFTW could not parse the ",
@@ -313,6 +384,23 @@ std::size_t cached_plan_count() {
   Cache& c = cache();
   std::shared_lock lock(c.mutex);
   return c.plans.size();
+}
+
+void set_plan_cache_capacity(std::size_t capacity) {
+  detail::require(capacity >= 1, "fft::set_plan_cache_capacity: capacity must be >= 1, got ",
+                  capacity);
+  Cache& c = cache();
+  std::vector<PlanPtr> evicted;  // released after the lock
+  std::unique_lock lock(c.mutex);
+  c.capacity = capacity;
+  evict_over_capacity(c, nullptr, evicted);
+  lock.unlock();
+}
+
+std::size_t plan_cache_capacity() {
+  Cache& c = cache();
+  std::shared_lock lock(c.mutex);
+  return c.capacity;
 }
 
 }  // namespace fft

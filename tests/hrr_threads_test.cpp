@@ -13,6 +13,7 @@
 #include "tests/test_util.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <thread>
 #include <vector>
 
@@ -111,4 +112,39 @@ BOOST_AUTO_TEST_CASE(threaded_batch_equals_single_threaded_batch) {
   const auto one = hrr::bind_batch(rows, key, 1);
   const auto many = hrr::bind_batch(rows, key, 4);
   BOOST_TEST(std::equal(one.data(), one.data() + one.rows() * one.stride(), many.data()));
+}
+
+BOOST_AUTO_TEST_CASE(eviction_while_other_threads_execute_is_safe) {
+  // A 3-plan cache and 8 threads cycling through 10 sizes: plans are evicted
+  // constantly, often while another thread is executing them (it holds its
+  // own reference). Results must stay right; TSan checks the locking.
+  const auto seed = hv::test::test_seed();
+  const std::vector<std::size_t> dims = {33, 34, 35, 36, 37, 38, 39, 40, 41, 42};
+  std::vector<Case<double>> want;
+  for (const std::size_t dim : dims) {
+    want.push_back(make_case<double>(dim, seed + dim));
+    compute(want.back());
+  }
+  hv::fft::set_plan_cache_capacity(3);
+  std::atomic<int> bad{0};
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < 8; ++t) {
+    pool.emplace_back([&, t] {
+      for (int r = 0; r < 20; ++r) {
+        const std::size_t i = (r * 3 + t) % dims.size();
+        auto c = make_case<double>(dims[i], seed + dims[i]);
+        compute(c);
+        for (std::size_t k = 0; k < dims[i]; ++k) {
+          if (std::abs(c.bound.values()[k] - want[i].bound.values()[k]) > 1e-12 ||
+              std::abs(c.unbound.values()[k] - want[i].unbound.values()[k]) > 1e-12) {
+            ++bad;
+          }
+        }
+        if (hv::fft::cached_plan_count() > 3) ++bad;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  hv::fft::set_plan_cache_capacity(hv::fft::kDefaultPlanCacheCapacity);
+  BOOST_TEST_CONTEXT("seed " << seed) { BOOST_TEST(bad.load() == 0); }
 }

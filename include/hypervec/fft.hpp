@@ -1,8 +1,17 @@
 // FFT plan cache configuration. HRR binding (hrr.hpp) runs on FFTW real-to-
 // complex / complex-to-real transforms whose plans live in one process-wide
-// cache keyed by (D, precision, direction, batch shape, alignment). A plan is
-// created once, under a mutex (FFTW's planner is not thread-safe), and then
-// executed from any thread with FFTW's new-array functions (which are).
+// cache keyed by what FFTW bakes into a plan: D, precision, direction, batch
+// size and the batch's row distances (single transforms ignore distances),
+// and alignment. A plan is created once, under a mutex (FFTW's planner is not
+// thread-safe), and then executed from any thread with FFTW's new-array
+// functions (which are).
+//
+// Bounded: the cache holds at most plan_cache_capacity() plans (default
+// kDefaultPlanCacheCapacity = 64) and evicts the least recently used one
+// when a new plan would exceed it, as pocketfft's get_plan does. Plans are
+// shared: a thread executing an evicted plan keeps it alive until it is
+// done, and the plan is destroyed (under the planner mutex) by its last user.
+// An evicted shape is simply planned again on its next use.
 //
 // Alignment: every hypervec buffer is 64-byte aligned, so the cache plans on
 // aligned scratch arrays and the plans may use FFTW's SSE2/AVX codelets. When
@@ -54,7 +63,19 @@ void save_wisdom(const std::string& path);
 void load_wisdom(const std::string& path);
 
 /// Number of plans in the cache (both precisions, both directions, every
-/// batch shape). Useful to check that repeated calls plan only once.
+/// batch shape; at most plan_cache_capacity()). Useful to check that
+/// repeated calls plan only once.
 std::size_t cached_plan_count();
+
+/// The default bound of the plan cache.
+inline constexpr std::size_t kDefaultPlanCacheCapacity = 64;
+
+/// Sets the most plans the cache keeps (thread-safe) and evicts the least
+/// recently used ones beyond it at once. Throws InvalidArgument when
+/// capacity is 0.
+void set_plan_cache_capacity(std::size_t capacity);
+
+/// The current bound (kDefaultPlanCacheCapacity unless set).
+std::size_t plan_cache_capacity();
 
 }  // namespace hypervec::fft

@@ -7,6 +7,7 @@
 #include <hypervec/dense.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/executor.hpp>
 #include <hypervec/fft.hpp>
 #include <hypervec/fhrr.hpp>
 #include <hypervec/hrr.hpp>
