@@ -28,12 +28,15 @@
 //    score in a batch of >= 3 may differ in the last bits from the same query
 //    searched alone (the kernel is chosen by the batch size, never by a
 //    worker's share, so thread counts still agree).
-//    FloatMemory batches of Q >= 64 queries are scored by OpenBLAS sgemm on
-//    a fixed grid of 1024-query × 1024-row tiles (OpenBLAS is set to one
-//    thread, process-wide, on first use; our workers split the tiles), so
-//    they too are thread-count independent, but a query's float score in
-//    such a batch may differ in the last bits from the same query searched
-//    alone or in a batch of < 64 (Highway kernel), within the same bound.
+//    FloatMemory batches of Q >= 64 queries are scored by OpenBLAS sgemm
+//    (Meson feature `blas`) on a fixed grid of 1024-query × 1024-row tiles,
+//    our workers splitting the tiles, but only while the host runs OpenBLAS
+//    single-threaded (OPENBLAS_NUM_THREADS=1): hypervec never changes
+//    OpenBLAS's thread count. Otherwise the Highway kernel scores them.
+//    Either way results are thread-count independent, but a query's float
+//    score in an sgemm batch may differ in the last bits from the same query
+//    searched alone or in a batch of < 64 (Highway kernel), within the same
+//    bound.
 //  * Any finite float input gives finite scores and cosines: queries whose
 //    values (or a FloatMemory whose rows) lie outside 2^±40 are scored
 //    scaled by a power of two (exact), so float sums neither overflow nor
