@@ -8,10 +8,8 @@ set -euo pipefail
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/hypervec-subproject.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/project/subprojects" "$work/project/install_consumer"
-cp "$src/tests/subproject_consumer/meson.build" "$work/project/"
-cp "$src/tests/install_consumer/consumer.cpp" "$work/project/install_consumer/"
-sed -i "s|'../install_consumer/consumer.cpp'|'install_consumer/consumer.cpp'|" "$work/project/meson.build"
+mkdir -p "$work/project/subprojects"
+cp "$src/tests/subproject_consumer/meson.build" "$src/tests/install_consumer/consumer.cpp" "$work/project/"
 ln -s "$src" "$work/project/subprojects/hypervec"
 opts=(-Dhypervec:simd_targets=best)  # fewer targets: a faster build
 [ "${1:-0}" = 1 ] && opts+=(-Dhypervec:default_library=shared)
