@@ -68,6 +68,8 @@ HWY_AFTER_NAMESPACE();
 #include <hypervec/fhrr.hpp>
 #include <hypervec/random.hpp>
 
+#include <hypervec/detail/parallel.hpp>
+
 #include "src/fft_plan_cache.hpp"
 
 #include <algorithm>
@@ -105,17 +107,32 @@ bool all_finite(std::span<const Phasor> v) {
   return HWY_DYNAMIC_DISPATCH(detail::PhasorAllFinite)(floats(v), 2 * v.size());
 }
 
-}  // namespace
-
-Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
-  detail::require_valid_dim("fhrr::random", "the vector", dim);
-  Vector v(dim);
+void fill_random(Phasor* v, std::size_t dim, std::uint64_t seed, std::uint64_t row) {
   hypervec::random::RowStream stream(seed ^ kFhrrStreamTag, row);
   for (std::size_t k = 0; k < dim; ++k) {
     const double theta = 2.0 * std::numbers::pi * stream.next_uniform();
     v[k] = Phasor(static_cast<float>(std::cos(theta)), static_cast<float>(std::sin(theta)));
   }
+}
+
+}  // namespace
+
+Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
+  detail::require_valid_dim("fhrr::random", "the vector", dim);
+  Vector v(dim);
+  fill_random(v.data(), dim, seed, row);
   return v;
+}
+
+DenseMatrix<Phasor> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
+                                  std::uint64_t first_row, unsigned threads) {
+  detail::require_valid_dim("fhrr::random_matrix", "the matrix", dim);
+  detail::require_rows_limit("fhrr::random_matrix", "the matrix", rows);
+  DenseMatrix<Phasor> m(rows, dim);
+  detail::parallel_for(rows, threads, 16, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) fill_random(m.row(r).data(), dim, seed, first_row + r);
+  });
+  return m;
 }
 
 Vector identity(std::size_t dim) {
@@ -195,6 +212,19 @@ double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {
   const double s = HWY_DYNAMIC_DISPATCH(detail::PhasorDot)(floats(a), floats(b), a.size());
   check_finite("fhrr::similarity", std::isfinite(s));
   return s / static_cast<double>(a.size());
+}
+
+double cosine(std::span<const Phasor> a, std::span<const Phasor> b) {
+  constexpr const char* where = "fhrr::cosine";
+  check_pair(where, a, b);
+  // Re Σ a conj(b) and Σ |a|² are dot products of the interleaved floats.
+  const auto dot = HWY_DYNAMIC_DISPATCH(detail::PhasorDot);
+  const double ab = dot(floats(a), floats(b), a.size());
+  const double aa = dot(floats(a), floats(a), a.size());
+  const double bb = dot(floats(b), floats(b), b.size());
+  check_finite(where, std::isfinite(ab) && std::isfinite(aa) && std::isfinite(bb));
+  if (aa == 0 || bb == 0) return 0.0;
+  return std::clamp(ab / std::sqrt(aa * bb), -1.0, 1.0);
 }
 
 Vector from_hrr(std::span<const float> x) {

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cerrno>
 #include <cstdio>
+#include <complex>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -153,13 +154,19 @@ class DictParser {
     }
   }
   void parse_descr(const std::string& d, Header& h) {
-    if (d.size() != 3) fail(where_, "unsupported dtype '" + d + "' (supported: f4 f8 i1 u1 b1)");
+    if (d.size() != 3 && d != "<c16" && d != ">c16" && d != "=c16") {
+      fail(where_, "unsupported dtype '" + d + "' (supported: f4 f8 c8 c16 i1 u1 b1)");
+    }
     const char order = d[0];
     const std::string code = d.substr(1);
     if (code == "f4") {
       h.dtype = DType::float32;
     } else if (code == "f8") {
       h.dtype = DType::float64;
+    } else if (code == "c8") {
+      h.dtype = DType::complex64;
+    } else if (code == "c16") {
+      h.dtype = DType::complex128;
     } else if (code == "i1") {
       h.dtype = DType::int8;
     } else if (code == "u1") {
@@ -167,7 +174,7 @@ class DictParser {
     } else if (code == "b1") {
       h.dtype = DType::boolean;
     } else {
-      fail(where_, "unsupported dtype '" + d + "' (supported: f4 f8 i1 u1 b1)");
+      fail(where_, "unsupported dtype '" + d + "' (supported: f4 f8 c8 c16 i1 u1 b1)");
     }
     if (order == '<' || order == '|') {
       h.big_endian = false;
@@ -239,6 +246,8 @@ template <typename T>
 constexpr bool matches(DType d) {
   if constexpr (std::is_same_v<T, float>) return d == DType::float32;
   if constexpr (std::is_same_v<T, double>) return d == DType::float64;
+  if constexpr (std::is_same_v<T, std::complex<float>>) return d == DType::complex64;
+  if constexpr (std::is_same_v<T, std::complex<double>>) return d == DType::complex128;
   if constexpr (std::is_same_v<T, std::int8_t>) return d == DType::int8;
   if constexpr (std::is_same_v<T, std::uint8_t>) return d == DType::uint8 || d == DType::boolean;
   return false;
@@ -248,6 +257,8 @@ template <typename T>
 constexpr const char* type_name() {
   if constexpr (std::is_same_v<T, float>) return "float32";
   if constexpr (std::is_same_v<T, double>) return "float64";
+  if constexpr (std::is_same_v<T, std::complex<float>>) return "complex64";
+  if constexpr (std::is_same_v<T, std::complex<double>>) return "complex128";
   if constexpr (std::is_same_v<T, std::int8_t>) return "int8";
   return "uint8";
 }
@@ -258,7 +269,22 @@ std::size_t dtype_size(DType dtype) noexcept {
   switch (dtype) {
     case DType::float32: return 4;
     case DType::float64: return 8;
-    default: return 1;
+    case DType::complex64: return 8;
+    case DType::complex128: return 16;
+    case DType::int8:
+    case DType::uint8:
+    case DType::boolean: return 1;
+  }
+  return 1;
+}
+
+/// The unit byte swapping reverses: a complex value is two floats, each
+/// swapped on its own.
+static std::size_t dtype_swap_unit(DType dtype) noexcept {
+  switch (dtype) {
+    case DType::complex64: return 4;    // real and imaginary float32 each
+    case DType::complex128: return 8;   // ... float64 each
+    default: return dtype_size(dtype);
   }
 }
 
@@ -266,6 +292,8 @@ const char* dtype_name(DType dtype) noexcept {
   switch (dtype) {
     case DType::float32: return "float32";
     case DType::float64: return "float64";
+    case DType::complex64: return "complex64";
+    case DType::complex128: return "complex128";
     case DType::int8: return "int8";
     case DType::uint8: return "uint8";
     case DType::boolean: return "bool";
@@ -336,6 +364,8 @@ std::span<const T> Array::values() const& {
 }
 template std::span<const float> Array::values<float>() const&;
 template std::span<const double> Array::values<double>() const&;
+template std::span<const std::complex<float>> Array::values<std::complex<float>>() const&;
+template std::span<const std::complex<double>> Array::values<std::complex<double>>() const&;
 template std::span<const std::int8_t> Array::values<std::int8_t>() const&;
 template std::span<const std::uint8_t> Array::values<std::uint8_t>() const&;
 
@@ -356,7 +386,7 @@ Array parse(std::span<const std::byte> file, const std::string& where) {
   a.shape = h.shape;
   const auto data = file.subspan(h.data_offset, need);
   a.data.assign(data.begin(), data.end());
-  if (h.big_endian != (std::endian::native == std::endian::big)) swap_bytes(a.data, dtype_size(h.dtype));
+  if (h.big_endian != (std::endian::native == std::endian::big)) swap_bytes(a.data, dtype_swap_unit(h.dtype));
   if (h.fortran_order && h.shape.size() > 1) a.data = fortran_to_c(a.data, h.shape, dtype_size(h.dtype));
   if (h.dtype == DType::boolean) check_bool_values(a.data, where);
   return a;
@@ -458,6 +488,8 @@ std::span<const T> MappedArray::values() const {
 }
 template std::span<const float> MappedArray::values<float>() const;
 template std::span<const double> MappedArray::values<double>() const;
+template std::span<const std::complex<float>> MappedArray::values<std::complex<float>>() const;
+template std::span<const std::complex<double>> MappedArray::values<std::complex<double>>() const;
 template std::span<const std::int8_t> MappedArray::values<std::int8_t>() const;
 template std::span<const std::uint8_t> MappedArray::values<std::uint8_t>() const;
 
@@ -487,6 +519,8 @@ void write(const std::string& path, DType dtype, std::span<const std::size_t> sh
   switch (dtype) {
     case DType::float32: descr = "<f4"; break;
     case DType::float64: descr = "<f8"; break;
+    case DType::complex64: descr = "<c8"; break;
+    case DType::complex128: descr = "<c16"; break;
     case DType::int8: descr = "|i1"; break;
     case DType::uint8: descr = "|u1"; break;
     case DType::boolean: descr = "|b1"; break;
@@ -644,6 +678,10 @@ PackedMatrix load_bipolar(const std::string& path, std::size_t dim) {
       load(a.values<std::uint8_t>(), [](std::uint8_t x, std::size_t, std::size_t) { return x != 0; });
       break;
     case DType::uint8: break;  // handled above
+    case DType::complex64:
+    case DType::complex128:
+      fail(path, detail::concat("a bipolar codebook cannot be ", dtype_name(a.dtype),
+                                " (complex values are FHRR phasors, not ±1 signs)"));
   }
   return m;
 }

@@ -143,6 +143,11 @@ void RowReader::read_float(std::size_t first, std::size_t count, std::span<float
       return;
     case DType::uint8:
       throw IoError(detail::concat(path_, ": uint8 data is packbits; read it with read_packed"));
+    case DType::complex64:
+    case DType::complex128:
+      throw IoError(detail::concat(path_, ": ", dtype_name(header_.dtype),
+                                   " data has no real float value per component (FHRR phasors?); "
+                                   "load it whole with npy::read"));
   }
 }
 

@@ -60,6 +60,7 @@ Summary& Summary::operator+=(const Summary& other) {
   evaluated += other.evaluated;
   abstained += other.abstained;
   greedy += other.greedy;
+  inverted += other.inverted;
   for (std::size_t k = 0; k < hits.size(); ++k) hits[k] += other.hits[k];
   return *this;
 }
@@ -70,6 +71,7 @@ Summary summarize(std::span<const Decoding> decodings) {
   for (const auto& d : decodings) {
     if (d.answers.empty()) ++s.abstained;
     if (d.greedy_key) ++s.greedy;
+    if (d.inverted_cosine < 0) ++s.inverted;
     if (!d.target) continue;
     ++s.evaluated;
     if (d.rank) {
@@ -490,9 +492,45 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
                                            " raised the best cos from ", fixed3(before), " to ",
                                            fixed3(win_cos));
     }
+
+    // 5. Polarity check, abstaining documents only (free when decodes
+    // succeed): every query of theirs negated, one batched search; its best
+    // non-context rows are the original queries' most negative ones.
+    std::vector<std::size_t> abstainers;
+    std::size_t negated_rows = 0;
+    for (std::size_t d = c0; d < c1; ++d) {
+      if (!out[d].answers.empty()) continue;
+      abstainers.push_back(d);
+      negated_rows += first_query[d + 1] - first_query[d];
+    }
+    if (!abstainers.empty()) {
+      std::vector<std::uint64_t> ones(words, ~std::uint64_t{0});
+      if (dim % 64 != 0) ones[words - 1] = (std::uint64_t{1} << (dim % 64)) - 1;
+      Queries negated(negated_rows, dim);
+      std::size_t row = 0;
+      for (const std::size_t d : abstainers) {
+        for (std::size_t q = first_query[d]; q < first_query[d + 1]; ++q) {
+          negated.set(row++, queries.row(q - q0), ones.data());
+        }
+      }
+      const std::size_t nk = std::min(m, 1 + (options.exclude_context ? max_context : 0));
+      const auto neg = negated.search(memory, {.k = nk, .threads = options.threads});
+      row = 0;
+      for (const std::size_t d : abstainers) {
+        double strongest = 0;
+        for (std::size_t q = first_query[d]; q < first_query[d + 1]; ++q, ++row) {
+          for (const auto& match : neg[row]) {
+            if (options.exclude_context && in(docs[d].context, match.id)) continue;
+            if (match.cosine >= options.presence) strongest = std::max(strongest, match.cosine);
+            break;
+          }
+        }
+        out[d].inverted_cosine = -strongest;
+      }
+    }
   }  // chunk
 
-  // 5. Evaluation labels.
+  // 6. Evaluation labels.
   for (std::size_t d = 0; d < n_docs; ++d) {
     evaluate(out[d], *docs[d].original);
   }

@@ -176,3 +176,94 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_and_extreme_shifts) {
     BOOST_CHECK(hi[i] == a[i]);
   }
 }
+
+namespace {
+
+/// Re Σ a conj(b) / (‖a‖ ‖b‖) in double, the definition cosine must meet.
+double cosine_double(std::span<const fhrr::Phasor> a, std::span<const fhrr::Phasor> b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const std::complex<double> x(a[k]), y(b[k]);
+    ab += (x * std::conj(y)).real();
+    aa += std::norm(x);
+    bb += std::norm(y);
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(cosine_of_bundles_is_a_true_cosine) {
+  const auto seed = hv::test::test_seed();
+  const std::size_t dim = 4096;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    // Bundle of x0, x1, x2 against the bundle of x0, x1, x3: cosine ≈ 2/3,
+    // similarity ≈ 2 (it divides by D, not by the norms).
+    const auto atoms = fhrr::random_matrix(4, dim, seed);
+    hv::DenseMatrix<fhrr::Phasor> first(3, dim), second(3, dim);
+    for (std::size_t r = 0; r < 3; ++r) {
+      std::copy_n(atoms.row(r).data(), dim, first.row(r).data());
+      std::copy_n(atoms.row(r == 2 ? 3 : r).data(), dim, second.row(r).data());
+    }
+    const auto a = fhrr::bundle(first), b = fhrr::bundle(second);
+    const double expected = cosine_double(a.values(), b.values());
+    for_each_target([&](const std::string& target) {
+      BOOST_TEST_CONTEXT(target) {
+        const double c = fhrr::cosine(a, b);
+        BOOST_TEST(std::abs(c - expected) <= 1e-5);
+        BOOST_TEST(std::abs(c - 2.0 / 3.0) <= 0.05);
+        BOOST_TEST(fhrr::similarity(a, b) > 1.5);  // what cosine fixes
+        BOOST_TEST(fhrr::cosine(b, a) == c);        // symmetric: Re⟨a,b⟩ = Re⟨b,a⟩
+        BOOST_TEST(std::abs(fhrr::cosine(a, a) - 1.0) <= 1e-6);
+      }
+    });
+    // Scale invariant: 3.5·a and a complex rotation of b change nothing.
+    auto a_scaled = a, b_rot = b;
+    for (auto& z : a_scaled.values()) z *= 3.5f;
+    for (auto& z : b_rot.values()) z *= fhrr::Phasor(0.6f, 0.8f) * fhrr::Phasor(0.6f, -0.8f);
+    BOOST_TEST(std::abs(fhrr::cosine(a_scaled, b_rot) - expected) <= 1e-5);
+    // -a: exactly the negated cosine.
+    auto neg = a;
+    for (auto& z : neg.values()) z = -z;
+    BOOST_TEST(fhrr::cosine(neg, b) == -fhrr::cosine(a, b));
+    // On unit phasors cosine and similarity agree.
+    BOOST_TEST(std::abs(fhrr::cosine(atoms.row(0), atoms.row(1)) -
+                        fhrr::similarity(atoms.row(0), atoms.row(1))) <= 1e-6);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cosine_range_zero_vector_and_bad_input) {
+  const auto seed = hv::test::test_seed();
+  std::mt19937_64 rng(seed);
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for (const std::size_t dim : hv::test::kDims) {
+      const auto a = random_complex(dim, rng), b = random_complex(dim, rng);
+      const double c = fhrr::cosine(a, b);
+      BOOST_TEST((c >= -1.0 && c <= 1.0));
+      BOOST_TEST(std::abs(c - cosine_double(a.values(), b.values())) <= 1e-5);
+    }
+  }
+  const fhrr::Vector zero(16);
+  BOOST_TEST(fhrr::cosine(zero, fhrr::random(16, 1)) == 0.0);
+  BOOST_CHECK_THROW(fhrr::cosine(fhrr::random(64, 1), fhrr::random(65, 1)), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::cosine(std::span<const fhrr::Phasor>(), std::span<const fhrr::Phasor>()),
+                    hv::DimensionError);
+  auto x = fhrr::random(64, 1);
+  x[5] = fhrr::Phasor(std::numeric_limits<float>::quiet_NaN(), 0);
+  BOOST_CHECK_THROW(fhrr::cosine(x, fhrr::random(64, 2)), hv::InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(random_matrix_rows_are_random_rows) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for (const unsigned threads : {1u, 3u, 0u}) {
+      const auto m = fhrr::random_matrix(37, 65, seed, 5, threads);
+      BOOST_TEST(m.rows() == 37u);
+      for (std::size_t r = 0; r < m.rows(); ++r) {
+        const auto v = fhrr::random(65, seed, 5 + r);
+        BOOST_TEST(std::equal(v.values().begin(), v.values().end(), m.row(r).begin()));
+      }
+    }
+  }
+  BOOST_CHECK_THROW(fhrr::random_matrix(2, 0, 1), hv::DimensionError);
+}

@@ -2,7 +2,8 @@
 """hypervec .npy I/O against real numpy (Debian python3-numpy).
 
 hypervec writes, numpy reads and checks; numpy writes (C and Fortran order,
-big-endian, format versions 2.0 and 3.0), hypervec reads and checks. Also
+big-endian, format versions 2.0 and 3.0, complex64/complex128 as torchhd's
+FHRR tensors are saved), hypervec reads and checks. Also
 checks the packbits bit order and docs/concepts.md's RNG formula: numpy
 rebuilds bipolar::random_matrix(4, 100, seed=5) from the formula alone.
 Usage: npy_numpy_test.py NPY_TOOL. Exit 77 (skipped) when numpy is missing.
@@ -36,6 +37,8 @@ def bipolar_row(dim, seed, row):
 
 def expected(dtype, n):
     k = np.arange(n)
+    if dtype in (np.complex64, np.complex128):
+        return (((k % 97) * 0.25 - 12.0) + 1j * ((k % 5) * 0.5 - 1.0)).astype(dtype)
     if dtype in (np.float32, np.float64):
         return ((k % 97) * 0.25 - 12.0).astype(dtype)
     if dtype == np.int8:
@@ -51,7 +54,8 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         subprocess.run([tool, "write", d], check=True)
         for name, dtype in [("f4", np.float32), ("f8", np.float64), ("i1", np.int8),
-                            ("u1", np.uint8), ("b1", np.bool_)]:
+                            ("u1", np.uint8), ("b1", np.bool_), ("c8", np.complex64),
+                            ("c16", np.complex128)]:
             a = np.load(f"{d}/{name}.npy")
             want = expected(dtype, 15).reshape(3, 5)
             if a.dtype != want.dtype or a.shape != (3, 5) or not np.array_equal(a, want):
@@ -78,6 +82,13 @@ def main():
         save("f8_big", expected(np.float64, 15).reshape(3, 5).astype(">f8"))
         save("f4_v2", expected(np.float32, 15).reshape(3, 5), version=(2, 0))
         save("f4_v3", expected(np.float32, 15).reshape(3, 5), version=(3, 0))
+        save("c8", expected(np.complex64, 15).reshape(3, 5))
+        save("c16", expected(np.complex128, 15).reshape(3, 5))
+        save("c8_big", expected(np.complex64, 15).reshape(3, 5).astype(">c8"))
+        save("c16_big", expected(np.complex128, 15).reshape(3, 5).astype(">c16"))
+        save("c8_fortran", np.asfortranarray(expected(np.complex64, 15).reshape(3, 5)))
+        save("c16_big_fortran",
+             np.asfortranarray(expected(np.complex128, 15).reshape(3, 5).astype(">c16")))
         save("bipolar_f4", np.stack([bipolar_row(100, 5, r) for r in range(4)]).astype(np.float32))
         if subprocess.run([tool, "check", d]).returncode != 0:
             print("FAIL: hypervec could not read numpy's files correctly")

@@ -5,6 +5,7 @@
 #include <hypervec/bipolar.hpp>
 #include <hypervec/npy.hpp>
 
+#include <complex>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -16,12 +17,40 @@ namespace {
 double value_at(npy::DType dtype, std::size_t k) {
   switch (dtype) {
     case npy::DType::float32:
-    case npy::DType::float64: return static_cast<double>(k % 97) * 0.25 - 12.0;
+    case npy::DType::float64:
+    case npy::DType::complex64:  // the real part; imag_at() is the imaginary
+    case npy::DType::complex128: return static_cast<double>(k % 97) * 0.25 - 12.0;
     case npy::DType::int8: return static_cast<double>(static_cast<int>(k * 7 % 256) - 128);
     case npy::DType::uint8: return static_cast<double>(k * 13 % 256);
     case npy::DType::boolean: return k % 3 == 0 ? 1.0 : 0.0;
   }
   return 0;
+}
+
+/// Imaginary part of complex element k.
+double imag_at(std::size_t k) { return static_cast<double>(k % 5) * 0.5 - 1.0; }
+
+template <typename T>
+std::vector<std::complex<T>> make_complex(std::size_t n) {
+  std::vector<std::complex<T>> v(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    v[k] = {static_cast<T>(value_at(npy::DType::float64, k)), static_cast<T>(imag_at(k))};
+  }
+  return v;
+}
+
+template <typename T>
+bool check_complex(const npy::Array& a, const std::string& name) {
+  const auto v = a.values<std::complex<T>>();
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (v[k].real() != value_at(a.dtype, k) || v[k].imag() != imag_at(k)) {
+      std::fprintf(stderr, "%s: element %zu is %g%+gj, expected %g%+gj\n", name.c_str(), k,
+                   static_cast<double>(v[k].real()), static_cast<double>(v[k].imag()),
+                   value_at(a.dtype, k), imag_at(k));
+      return false;
+    }
+  }
+  return true;
 }
 
 template <typename T>
@@ -59,6 +88,8 @@ int main(int argc, char** argv) {
       npy::write(dir + "/i1.npy", npy::DType::int8, shape, make<std::int8_t>(npy::DType::int8, 15).data());
       npy::write(dir + "/u1.npy", npy::DType::uint8, shape, make<std::uint8_t>(npy::DType::uint8, 15).data());
       npy::write(dir + "/b1.npy", npy::DType::boolean, shape, make<std::uint8_t>(npy::DType::boolean, 15).data());
+      npy::write(dir + "/c8.npy", npy::DType::complex64, shape, make_complex<float>(15).data());
+      npy::write(dir + "/c16.npy", npy::DType::complex128, shape, make_complex<double>(15).data());
       // A packed bipolar codebook: rows 0..3 of seed 5 at D=100, packbits order.
       const auto book = hypervec::bipolar::random_matrix(4, 100, 5);
       const auto bytes = npy::to_packbits(book.view());
@@ -70,7 +101,8 @@ int main(int argc, char** argv) {
     }
     if (mode == "check") {
       bool ok = true;
-      for (const char* name : {"f4", "f8", "i1", "u1", "b1", "f4_fortran", "f8_big", "f4_v2", "f4_v3", "i1_fortran"}) {
+      for (const char* name : {"f4", "f8", "i1", "u1", "b1", "f4_fortran", "f8_big", "f4_v2", "f4_v3", "i1_fortran",
+                               "c8", "c16", "c8_big", "c16_big", "c8_fortran", "c16_big_fortran"}) {
         const std::string path = dir + "/" + name + ".npy";
         const auto a = npy::read(path);
         bool this_ok = false;
@@ -78,6 +110,8 @@ int main(int argc, char** argv) {
           case npy::DType::float32: this_ok = check<float>(a, path); break;
           case npy::DType::float64: this_ok = check<double>(a, path); break;
           case npy::DType::int8: this_ok = check<std::int8_t>(a, path); break;
+          case npy::DType::complex64: this_ok = check_complex<float>(a, path); break;
+          case npy::DType::complex128: this_ok = check_complex<double>(a, path); break;
           default: this_ok = check<std::uint8_t>(a, path); break;
         }
         ok = ok && this_ok;

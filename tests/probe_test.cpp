@@ -557,6 +557,95 @@ BOOST_AUTO_TEST_CASE(summary_counts) {
   BOOST_TEST(parts.hits == s.hits, boost::test_tools::per_element());
 }
 
+namespace {
+
+/// -x for every row (what np.packbits(x > 0) turns a codebook into).
+hv::PackedMatrix negated(const hv::PackedMatrixView& m) {
+  hv::PackedMatrix out(m.rows, m.dim);
+  const hv::PackedVector ones = [&] {
+    hv::PackedVector v(m.dim);
+    for (std::size_t i = 0; i < m.dim; ++i) v.set_component(i, true);
+    return v;
+  }();
+  for (std::size_t r = 0; r < m.rows; ++r) {
+    const hv::PackedVector n = hv::bipolar::bind(m.row(r), ones.view());
+    std::copy(n.words(), n.words() + n.num_words(), out.row_span(r).words);
+  }
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_negated_codebook_is_flagged_and_the_right_one_is_not) {
+  const std::uint64_t seed = test_seed() + 11;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t m = 500;
+    const auto labels = numbered_labels(m);
+    const auto book = hv::codebook::generate(labels, kDim, seed);
+    std::mt19937_64 rng(seed);
+    std::vector<Analogy> docs, noisy;
+    for (int i = 0; i < 40; ++i) docs.push_back(make_analogy(book, rng, 0.0));
+    for (int i = 0; i < 40; ++i) noisy.push_back(make_analogy(book, rng, 0.47));  // mostly abstain
+    const auto documents = documents_of(docs);
+    const auto vectors = stack(docs, kDim);
+
+    // The right codebook: decodes, nothing flagged; near-random documents
+    // abstain without a false alarm (−0.1 is 6.4 σ at D = 4096).
+    const probe::Decoder right(book);
+    const auto good = probe::summarize(right.decode(vectors.view(), documents));
+    BOOST_TEST(good.precision(1) > 0.9);
+    BOOST_TEST(good.inverted == 0U);
+    BOOST_TEST(!good.polarity_suspect());
+    const auto noise_decodings = right.decode(stack(noisy, kDim).view(), documents_of(noisy));
+    const auto bad_docs = probe::summarize(noise_decodings);
+    BOOST_TEST(bad_docs.abstained > 20U);
+    BOOST_TEST(bad_docs.inverted == 0U);
+    BOOST_TEST(!bad_docs.polarity_suspect());
+
+    // Codebook and vectors both saved with the opposite convention: every
+    // document abstains, and says why.
+    const hv::PackedMatrix flipped_rows = negated(book.view());
+    const hv::cleanup::PackedMemory flipped(flipped_rows.view(), labels);
+    const auto flipped_vectors = negated(vectors.view());
+    const probe::Decoder wrong(flipped);
+    const auto decodings = wrong.decode(flipped_vectors.view(), documents);
+    const auto s = probe::summarize(decodings);
+    BOOST_TEST(s.abstained == docs.size());
+    BOOST_TEST(s.inverted == docs.size());
+    BOOST_TEST(s.polarity_suspect());
+    for (const auto& d : decodings) BOOST_TEST(d.inverted_cosine <= -0.3);
+    // Float input (the mixed kernel's query path) sees the same.
+    hv::DenseMatrix<float> as_float(docs.size(), kDim);
+    for (std::size_t r = 0; r < docs.size(); ++r) {
+      for (std::size_t i = 0; i < kDim; ++i) {
+        as_float.row(r)[i] = static_cast<float>(flipped_vectors.row(r).component(i));
+      }
+    }
+    BOOST_TEST(probe::summarize(wrong.decode(as_float.view(), documents)).polarity_suspect());
+
+    // A context-free bundle against the negated codebook: its items score
+    // strongly negative, so the document abstains and is flagged.
+    std::vector<hv::PackedView> items = {book.row(3), book.row(30), book.row(300)};
+    const auto bundle = hv::bipolar::majority(items, hv::TieBreak::toward_negative());
+    const auto r = wrong.decode(bundle.view(), probe::Document{});
+    BOOST_TEST(r.answers.empty());
+    BOOST_TEST(r.inverted_cosine <= -0.3);
+    BOOST_TEST(right.decode(bundle.view(), probe::Document{}).inverted_cosine == 0.0);
+
+    // Summaries add the count, and more than half is needed.
+    auto parts = probe::summarize(std::span(decodings).first(10));
+    parts += probe::summarize(std::span(decodings).subspan(10));
+    BOOST_TEST(parts.inverted == s.inverted);
+    probe::Summary half;
+    half.documents = 10;
+    half.inverted = 5;
+    BOOST_TEST(!half.polarity_suspect());
+    half.inverted = 6;
+    BOOST_TEST(half.polarity_suspect());
+    BOOST_TEST(!probe::Summary{}.polarity_suspect());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(roles) {
   const probe::Document analogy{{10, 11, 12}, 13};
   BOOST_TEST(probe::Decoder::role_of(13, analogy) == "target");

@@ -4,8 +4,13 @@
 //   inverse(a)     = conj(a)         (exact: a ⊙ conj(a) = 1)
 //   unbind(c, b)   = c ⊙ conj(b)
 //   bundle         = Σ (weighted) sum; normalize projects back to phasors
-//   similarity     = Re Σ_k a_k conj(b_k) / D, in [−1, 1] for phasors; for
-//                    random pairs mean 0 and σ = 1/√(2D)
+//   similarity     = Re Σ_k a_k conj(b_k) / D: the cosine only while both
+//                    inputs are unit phasors (|a_k| = |b_k| = 1); for random
+//                    pairs mean 0 and σ = 1/√(2D). Unnormalised bundles are
+//                    not phasors and it leaves [−1, 1] (two bundles of 3 with
+//                    2 in common give ≈ 2, their cosine ≈ 0.67).
+//   cosine         = Re Σ_k a_k conj(b_k) / (‖a‖ ‖b‖), always in [−1, 1]:
+//                    the one to compare with the other models and torchhd.
 // Conversion: from_hrr(x) = DFT(x) projected to unit magnitude (all D bins,
 // Hermitian: z[D−k] = conj z[k]); to_hrr(z) = Re IDFT(z). For unitary HRR
 // vectors the two are inverse and turn circular convolution into ⊙:
@@ -31,6 +36,12 @@ using Vector = DenseVector<Phasor>;
 /// stream (random.hpp RowStream, seed tagged so it differs from HRR rows).
 Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 
+/// Rows first_row .. first_row+rows−1 of the seeded codebook: row i equals
+/// random(dim, seed, first_row + i) whatever `threads` is (0 = all cores).
+/// Throws DimensionError for dim = 0, InvalidArgument for too many rows.
+DenseMatrix<Phasor> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
+                                  std::uint64_t first_row = 0, unsigned threads = 0);
+
 /// All phasors 1: the binding identity.
 Vector identity(std::size_t dim);
 
@@ -54,7 +65,18 @@ Vector normalize(std::span<const Phasor> a);
 Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts);
 
 /// Re Σ a_k conj(b_k) / D, accumulated in float with several partial sums.
+/// Equals cosine(a, b) only when every |a_k| = |b_k| = 1 (random, bind,
+/// normalize outputs); on bundles it is a scaled dot product, not bounded by
+/// 1. Use cosine to compare across models.
 double similarity(std::span<const Phasor> a, std::span<const Phasor> b);
+
+/// Re⟨a, b⟩ / (‖a‖ ‖b‖) = Re Σ a_k conj(b_k) / √(Σ|a_k|² · Σ|b_k|²), clamped
+/// to [−1, 1]; 0 when a or b is the zero vector. The same definition as
+/// torchhd's FHRRTensor.cosine_similarity (real part of the Hermitian inner
+/// product over the product of the magnitudes; torchhd divides by
+/// max(‖a‖‖b‖, 1e-8), which is also 0 for a zero vector). Scale invariant,
+/// symmetric, and a true cosine for any vectors, bundles included.
+double cosine(std::span<const Phasor> a, std::span<const Phasor> b);
 
 /// DFT(x)/|DFT(x)| over all D bins; bins with |X(k)| ≤ 1e-6·‖x‖ (the rms
 /// of |X| is ‖x‖) have no phase to keep and become 1.

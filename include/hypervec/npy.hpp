@@ -1,8 +1,10 @@
 // NumPy .npy files: read (whole or memory-mapped) and write, so codebooks and
 // batches move between hypervec and a Python probe without conversion tools.
 //
-// Supported: format versions 1.0, 2.0 and 3.0; dtypes float32, float64, int8,
-// uint8 and bool; C and Fortran order; little- and big-endian. read() always
+// Supported: format versions 1.0, 2.0 and 3.0; dtypes float32, float64,
+// complex64 ('<c8', torchhd's FHRR tensors), complex128 ('<c16'), int8, uint8
+// and bool (complex values are (real, imaginary) pairs, each part byte-swapped
+// on its own for big-endian files, as numpy does); C and Fortran order; little- and big-endian. read() always
 // returns native byte order and C (row-major) order; map() gives zero-copy
 // access to files that are already native and C-ordered (what numpy writes by
 // default on x86) and refuses others with a message that says to use read().
@@ -17,6 +19,10 @@
 // (bitorder='big'): component i of a row is bit (7 - i % 8) of byte i / 8,
 // 1 meaning -1, so np.unpackbits(row)[:D] gives the bits and
 // 1 - 2 * bits the ±1 values. See to_packbits / from_packbits.
+// From Python, write a ±1 codebook x as np.packbits(x < 0, axis=1). The
+// tempting np.packbits(x > 0) loads as the negated codebook -x without any
+// error (every bit pattern is valid); the probe decoder flags it
+// (probe.hpp Summary::inverted_polarity, docs/probe.md).
 #pragma once
 
 #include <hypervec/storage.hpp>
@@ -30,11 +36,13 @@
 
 namespace hypervec::npy {
 
-enum class DType { float32, float64, int8, uint8, boolean };
+/// Element types. complex64/complex128 are std::complex<float>/<double>
+/// (Array::values<std::complex<float>>, fhrr::Phasor).
+enum class DType { float32, float64, int8, uint8, boolean, complex64, complex128 };
 
 /// Bytes per element of a dtype.
 std::size_t dtype_size(DType dtype) noexcept;
-/// numpy's name for a dtype ("float32", "int8", "bool", ...).
+/// numpy's name for a dtype ("float32", "complex64", "int8", "bool", ...).
 const char* dtype_name(DType dtype) noexcept;
 
 /// Largest header this reader accepts (numpy writes a few hundred bytes).
@@ -69,7 +77,7 @@ struct Array {
 
   /// Product of shape; throws IoError if it overflows size_t.
   std::size_t num_elements() const;
-  /// The values as T (data.size() / sizeof(T) of them, whatever shape says); throws IoError unless T matches dtype (bool → uint8_t).
+  /// The values as T (data.size() / sizeof(T) of them, whatever shape says); throws IoError unless T matches dtype (bool → uint8_t, complex64 → std::complex<float>, complex128 → std::complex<double>).
   template <typename T>
   std::span<const T> values() const&;
   /// Spans into a temporary Array would dangle: keep the Array in a variable.
@@ -138,7 +146,8 @@ PackedMatrix from_packbits(const Array& bytes, std::size_t dim);
 
 /// Loads a codebook of bipolar rows saved by Python in any of the forms a
 /// probe uses: float32/float64 ±1 (any value > 0 is +1, < 0 is -1; 0 is
-/// rejected as ambiguous), int8 ±1, or packbits uint8 with `dim` given.
+/// rejected as ambiguous), int8 ±1, or packbits uint8 with `dim` given
+/// (np.packbits(x < 0): bit 1 = -1). Complex arrays throw IoError.
 /// `dim` = 0 means "take D from the array" (not allowed for packbits).
 PackedMatrix load_bipolar(const std::string& path, std::size_t dim = 0);
 
@@ -170,8 +179,9 @@ class RowReader {
   /// Rows [first, first + count) as float32 into `out` (count × cols()
   /// values, row-major): float32 as is, float64 rounded to nearest, int8
   /// exact, bool True → -1 and False → +1 (the packed-bit convention of
-  /// codebooks). Throws IoError for a uint8 file (packbits: read_packed) or a
-  /// bool byte other than 0/1, InvalidArgument for a range past rows() or a
+  /// codebooks). Throws IoError for a uint8 file (packbits: read_packed), a
+  /// complex file (no real value to give: use read()) or a bool byte other
+  /// than 0/1, InvalidArgument for a range past rows() or a
   /// wrong `out` size.
   void read_float(std::size_t first, std::size_t count, std::span<float> out) const;
 

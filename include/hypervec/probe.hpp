@@ -108,6 +108,15 @@ struct Decoding {
   std::optional<std::size_t> target;
   std::optional<std::size_t> rank;      ///< 1-based rank of the target in answers
   std::string role;                     ///< of the top answer: see role_of
+  /// Polarity check, abstaining documents only: the strongest negative
+  /// cosine (≤ −presence) of a row outside the context over every subset
+  /// query, found by one extra search of the negated queries; 0 when there is
+  /// none or the document has an answer. Random rows stay near 0 (σ = 1/√D),
+  /// so a value here means the codebook (or the vectors) most likely has the
+  /// opposite sign convention: a packbits file written as np.packbits(x > 0)
+  /// instead of np.packbits(x < 0) (npy.hpp) loads as the negated codebook.
+  /// Not computed by explain-away decoding.
+  double inverted_cosine = 0;
   /// Every subset query in the paper's order (query_index indexes it), when
   /// Options::report_queries is set; empty otherwise and for context-free
   /// explain-away decoding.
@@ -130,7 +139,12 @@ struct Summary {
   std::size_t abstained = 0;     ///< documents with no answer
   std::size_t greedy = 0;        ///< documents answered through a greedy key
   std::array<std::size_t, 3> hits{};  ///< target within the first 1, 3, 5 answers
+  std::size_t inverted = 0;      ///< abstained with a strongly negative match (Decoding::inverted_cosine)
   double precision(std::size_t k) const;  ///< k ∈ {1, 3, 5}; 0 when nothing was evaluated
+  /// True when most documents (more than half) abstained with a strongly
+  /// negative match: the codebook's polarity is most likely flipped
+  /// (np.packbits(x > 0) instead of np.packbits(x < 0)).
+  bool polarity_suspect() const noexcept { return documents > 0 && 2 * inverted > documents; }
   /// Adds another summary's counts (e.g. of the next chunk of documents).
   Summary& operator+=(const Summary& other);
 };

@@ -274,6 +274,10 @@ int cmd_decode(const DecodeArgs& a) {
                   {"evaluated", s.evaluated},
                   {"abstained", s.abstained},
                   {"greedy", s.greedy},
+                  // Abstentions with a strongly negative match, and whether they
+                  // are most documents: a flipped codebook (docs/probe.md).
+                  {"inverted_polarity", s.inverted},
+                  {"polarity_suspect", s.polarity_suspect()},
                   {"seconds", seconds},
                   {"documents_per_second", seconds > 0 ? static_cast<double>(n) / seconds : 0.0}};
   if (s.evaluated != 0) {
@@ -293,6 +297,13 @@ int cmd_decode(const DecodeArgs& a) {
   jsonl.commit();
   if (summary_file && !summary_file->direct()) summary_file->commit();
   print_report(report, s, seconds, n, example_docs, example_texts, examples);
+  if (s.polarity_suspect()) {
+    std::cerr << "warning: " << s.inverted << " of " << s.documents
+              << " documents abstained while a codebook row scored cos <= -" << a.presence
+              << ": the codebook (or the vectors) most likely has the opposite sign convention. "
+                 "A packbits file must be written as np.packbits(x < 0) (bit 1 = -1), not "
+                 "np.packbits(x > 0); see docs/probe.md\n";
+  }
   return 0;
 }
 

@@ -2,11 +2,16 @@
 # Install test (registered in tests/meson.build as 'install_consumer'):
 #  1. `meson install --destdir` stages this build's install set in a temp dir;
 #  2. pkg-config, pointed at the staged hypervec.pc (PKG_CONFIG_PATH) with
-#     PKG_CONFIG_SYSROOT_DIR = the stage, must name the staged headers and a
-#     link line with libhypervec, Highway, FFTW (double and float), OpenBLAS
-#     and pthread;
+#     PKG_CONFIG_SYSROOT_DIR = the stage, must name the staged headers, a
+#     link line with libhypervec and a --static one that adds Highway, FFTW
+#     (double and float), OpenBLAS and pthread; the stage must hold
+#     libhypervec.a and libhypervec.so with soname libhypervec.so.0;
 #  3. consumer.cpp is compiled from a directory outside the project with only
-#     `pkg-config --cflags --libs hypervec`, then run (it checks a bind).
+#     `pkg-config --cflags --libs hypervec` and run against the staged shared
+#     library (LD_LIBRARY_PATH; it must need libhypervec.so.0, the soname);
+#  4. it is linked again statically, with `pkg-config --static --libs
+#     hypervec` and libhypervec.a forced (-Wl,-Bstatic), and must then run
+#     without libhypervec.so at all.
 # When the build is sanitized (b_sanitize), the consumer gets the same
 # -fsanitize flags: an instrumented static library needs the sanitizer
 # runtimes at link time.
@@ -63,10 +68,19 @@ case " $cflags " in
   *" -I$root/"*) ;;
   *) fail "--cflags does not point into the staged prefix: $cflags" ;;
 esac
-for need in -lhypervec -lhwy -lfftw3 -lfftw3f -lopenblas -pthread; do
-  case " $libs " in
+case " $libs " in
+  *" -lhypervec "*) ;;
+  *) fail "the link line from hypervec.pc lacks -lhypervec: $libs" ;;
+esac
+# A static link needs every dependency (Requires.private, Libs.private).
+static_libs="$(pkg-config --static --libs hypervec)" || fail "pkg-config --static --libs hypervec failed"
+# OpenBLAS only when the library was built with it (feature `blas`).
+needs=(-lhypervec -lhwy -lfftw3 -lfftw3f -pthread)
+if pkg-config --print-requires-private hypervec | grep -q openblas; then needs+=(-lopenblas); fi
+for need in "${needs[@]}"; do
+  case " $static_libs " in
     *" $need "*) ;;
-    *) fail "the link line from hypervec.pc lacks $need: $libs" ;;
+    *) fail "the static link line from hypervec.pc lacks $need: $static_libs" ;;
   esac
 done
 
@@ -75,9 +89,36 @@ if [ -n "$sanitize" ] && [ "$sanitize" != none ]; then
   san_flags=("-fsanitize=$sanitize" -fno-omit-frame-pointer)
 fi
 
+libdir="$(pkg-config --variable=libdir hypervec)"
+case "$libdir" in
+  "$root"/*) ;;
+  *) libdir="$root$libdir" ;;
+esac
+[ -f "$libdir/libhypervec.a" ] || fail "libhypervec.a is not installed in $libdir"
+[ -L "$libdir/libhypervec.so" ] || fail "libhypervec.so (the link-time symlink) is not installed in $libdir"
+soname="$(readelf -d "$libdir/libhypervec.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+[ "$soname" = libhypervec.so.0 ] || fail "libhypervec.so has soname '$soname', expected libhypervec.so.0"
+[ -f "$libdir/$soname" ] || fail "the soname $soname is not installed in $libdir"
+
 cd "$stage"  # nothing of the source or build tree is on the include path
+echo "== shared: c++ \$(pkg-config --cflags --libs hypervec)"
 # shellcheck disable=SC2086  # pkg-config output is a word list
-"${cxx[@]}" -std=c++20 -Wall -Wextra "${san_flags[@]}" $cflags "$consumer" -o consumer $libs ||
-  fail "compiling the consumer against the installed library failed"
-echo "== ./consumer"
-./consumer
+"${cxx[@]}" -std=c++20 -Wall -Wextra "${san_flags[@]}" $cflags "$consumer" -o consumer_shared $libs ||
+  fail "compiling the consumer against the installed shared library failed"
+readelf -d consumer_shared | grep -q "NEEDED.*\[libhypervec.so.0\]" ||
+  fail "consumer_shared does not link libhypervec.so.0: $(readelf -d consumer_shared | grep NEEDED)"
+echo "== LD_LIBRARY_PATH=$libdir ./consumer_shared"
+LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ./consumer_shared
+
+# -lhypervec would still pick the .so next to the .a; -Bstatic just for it.
+static_libs=" $static_libs "
+static_libs="${static_libs/ -lhypervec / -Wl,-Bstatic -lhypervec -Wl,-Bdynamic }"
+echo "== static: c++ \$(pkg-config --cflags --static --libs hypervec) (libhypervec.a forced):$static_libs"
+# shellcheck disable=SC2086
+"${cxx[@]}" -std=c++20 -Wall -Wextra "${san_flags[@]}" $cflags "$consumer" -o consumer_static $static_libs ||
+  fail "linking the consumer statically (pkg-config --static) failed"
+if readelf -d consumer_static | grep -q "NEEDED.*libhypervec"; then
+  fail "consumer_static still needs libhypervec.so"
+fi
+echo "== ./consumer_static (no LD_LIBRARY_PATH)"
+./consumer_static
