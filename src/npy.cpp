@@ -3,6 +3,7 @@
 #include <hypervec/npy.hpp>
 
 #include "src/file_io.hpp"
+#include "src/packbits.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -620,13 +621,8 @@ PackedMatrix from_packbits(const Array& bytes, std::size_t dim) {
   const auto values = bytes.values<std::uint8_t>();
   PackedMatrix m(bytes.shape[0], dim);
   for (std::size_t r = 0; r < m.rows(); ++r) {
-    const std::uint8_t* src = values.data() + r * row_bytes;
-    if (dim % 8 != 0 && (src[row_bytes - 1] & (0xFFU >> (dim % 8))) != 0) {
+    if (!detail::unpack_packbits_row(values.data() + r * row_bytes, dim, m.row_span(r).words)) {
       throw IoError(detail::concat("npy::from_packbits: row ", r, " has nonzero padding bits past D=", dim));
-    }
-    PackedSpan row = m.row_span(r);
-    for (std::size_t i = 0; i < dim; ++i) {
-      if ((src[i / 8] >> (7 - i % 8)) & 1U) row.words[i / 64] |= std::uint64_t{1} << (i % 64);
     }
   }
   return m;

@@ -4,6 +4,7 @@
 #include <hypervec/npy.hpp>
 
 #include "src/file_io.hpp"
+#include "src/packbits.hpp"
 
 #include <unistd.h>
 
@@ -15,18 +16,6 @@
 
 namespace hypervec::npy {
 namespace {
-
-/// byte → the same byte with its bit order reversed (packbits is MSB first,
-/// packed words LSB first).
-constexpr std::array<std::uint8_t, 256> kReversed = [] {
-  std::array<std::uint8_t, 256> t{};
-  for (unsigned b = 0; b < 256; ++b) {
-    unsigned r = 0;
-    for (unsigned k = 0; k < 8; ++k) r |= ((b >> k) & 1U) << (7 - k);
-    t[b] = static_cast<std::uint8_t>(r);
-  }
-  return t;
-}();
 
 template <typename T>
 T load_value(const std::byte* p, bool swap) {
@@ -164,15 +153,10 @@ PackedMatrix RowReader::read_packed(std::size_t first, std::size_t count, std::s
   }
   const std::vector<std::byte> bytes = raw(first, count);
   PackedMatrix m(count, dim);
-  const std::uint8_t pad_mask = dim % 8 == 0 ? 0 : static_cast<std::uint8_t>(0xFFU >> (dim % 8));
   for (std::size_t r = 0; r < count; ++r) {
     const auto* src = reinterpret_cast<const std::uint8_t*>(bytes.data()) + r * row_bytes;
-    if ((src[row_bytes - 1] & pad_mask) != 0) {
+    if (!detail::unpack_packbits_row(src, dim, m.row_span(r).words)) {
       throw IoError(detail::concat(path_, ": row ", first + r, " has padding bits set past D = ", dim));
-    }
-    std::uint64_t* words = m.row_span(r).words;
-    for (std::size_t j = 0; j < row_bytes; ++j) {
-      words[j / 8] |= std::uint64_t{kReversed[src[j]]} << (8 * (j % 8));
     }
   }
   return m;

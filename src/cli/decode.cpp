@@ -153,10 +153,7 @@ int cmd_decode(const DecodeArgs& a) {
   require_distinct("-o", out_path, inputs);
   if (!a.summary.empty()) {
     require_distinct("--summary", a.summary, inputs);
-    if (out_path != "-" && hv::detail::identify_file(a.summary) &&
-        hv::detail::identify_file(a.summary) == hv::detail::identify_file(out_path)) {
-      usage_error("--summary ", a.summary, " is the same file as -o ", out_path);
-    }
+    require_distinct("--summary", a.summary, {{"-o output", &out_path}});  // both exist
     if (a.summary == out_path) usage_error("--summary and -o name the same file ", a.summary);
   }
 
