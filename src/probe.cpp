@@ -155,28 +155,24 @@ std::vector<std::size_t> subset_atoms(const std::vector<std::size_t>& context, s
   return atoms;
 }
 
-/// Π_{i ∈ mask} context_i as packed words (the identity for mask 0).
+/// out = Π_{i ∈ mask} context_i (the identity for mask 0).
 void key_product(const cleanup::PackedMemory& memory, const std::vector<std::size_t>& context,
-                 std::uint32_t mask, std::uint64_t* out, std::size_t words) {
-  std::fill(out, out + words, std::uint64_t{0});
+                 std::uint32_t mask, PackedVector& out) {
+  std::fill(out.words(), out.words() + out.num_words(), std::uint64_t{0});
   for (std::size_t i = 0; i < context.size(); ++i) {
     if ((mask >> i & 1U) == 0) continue;
-    const std::uint64_t* a = memory.row(context[i]).words;
-    for (std::size_t w = 0; w < words; ++w) out[w] ^= a[w];
+    bipolar::bind(out, memory.row(context[i]), out.span());
   }
 }
 
 /// Query vectors of one batch, packed (sign input) or float (as-is input).
-/// Both expose: set(j, document vector, key product), cosine(j, row),
+/// Both expose: set(j, document vector, key) = vector ⊙ key, cosine(j, row),
 /// search(memory, options), dim() and row(j).
 class PackedQueries {
  public:
   PackedQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
   std::size_t rows() const { return m_.rows(); }
-  void set(std::size_t j, PackedView v, const std::uint64_t* key) {
-    std::uint64_t* out = m_.row_span(j).words;
-    for (std::size_t w = 0; w < v.num_words(); ++w) out[w] = v.words[w] ^ key[w];
-  }
+  void set(std::size_t j, PackedView v, PackedView key) { bipolar::bind(v, key, m_.row_span(j)); }
   double cosine(std::size_t j, PackedView row) const { return bipolar::cosine(m_.row(j), row); }
   std::vector<cleanup::Matches> search(const cleanup::PackedMemory& memory,
                                        const cleanup::Options& options) const {
@@ -193,11 +189,8 @@ class FloatQueries {
  public:
   FloatQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
   std::size_t rows() const { return m_.rows(); }
-  void set(std::size_t j, std::span<const float> v, const std::uint64_t* key) {
-    auto out = m_.row(j);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      out[i] = (key[i / 64] >> (i % 64) & 1U) != 0 ? -v[i] : v[i];
-    }
+  void set(std::size_t j, std::span<const float> v, PackedView key) {
+    mixed::bind(v, key, m_.row(j));
   }
   double cosine(std::size_t j, PackedView row) const { return mixed::cosine(m_.row(j), row); }
   std::vector<cleanup::Matches> search(const cleanup::PackedMemory& memory,
@@ -216,7 +209,7 @@ template <typename Queries>
 Queries greedy_queries(const Queries& q, std::size_t j, const cleanup::PackedMemory& memory,
                        std::span<const std::size_t> keys) {
   Queries g(keys.size(), q.dim());
-  for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, q.row(j), memory.row(keys[c]).words);
+  for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, q.row(j), memory.row(keys[c]));
   return g;
 }
 
@@ -224,8 +217,7 @@ Queries greedy_queries(const Queries& q, std::size_t j, const cleanup::PackedMem
 template <typename Queries>
 Queries single_query(const Queries& q, std::size_t j) {
   Queries s(1, q.dim());
-  const std::vector<std::uint64_t> identity(packed_words(q.dim()), 0);
-  s.set(0, q.row(j), identity.data());
+  s.set(0, q.row(j), bipolar::identity(q.dim()));
   return s;
 }
 
@@ -343,12 +335,12 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
     // 1. Every subset query of every document of the chunk, as one batch.
     Queries queries(first_query[c1] - q0, dim);
     hypervec::detail::parallel_for(c1 - c0, options.threads, 64, [&](std::size_t b, std::size_t e) {
-      std::vector<std::uint64_t> key(words);
+      PackedVector key(dim);
       for (std::size_t d = c0 + b; d < c0 + e; ++d) {
         const auto& order = orders[docs[d].context.size()];
         for (std::size_t j = 0; j < order.size(); ++j) {
-          key_product(memory, docs[d].context, order[j], key.data(), words);
-          set_vector(queries, first_query[d] - q0 + j, vectors, d, key.data());
+          key_product(memory, docs[d].context, order[j], key);
+          set_vector(queries, first_query[d] - q0 + j, vectors, d, key.view());
         }
       }
     });
@@ -504,13 +496,14 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
       negated_rows += first_query[d + 1] - first_query[d];
     }
     if (!abstainers.empty()) {
-      std::vector<std::uint64_t> ones(words, ~std::uint64_t{0});
-      if (dim % 64 != 0) ones[words - 1] = (std::uint64_t{1} << (dim % 64)) - 1;
+      PackedVector minus_one(dim);  // every component -1: negates a query
+      std::fill(minus_one.words(), minus_one.words() + words, ~std::uint64_t{0});
+      minus_one.words()[words - 1] &= packed_tail_mask(dim);
       Queries negated(negated_rows, dim);
       std::size_t row = 0;
       for (const std::size_t d : abstainers) {
         for (std::size_t q = first_query[d]; q < first_query[d + 1]; ++q) {
-          negated.set(row++, queries.row(q - q0), ones.data());
+          negated.set(row++, queries.row(q - q0), minus_one);
         }
       }
       const std::size_t nk = std::min(m, 1 + (options.exclude_context ? max_context : 0));
@@ -609,7 +602,7 @@ std::vector<Decoding> Decoder::decode(const PackedMatrixView& vectors,
   return decode_batch<PackedQueries>(
       *codebook_, options_, vectors, documents, where,
       [](PackedQueries& q, std::size_t j, const PackedMatrixView& v, std::size_t d,
-         const std::uint64_t* key) { q.set(j, v.row(d), key); });
+         PackedView key) { q.set(j, v.row(d), key); });
 }
 
 std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
@@ -653,7 +646,7 @@ std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
   return decode_batch<FloatQueries>(
       *codebook_, options_, vectors, documents, where,
       [](FloatQueries& q, std::size_t j, const DenseMatrixView<float>& v, std::size_t d,
-         const std::uint64_t* key) { q.set(j, v.row(d), key); });
+         PackedView key) { q.set(j, v.row(d), key); });
 }
 
 Decoding Decoder::decode(PackedView v, const Document& document) const {
