@@ -98,10 +98,10 @@ Decoder::Decoder(const cleanup::PackedMemory& codebook, Options options)
     : codebook_(&codebook), options_(options) {
   constexpr const char* where = "probe::Decoder";
   hypervec::detail::require(!codebook.empty(), where, ": the codebook is empty");
-  hypervec::detail::require(options.top_k >= 1 && options.top_k <= codebook.size(), where,
-                            ": top_k = ", options.top_k, " must be in 1..", codebook.size(),
+  hypervec::detail::require(options.k >= 1 && options.k <= codebook.size(), where,
+                            ": k = ", options.k, " must be in 1..", codebook.size(),
                             " (the codebook's rows)");
-  hypervec::detail::require(!std::isnan(options.presence), where, ": presence is NaN");
+  hypervec::detail::require(!std::isnan(options.min_cosine), where, ": min_cosine is NaN");
   hypervec::detail::require(!std::isnan(options.greedy_trigger), where,
                             ": greedy_trigger is NaN");
   hypervec::detail::require(!std::isnan(options.explain_min_z), where, ": explain_min_z is NaN");
@@ -272,7 +272,7 @@ std::string fixed3(double x) {
 
 /// Index (into order) of the query the paper's evaluation loop keeps.
 std::size_t paper_selection(const std::vector<Scored>& scored, std::size_t target,
-                            double presence, std::size_t* skipped) {
+                            double min_cosine, std::size_t* skipped) {
   const auto target_on_top = [&](const Scored& s) {
     return !s.candidates.empty() && s.candidates.front().id == target;
   };
@@ -287,12 +287,12 @@ std::size_t paper_selection(const std::vector<Scored>& scored, std::size_t targe
     const Scored& b = scored[*best];
     const bool a = target_on_top(s) && s.target_cosine > b.target_cosine;
     const bool higher = s.top() > b.top() && !target_on_top(b);
-    const bool equal = s.top() == b.top() && b.second() < presence;
+    const bool equal = s.top() == b.top() && b.second() < min_cosine;
     if (a || higher || equal) best = j;
   }
   const std::size_t empty_query = scored.size() - 1;
   if (!best) best = empty_query;
-  if (scored[*best].top() < presence && !target_on_top(scored[*best])) best = empty_query;
+  if (scored[*best].top() < min_cosine && !target_on_top(scored[*best])) best = empty_query;
   return *best;
 }
 
@@ -319,9 +319,9 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
     if (orders[p.context.size()].empty()) orders[p.context.size()] = subset_order(p.context.size());
   }
 
-  const std::size_t keep = std::max<std::size_t>(options.top_k, 2);
-  const std::size_t k = std::min(m, keep + (options.exclude_context ? max_context : 0));
-  const cleanup::Options search_options{.k = k, .threads = options.threads};
+  const std::size_t keep = std::max<std::size_t>(options.k, 2);
+  const std::size_t search_k = std::min(m, keep + (options.exclude_context ? max_context : 0));
+  const cleanup::Options search_options{.k = search_k, .threads = options.threads};
   std::vector<Decoding> out(n_docs);
   std::vector<std::uint8_t> wants_greedy(n_docs, 0);
   std::vector<double> selected_top(n_docs, kNone);  // greedy's bar to beat
@@ -366,7 +366,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
           for (std::size_t i = 0; i < doc.context.size(); ++i) {
             if ((order[j] >> i & 1U) == 0) continue;
             const double c = queries.cosine(q, memory.row(doc.context[i]));
-            if (c > options.presence && (!s.artefact || c > s.artefact_cosine)) {
+            if (c > options.min_cosine && (!s.artefact || c > s.artefact_cosine)) {
               s.artefact = true;
               s.artefact_atom = doc.context[i];
               s.artefact_cosine = c;
@@ -380,7 +380,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         std::string why;
         if (options.selection == Selection::paper && doc.target) {
           std::size_t skipped = 0;
-          chosen = paper_selection(scored, *doc.target, options.presence, &skipped);
+          chosen = paper_selection(scored, *doc.target, options.min_cosine, &skipped);
           artefacts = skipped;
           why = "the paper's rule (uses the target)";
         } else {
@@ -405,7 +405,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
               report.artefact_cosine = scored[j].artefact_cosine;
             }
             for (const auto& c : scored[j].candidates) {
-              if (report.answers.size() == options.top_k) break;
+              if (report.answers.size() == options.k) break;
               report.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
             }
           }
@@ -423,8 +423,8 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
                                                artefacts == 1 ? "" : "s", " skipped");
         }
         for (const auto& c : s.candidates) {
-          if (r.answers.size() == options.top_k) break;
-          if (c.cosine < options.presence) break;
+          if (r.answers.size() == options.k) break;
+          if (c.cosine < options.min_cosine) break;
           r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
         }
         const bool target_top = doc.target && !s.candidates.empty() &&
@@ -470,12 +470,12 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
       if (!win || win_cos <= before) continue;
       // Re-run the winner for its full candidate list.
       const Queries one = single_query(g, *win);
-      auto full = one.search(memory, {.k = std::min(m, options.top_k + doc.context.size() + 1),
+      auto full = one.search(memory, {.k = std::min(m, options.k + doc.context.size() + 1),
                                       .threads = options.threads});
       r.answers.clear();
       for (const auto& c : full[0]) {
         if (c.id == keys[*win] || (options.exclude_context && in(doc.context, c.id))) continue;
-        if (r.answers.size() == options.top_k || c.cosine < options.presence) break;
+        if (r.answers.size() == options.k || c.cosine < options.min_cosine) break;
         r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
       }
       r.greedy_key = keys[*win];
@@ -514,7 +514,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         for (std::size_t q = first_query[d]; q < first_query[d + 1]; ++q, ++row) {
           for (const auto& match : neg[row]) {
             if (options.exclude_context && in(docs[d].context, match.id)) continue;
-            if (match.cosine >= options.presence) strongest = std::max(strongest, match.cosine);
+            if (match.cosine >= options.min_cosine) strongest = std::max(strongest, match.cosine);
             break;
           }
         }
@@ -549,7 +549,7 @@ Decoding explain(const cleanup::PackedMemory& memory, const Options& options,
   Decoding r;
   r.queries = 1;
   const auto items = cleanup::explain_away(
-      memory, v, {.min_z = options.explain_min_z, .max_items = options.top_k,
+      memory, v, {.min_z = options.explain_min_z, .max_items = options.k,
                   .threads = options.threads});
   for (const auto& item : items) {
     const auto& m = item.match;
