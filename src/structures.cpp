@@ -99,9 +99,8 @@ std::vector<float> permuted_sums(std::span<const std::int32_t> sums, std::ptrdif
 
 void unbind_in_place(std::span<float> q, PackedView key) {
   detail::require_same_dim("structures::unbind_in_place", "q", q.size(), "key", key.dim);
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    if ((key.words[i / 64] >> (i % 64)) & 1U) q[i] = -q[i];
-  }
+  if (q.empty()) return;  // D = 0: nothing to do (mixed::bind rejects D = 0)
+  mixed::bind(q, key, q);
 }
 
 // ---------------------------------------------------------------------------
