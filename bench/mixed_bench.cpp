@@ -5,9 +5,14 @@
 // same rows stored as float and scored with dense::dot run alongside
 // (BM_FloatDotRows3000): the packed codebook is 1/32 of the bytes.
 //
+// Binding (BM_MixedBind, q ⊙ key into a separate out) runs per target, as the
+// scalar reference and as BM_MixedBind/old_loop: the hand-written loop that
+// src/probe.cpp and structures::unbind_in_place used before mixed::bind.
+//
 // Counters: bytes/s counts the bytes read: the query (4D) once, plus each
 // scored vector in its own storage (packed: whole 64-bit words; float: 4D);
-// items/s counts scored vectors (rows). Ratios: python3 bench/ratios.py.
+// for bind, the query and key read plus the 4D bytes written. items/s counts
+// scored (or bound) vectors. Ratios: python3 bench/ratios.py.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
 #include <hypervec/mixed.hpp>
@@ -20,6 +25,7 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace hv = hypervec;
@@ -85,6 +91,31 @@ void score(benchmark::State& state, Score&& f) {
   count(state, 1, packed_bytes(state.range(0)));
 }
 
+// --- binding: out = q ⊙ key ----------------------------------------------------------
+
+/// The loop mixed::bind replaced (src/probe.cpp's float queries and
+/// structures::unbind_in_place), kept as the baseline it is measured against.
+void old_bind_loop(std::span<const float> q, const std::uint64_t* key, std::span<float> out) {
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    out[i] = (key[i / 64] >> (i % 64) & 1U) != 0 ? -q[i] : q[i];
+  }
+}
+
+template <typename Bind>
+void bind_into(benchmark::State& state, Bind&& f) {
+  const auto q = query(dim_of(state));
+  const auto key = hv::bipolar::random(dim_of(state), kSeed, 1);
+  hv::DenseVector<float> out(dim_of(state));
+  for (auto _ : state) {
+    f(q.values(), key.view(), out.values());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() *
+                          (8 * state.range(0) + packed_bytes(state.range(0))));
+  state.SetItemsProcessed(state.iterations());
+}
+
 // --- a codebook of kRows rows ------------------------------------------------------
 
 void dot_rows_simd(benchmark::State& state) {
@@ -141,6 +172,22 @@ void register_all() {
       "BM_MixedCosine",
       [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return ref::cosine(q, b); }); },
       each_dim);
+  using SO = std::span<float>;
+  register_per_target(
+      "BM_MixedBind",
+      [](benchmark::State& s) {
+        bind_into(s, [](SF q, hv::PackedView k, SO out) { hv::mixed::bind(q, k, out); });
+      },
+      each_dim);
+  register_reference(
+      "BM_MixedBind",
+      [](benchmark::State& s) {
+        bind_into(s, [](SF q, hv::PackedView k, SO out) { ref::bind(q, k, out); });
+      },
+      each_dim);
+  each_dim(benchmark::RegisterBenchmark("BM_MixedBind/old_loop", [](benchmark::State& s) {
+    bind_into(s, [](SF q, hv::PackedView k, SO out) { old_bind_loop(q, k.words, out); });
+  }));
   register_per_target("BM_MixedDotRows3000", dot_rows_simd, each_dim);
   register_reference("BM_MixedDotRows3000", dot_rows_reference, each_dim);
   register_per_target("BM_FloatDotRows3000", float_dot_rows, each_dim);

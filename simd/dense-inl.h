@@ -1,7 +1,7 @@
-// Reusable per-target pieces for dense float vectors: the float dot product
-// with four partial sums, and masked float sums over packed bits.
-// Included by simd/dense.cc and simd/mixed.cc, and by any kernel that scores
-// float vectors (cleanup memory). Toggling include guard: compiled once per
+// Reusable per-target pieces for float vectors scored against packed bits:
+// masked float sums over packed bits (the real-vector kernels, dot,
+// add_scaled, scale and all-finite, are in simd/real-inl.h). Included by
+// simd/dense.cc and simd/mixed.cc. Toggling include guard: compiled once per
 // Highway target.
 #if defined(HYPERVEC_SIMD_DENSE_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef HYPERVEC_SIMD_DENSE_INL_H_
@@ -21,47 +21,11 @@ HWY_BEFORE_NAMESPACE();
 namespace hypervec::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// Σ a_i b_i over n floats, accumulated in float lanes. No alignment or
-/// padding assumed: blocks of 4 vectors into 4 independent accumulators (so
-/// the FMA latency is hidden and each lane's chain is only n/(4N) long), then
-/// single vectors, then a scalar loop for the last < N elements.
-/// Error bound (N = lanes, u = 2^-24): |result - Σ a_i b_i| <= γ_k Σ|a_i b_i|,
-/// γ_k = k u / (1 - k u), k = ⌈n/(4N)⌉ + N + log2(N) + 7 (the longest chain of
-/// roundings: a lane's FMA chain, <= 3 single-vector steps, the accumulator
-/// merge, the lane reduction, the scalar tail and the product rounding when
-/// MulAdd is not fused); k <= n/4 + 32 on every x86 target. Products that
-/// underflow add at most n·2^-149 more. NaN/Inf in the inputs, or a sum past
-/// FLT_MAX, give a non-finite result, which callers test.
-HWY_INLINE float DotF32(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
-                        std::size_t n) {
-  const hn::ScalableTag<float> d;
-  const std::size_t N = hn::Lanes(d);
-  auto sum0 = hn::Zero(d);
-  auto sum1 = hn::Zero(d);
-  auto sum2 = hn::Zero(d);
-  auto sum3 = hn::Zero(d);
-  std::size_t i = 0;
-  for (; i + 4 * N <= n; i += 4 * N) {
-    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
-    sum1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), sum1);
-    sum2 = hn::MulAdd(hn::LoadU(d, a + i + 2 * N), hn::LoadU(d, b + i + 2 * N), sum2);
-    sum3 = hn::MulAdd(hn::LoadU(d, a + i + 3 * N), hn::LoadU(d, b + i + 3 * N), sum3);
-  }
-  for (; i + N <= n; i += N) {
-    sum0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), sum0);
-  }
-  const auto sum = hn::Add(hn::Add(sum0, sum1), hn::Add(sum2, sum3));
-  float result = hn::GetLane(hn::SumOfLanes(d, sum));
-  float tail = 0.0f;
-  for (; i < n; ++i) tail += a[i] * b[i];
-  return result + tail;
-}
-
 /// Σ_{bit i set} q_i over the first n components (the packed bits of one
 /// vector): 64 components per word, each group of N lanes selected by
 /// LaneMaskFromBits and summed with IfThenElseZero into 4 rotating float
 /// accumulators; the partial last word by a scalar loop. Same error bound as
-/// DotF32 with |a_i b_i| replaced by |q_i|.
+/// Dot (simd/real-inl.h) with |a_i b_i| replaced by |q_i|.
 HWY_INLINE float MaskedSumF32(const float* HWY_RESTRICT q,
                               const std::uint64_t* HWY_RESTRICT words, std::size_t n) {
   const hn::ScalableTag<float> d;

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "simd/dense-inl.h"
+#include "simd/real-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace hypervec::detail::HWY_NAMESPACE {
@@ -32,24 +33,17 @@ void MulF32(const float* a, const float* b, float* out, std::size_t n) {
   for (; i < n; ++i) out[i] = a[i] * b[i];
 }
 
-/// acc[i] += weight * x[i] (one MulAdd, fused where the target has FMA).
+/// acc[i] += weight * x[i]: AddScaled of simd/real-inl.h.
 void AddScaledF32(const float* HWY_RESTRICT x, float weight, float* HWY_RESTRICT acc,
                   std::size_t n) {
-  const hn::ScalableTag<float> d;
-  const std::size_t N = hn::Lanes(d);
-  const auto w = hn::Set(d, weight);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    hn::StoreU(hn::MulAdd(w, hn::LoadU(d, x + i), hn::LoadU(d, acc + i)), d, acc + i);
-  }
-  for (; i < n; ++i) acc[i] += weight * x[i];
+  AddScaled(x, weight, acc, n);
 }
 
 /// out = Σ_k w_k rows[k] over `rows` rows of n floats, `stride` apart;
 /// weights == nullptr means all 1. out is overwritten. Column blocks of 4
 /// vectors stay in registers while every row is added (one MulAdd per row, in
 /// row order, from 0), so out is written once instead of read and written
-/// per row; the per-component arithmetic is that of repeated AddScaledF32.
+/// per row; the per-component arithmetic is that of repeated AddScaled.
 void BundleF32(const float* HWY_RESTRICT data, std::size_t rows, std::size_t stride,
                const float* HWY_RESTRICT weights, float* HWY_RESTRICT out, std::size_t n) {
   const hn::ScalableTag<float> d;
@@ -72,17 +66,20 @@ void BundleF32(const float* HWY_RESTRICT data, std::size_t rows, std::size_t str
   }
   for (std::size_t j = i; j < n; ++j) out[j] = 0.0f;
   for (std::size_t k = 0; k < rows; ++k) {
-    AddScaledF32(data + k * stride + i, weights ? weights[k] : 1.0f, out + i, n - i);
+    AddScaled(data + k * stride + i, weights ? weights[k] : 1.0f, out + i, n - i);
   }
 }
 
+/// Σ a_i b_i: Dot of simd/real-inl.h (error bound there), the scalar tail
+/// summed apart (DotTail::kApart), as dense::dot always has.
 float DotF32Kernel(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, std::size_t n) {
-  return DotF32(a, b, n);
+  return Dot<DotTail::kApart>(a, b, n);
 }
 
 /// out = {Σ a_i b_i, Σ a_i², Σ b_i²} in one pass, two accumulators each; the
-/// same error bound as DotF32 with 4N replaced by 2N (the squares' sums are
-/// of non-negative terms, so their error is relative: |err| <= γ_k Σ a_i²).
+/// same error bound as Dot (simd/real-inl.h) with 4N replaced by 2N (the
+/// squares' sums are of non-negative terms, so their error is relative:
+/// |err| <= γ_k Σ a_i²).
 void DotNormsF32(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, std::size_t n,
                  float* HWY_RESTRICT out) {
   const hn::ScalableTag<float> d;

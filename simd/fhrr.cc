@@ -19,11 +19,13 @@ bool PhasorProduct(const float* x, const float* y, float* out, std::size_t n, bo
 }
 
 /// Re Σ x_k conj(y_k) = Σ over the 2n interleaved floats of x·y.
-float PhasorDot(const float* x, const float* y, std::size_t n) { return DotProduct(x, y, 2 * n); }
+float PhasorDot(const float* x, const float* y, std::size_t n) {
+  return Dot<DotTail::kRunning>(x, y, 2 * n);
+}
 
 /// acc += w · x over n phasors (2n floats).
 void PhasorAddScaled(const float* x, float w, float* acc, std::size_t n) {
-  AddScaledT(x, w, acc, 2 * n);
+  AddScaled(x, w, acc, 2 * n);
 }
 
 /// out_k = x_k / |x_k|, or 1 where x_k = 0. out may alias x. Returns false
@@ -58,7 +60,7 @@ bool PhasorNormalize(const float* x, float* out, std::size_t n) {
 }
 
 /// True when every one of the n floats is finite.
-bool PhasorAllFinite(const float* x, std::size_t n) { return AllFiniteT(x, n); }
+bool PhasorAllFinite(const float* x, std::size_t n) { return AllFinite(x, n); }
 
 }  // namespace hypervec::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

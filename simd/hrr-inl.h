@@ -1,8 +1,9 @@
 // Reusable per-target pieces for HRR and FHRR: element-wise products of
 // complex arrays stored interleaved (re, im, re, im, ...), the layout of
-// std::complex<T>[] and of FFTW's spectra, and real reductions. Included by
-// simd/hrr.cc and simd/fhrr.cc. Toggling include guard: compiled once per
-// Highway target.
+// std::complex<T>[] and of FFTW's spectra. The real reductions (dot,
+// add_scaled, scale, all-finite) are the shared set of simd/real-inl.h,
+// included here. Included by simd/hrr.cc and simd/fhrr.cc. Toggling include
+// guard: compiled once per Highway target.
 //
 // Contract shared by the complex kernels: n complex values (2n T), no
 // alignment or padding assumed: whole vectors with LoadInterleaved2, then a
@@ -40,6 +41,8 @@ struct ComplexResult {
 #endif
 
 #include <hwy/highway.h>
+
+#include "simd/real-inl.h"  // Dot, AddScaled, Scale, AllFinite
 
 #include <cmath>
 #include <cstddef>
@@ -130,67 +133,6 @@ HWY_INLINE ComplexResult ComplexProduct(const T* x, const T* y, T* out, std::siz
   }
   result.finite = finite;
   return result;
-}
-
-/// Σ a[i] b[i] over n values, four independent accumulators of Lanes(d)
-/// partial sums each (so rounding error grows like n/(4·Lanes) additions per
-/// lane plus the final reduction), then the scalar tail. Accumulates in T.
-template <typename T>
-HWY_INLINE T DotProduct(const T* HWY_RESTRICT a, const T* HWY_RESTRICT b, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  auto s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
-  std::size_t i = 0;
-  for (; i + 4 * N <= n; i += 4 * N) {
-    s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
-    s1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), s1);
-    s2 = hn::MulAdd(hn::LoadU(d, a + i + 2 * N), hn::LoadU(d, b + i + 2 * N), s2);
-    s3 = hn::MulAdd(hn::LoadU(d, a + i + 3 * N), hn::LoadU(d, b + i + 3 * N), s3);
-  }
-  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
-  T sum = hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3))));
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-/// acc[i] += w · x[i] for i < n. acc must not overlap x.
-template <typename T>
-HWY_INLINE void AddScaledT(const T* HWY_RESTRICT x, T w, T* HWY_RESTRICT acc, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  const auto vw = hn::Set(d, w);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    hn::StoreU(hn::MulAdd(vw, hn::LoadU(d, x + i), hn::LoadU(d, acc + i)), d, acc + i);
-  }
-  for (; i < n; ++i) acc[i] += w * x[i];
-}
-
-/// out[i] = s · x[i] for i < n; out may alias x.
-template <typename T>
-HWY_INLINE void ScaleT(const T* x, T s, T* out, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  const auto vs = hn::Set(d, s);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(hn::Mul(vs, hn::LoadU(d, x + i)), d, out + i);
-  for (; i < n; ++i) out[i] = s * x[i];
-}
-
-/// True when every x[i] (i < n) is finite.
-template <typename T>
-HWY_INLINE bool AllFiniteT(const T* x, std::size_t n) {
-  const hn::ScalableTag<T> d;
-  const std::size_t N = hn::Lanes(d);
-  auto check = hn::Zero(d);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto v = hn::LoadU(d, x + i);
-    check = hn::Add(check, hn::Sub(v, v));
-  }
-  bool finite = hn::AllTrue(d, hn::Eq(check, check));
-  for (; i < n; ++i) finite = finite && std::isfinite(x[i]);
-  return finite;
 }
 
 }  // namespace hypervec::detail::HWY_NAMESPACE

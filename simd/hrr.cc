@@ -57,16 +57,22 @@ ComplexResult SpectralRowsD(int op, const double* x, std::size_t x_stride, const
   return SpectralRows<double>(op, x, x_stride, y, out, out_stride, rows, n, scale, param);
 }
 
-float DotF(const float* a, const float* b, std::size_t n) { return DotProduct(a, b, n); }
-double DotD(const double* a, const double* b, std::size_t n) { return DotProduct(a, b, n); }
-void AddScaledF(const float* x, float w, float* acc, std::size_t n) { AddScaledT(x, w, acc, n); }
-void AddScaledD(const double* x, double w, double* acc, std::size_t n) {
-  AddScaledT(x, w, acc, n);
+// The real-vector set of simd/real-inl.h, per precision. HRR's dot adds the
+// scalar tail into the running sum (DotTail::kRunning), as it always has.
+float DotF(const float* a, const float* b, std::size_t n) {
+  return Dot<DotTail::kRunning>(a, b, n);
 }
-void ScaleF(const float* x, float s, float* out, std::size_t n) { ScaleT(x, s, out, n); }
-void ScaleD(const double* x, double s, double* out, std::size_t n) { ScaleT(x, s, out, n); }
-bool AllFiniteF(const float* x, std::size_t n) { return AllFiniteT(x, n); }
-bool AllFiniteD(const double* x, std::size_t n) { return AllFiniteT(x, n); }
+double DotD(const double* a, const double* b, std::size_t n) {
+  return Dot<DotTail::kRunning>(a, b, n);
+}
+void AddScaledF(const float* x, float w, float* acc, std::size_t n) { AddScaled(x, w, acc, n); }
+void AddScaledD(const double* x, double w, double* acc, std::size_t n) {
+  AddScaled(x, w, acc, n);
+}
+void ScaleF(const float* x, float s, float* out, std::size_t n) { Scale(x, s, out, n); }
+void ScaleD(const double* x, double s, double* out, std::size_t n) { Scale(x, s, out, n); }
+bool AllFiniteF(const float* x, std::size_t n) { return AllFinite(x, n); }
+bool AllFiniteD(const double* x, std::size_t n) { return AllFinite(x, n); }
 
 }  // namespace hypervec::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

@@ -1,9 +1,12 @@
-// Mixed precision scoring (include/hypervec/mixed.hpp): a float query against
-// packed bipolar vectors, read at 1 bit per component and never unpacked:
-//   dot(q, b) = Σ_i q_i - 2 Σ_{bit i = 1} q_i.
-// The masked sum expands each group of N bits to a lane mask (TestBit) and
-// adds IfThenElseZero(mask, q); Σ q is computed once per query. One dispatch
-// per call (per batch of rows for dot_rows).
+// Mixed precision (include/hypervec/mixed.hpp): a float query bound to, or
+// scored against, packed bipolar vectors, read at 1 bit per component and
+// never unpacked:
+//   bind: out_i = q_i XOR (bit i << 31)   (the float sign bit)
+//   dot:  dot(q, b) = Σ_i q_i - 2 Σ_{bit i = 1} q_i.
+// Both expand each group of N bits to a lane mask (TestBit); bind XORs
+// IfThenElseZero(mask, SignBit) into q, the masked sum adds
+// IfThenElseZero(mask, q); Σ q is computed once per query. One dispatch per
+// call (per batch of rows for dot_rows).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/mixed.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -12,14 +15,48 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
-#include "simd/dense-inl.h"
+#include "simd/bipolar-inl.h"  // LaneMaskFromBits, PackedBitsAt
+#include "simd/dense-inl.h"    // MaskedSumF32
 
 HWY_BEFORE_NAMESPACE();
 namespace hypervec::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-/// {Σ q_i, Σ q_i²}, float lanes, two accumulators each (bound as DotF32).
+/// out[i] = q[i] with its sign bit flipped where bit i of `words` is 1, for
+/// i < n. Exact (no arithmetic): NaN and ±Inf keep their payload. out may
+/// alias q (same index only). Whole vectors of N lanes (N divides 64, so a
+/// group never straddles a word), then a scalar loop for the last < N (all
+/// of n on HWY_SCALAR).
+void BindSignF32(const float* q, const std::uint64_t* HWY_RESTRICT words, std::size_t n,
+                 float* out) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToUnsigned<decltype(d)> du;
+  const std::size_t N = hn::Lanes(d);
+  const auto sign = hn::Set(du, 0x80000000u);
+  std::size_t i = 0;
+#if HWY_TARGET == HWY_SCALAR
+  // One lane: the mask expansion costs more than the scalar loop below.
+  (void)N;
+  (void)sign;
+#else
+  for (; i + N <= n; i += N) {
+    const auto flip = hn::IfThenElseZero(LaneMaskFromBits(du, PackedBitsAt(words, i, N)), sign);
+    hn::StoreU(hn::BitCast(d, hn::Xor(hn::BitCast(du, hn::LoadU(d, q + i)), flip)), d, out + i);
+  }
+#endif
+  for (; i < n; ++i) {
+    const std::uint32_t flip = static_cast<std::uint32_t>((words[i / 64] >> (i % 64)) & 1U) << 31;
+    std::uint32_t bits;
+    std::memcpy(&bits, q + i, sizeof bits);
+    bits ^= flip;
+    std::memcpy(out + i, &bits, sizeof bits);
+  }
+}
+
+/// {Σ q_i, Σ q_i²}, float lanes, two accumulators each (bound as Dot in
+/// simd/real-inl.h).
 HWY_INLINE void SumAndNormF32(const float* HWY_RESTRICT q, std::size_t n, float* out) {
   const hn::ScalableTag<float> d;
   const std::size_t N = hn::Lanes(d);
@@ -90,6 +127,7 @@ HWY_AFTER_NAMESPACE();
 
 namespace hypervec {
 namespace detail {
+HWY_EXPORT(BindSignF32);
 HWY_EXPORT(MixedSums);
 HWY_EXPORT(QuerySums);
 HWY_EXPORT(MixedDotRows);
@@ -128,7 +166,31 @@ std::pair<double, double> dot_in_double(const char* where, std::span<const float
   return {dot, norm};
 }
 
+/// bind's checks: D, key, out, and out either is q or does not overlap it.
+void check_bind(std::span<const float> q, PackedView key, std::span<const float> out) {
+  check_query("mixed::bind", q, key.dim, "key");
+  detail::require<InvalidArgument>(key.words != nullptr, "mixed::bind: key is a null packed view");
+  detail::require_same_dim("mixed::bind", "q", q.size(), "out", out.size());
+  detail::require<InvalidArgument>(
+      out.data() == q.data() || q.data() + q.size() <= out.data() ||
+          out.data() + out.size() <= q.data(),
+      "mixed::bind: out partly overlaps q; pass out = q (in place) or a separate span");
+}
+
 }  // namespace
+
+void bind(std::span<const float> q, PackedView key, std::span<float> out) {
+  check_bind(q, key, out);
+  HWY_DYNAMIC_DISPATCH(detail::BindSignF32)(q.data(), key.words, q.size(), out.data());
+}
+
+DenseVector<float> bind(std::span<const float> q, PackedView key) {
+  check_query("mixed::bind", q, key.dim, "key");
+  detail::require<InvalidArgument>(key.words != nullptr, "mixed::bind: key is a null packed view");
+  DenseVector<float> out(q.size());
+  HWY_DYNAMIC_DISPATCH(detail::BindSignF32)(q.data(), key.words, q.size(), out.data());
+  return out;
+}
 
 double dot(std::span<const float> q, PackedView b) {
   check_query("mixed::dot", q, b.dim, "b");

@@ -98,10 +98,10 @@ Decoder::Decoder(const cleanup::PackedMemory& codebook, Options options)
     : codebook_(&codebook), options_(options) {
   constexpr const char* where = "probe::Decoder";
   hypervec::detail::require(!codebook.empty(), where, ": the codebook is empty");
-  hypervec::detail::require(options.top_k >= 1 && options.top_k <= codebook.size(), where,
-                            ": top_k = ", options.top_k, " must be in 1..", codebook.size(),
+  hypervec::detail::require(options.k >= 1 && options.k <= codebook.size(), where,
+                            ": k = ", options.k, " must be in 1..", codebook.size(),
                             " (the codebook's rows)");
-  hypervec::detail::require(!std::isnan(options.presence), where, ": presence is NaN");
+  hypervec::detail::require(!std::isnan(options.min_cosine), where, ": min_cosine is NaN");
   hypervec::detail::require(!std::isnan(options.greedy_trigger), where,
                             ": greedy_trigger is NaN");
   hypervec::detail::require(!std::isnan(options.explain_min_z), where, ": explain_min_z is NaN");
@@ -155,28 +155,24 @@ std::vector<std::size_t> subset_atoms(const std::vector<std::size_t>& context, s
   return atoms;
 }
 
-/// Π_{i ∈ mask} context_i as packed words (the identity for mask 0).
+/// out = Π_{i ∈ mask} context_i (the identity for mask 0).
 void key_product(const cleanup::PackedMemory& memory, const std::vector<std::size_t>& context,
-                 std::uint32_t mask, std::uint64_t* out, std::size_t words) {
-  std::fill(out, out + words, std::uint64_t{0});
+                 std::uint32_t mask, PackedVector& out) {
+  std::fill(out.words(), out.words() + out.num_words(), std::uint64_t{0});
   for (std::size_t i = 0; i < context.size(); ++i) {
     if ((mask >> i & 1U) == 0) continue;
-    const std::uint64_t* a = memory.row(context[i]).words;
-    for (std::size_t w = 0; w < words; ++w) out[w] ^= a[w];
+    bipolar::bind(out, memory.row(context[i]), out.span());
   }
 }
 
 /// Query vectors of one batch, packed (sign input) or float (as-is input).
-/// Both expose: set(j, document vector, key product), cosine(j, row),
+/// Both expose: set(j, document vector, key) = vector ⊙ key, cosine(j, row),
 /// search(memory, options), dim() and row(j).
 class PackedQueries {
  public:
   PackedQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
   std::size_t rows() const { return m_.rows(); }
-  void set(std::size_t j, PackedView v, const std::uint64_t* key) {
-    std::uint64_t* out = m_.row_span(j).words;
-    for (std::size_t w = 0; w < v.num_words(); ++w) out[w] = v.words[w] ^ key[w];
-  }
+  void set(std::size_t j, PackedView v, PackedView key) { bipolar::bind(v, key, m_.row_span(j)); }
   double cosine(std::size_t j, PackedView row) const { return bipolar::cosine(m_.row(j), row); }
   std::vector<cleanup::Matches> search(const cleanup::PackedMemory& memory,
                                        const cleanup::Options& options) const {
@@ -193,11 +189,8 @@ class FloatQueries {
  public:
   FloatQueries(std::size_t rows, std::size_t dim) : m_(rows, dim) {}
   std::size_t rows() const { return m_.rows(); }
-  void set(std::size_t j, std::span<const float> v, const std::uint64_t* key) {
-    auto out = m_.row(j);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      out[i] = (key[i / 64] >> (i % 64) & 1U) != 0 ? -v[i] : v[i];
-    }
+  void set(std::size_t j, std::span<const float> v, PackedView key) {
+    mixed::bind(v, key, m_.row(j));
   }
   double cosine(std::size_t j, PackedView row) const { return mixed::cosine(m_.row(j), row); }
   std::vector<cleanup::Matches> search(const cleanup::PackedMemory& memory,
@@ -216,7 +209,7 @@ template <typename Queries>
 Queries greedy_queries(const Queries& q, std::size_t j, const cleanup::PackedMemory& memory,
                        std::span<const std::size_t> keys) {
   Queries g(keys.size(), q.dim());
-  for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, q.row(j), memory.row(keys[c]).words);
+  for (std::size_t c = 0; c < keys.size(); ++c) g.set(c, q.row(j), memory.row(keys[c]));
   return g;
 }
 
@@ -224,8 +217,7 @@ Queries greedy_queries(const Queries& q, std::size_t j, const cleanup::PackedMem
 template <typename Queries>
 Queries single_query(const Queries& q, std::size_t j) {
   Queries s(1, q.dim());
-  const std::vector<std::uint64_t> identity(packed_words(q.dim()), 0);
-  s.set(0, q.row(j), identity.data());
+  s.set(0, q.row(j), bipolar::identity(q.dim()));
   return s;
 }
 
@@ -280,7 +272,7 @@ std::string fixed3(double x) {
 
 /// Index (into order) of the query the paper's evaluation loop keeps.
 std::size_t paper_selection(const std::vector<Scored>& scored, std::size_t target,
-                            double presence, std::size_t* skipped) {
+                            double min_cosine, std::size_t* skipped) {
   const auto target_on_top = [&](const Scored& s) {
     return !s.candidates.empty() && s.candidates.front().id == target;
   };
@@ -295,12 +287,12 @@ std::size_t paper_selection(const std::vector<Scored>& scored, std::size_t targe
     const Scored& b = scored[*best];
     const bool a = target_on_top(s) && s.target_cosine > b.target_cosine;
     const bool higher = s.top() > b.top() && !target_on_top(b);
-    const bool equal = s.top() == b.top() && b.second() < presence;
+    const bool equal = s.top() == b.top() && b.second() < min_cosine;
     if (a || higher || equal) best = j;
   }
   const std::size_t empty_query = scored.size() - 1;
   if (!best) best = empty_query;
-  if (scored[*best].top() < presence && !target_on_top(scored[*best])) best = empty_query;
+  if (scored[*best].top() < min_cosine && !target_on_top(scored[*best])) best = empty_query;
   return *best;
 }
 
@@ -327,9 +319,9 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
     if (orders[p.context.size()].empty()) orders[p.context.size()] = subset_order(p.context.size());
   }
 
-  const std::size_t keep = std::max<std::size_t>(options.top_k, 2);
-  const std::size_t k = std::min(m, keep + (options.exclude_context ? max_context : 0));
-  const cleanup::Options search_options{.k = k, .threads = options.threads};
+  const std::size_t keep = std::max<std::size_t>(options.k, 2);
+  const std::size_t search_k = std::min(m, keep + (options.exclude_context ? max_context : 0));
+  const cleanup::Options search_options{.k = search_k, .threads = options.threads};
   std::vector<Decoding> out(n_docs);
   std::vector<std::uint8_t> wants_greedy(n_docs, 0);
   std::vector<double> selected_top(n_docs, kNone);  // greedy's bar to beat
@@ -343,12 +335,12 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
     // 1. Every subset query of every document of the chunk, as one batch.
     Queries queries(first_query[c1] - q0, dim);
     hypervec::detail::parallel_for(c1 - c0, options.threads, 64, [&](std::size_t b, std::size_t e) {
-      std::vector<std::uint64_t> key(words);
+      PackedVector key(dim);
       for (std::size_t d = c0 + b; d < c0 + e; ++d) {
         const auto& order = orders[docs[d].context.size()];
         for (std::size_t j = 0; j < order.size(); ++j) {
-          key_product(memory, docs[d].context, order[j], key.data(), words);
-          set_vector(queries, first_query[d] - q0 + j, vectors, d, key.data());
+          key_product(memory, docs[d].context, order[j], key);
+          set_vector(queries, first_query[d] - q0 + j, vectors, d, key.view());
         }
       }
     });
@@ -374,7 +366,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
           for (std::size_t i = 0; i < doc.context.size(); ++i) {
             if ((order[j] >> i & 1U) == 0) continue;
             const double c = queries.cosine(q, memory.row(doc.context[i]));
-            if (c > options.presence && (!s.artefact || c > s.artefact_cosine)) {
+            if (c > options.min_cosine && (!s.artefact || c > s.artefact_cosine)) {
               s.artefact = true;
               s.artefact_atom = doc.context[i];
               s.artefact_cosine = c;
@@ -388,7 +380,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         std::string why;
         if (options.selection == Selection::paper && doc.target) {
           std::size_t skipped = 0;
-          chosen = paper_selection(scored, *doc.target, options.presence, &skipped);
+          chosen = paper_selection(scored, *doc.target, options.min_cosine, &skipped);
           artefacts = skipped;
           why = "the paper's rule (uses the target)";
         } else {
@@ -413,7 +405,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
               report.artefact_cosine = scored[j].artefact_cosine;
             }
             for (const auto& c : scored[j].candidates) {
-              if (report.answers.size() == options.top_k) break;
+              if (report.answers.size() == options.k) break;
               report.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
             }
           }
@@ -431,8 +423,8 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
                                                artefacts == 1 ? "" : "s", " skipped");
         }
         for (const auto& c : s.candidates) {
-          if (r.answers.size() == options.top_k) break;
-          if (c.cosine < options.presence) break;
+          if (r.answers.size() == options.k) break;
+          if (c.cosine < options.min_cosine) break;
           r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
         }
         const bool target_top = doc.target && !s.candidates.empty() &&
@@ -478,12 +470,12 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
       if (!win || win_cos <= before) continue;
       // Re-run the winner for its full candidate list.
       const Queries one = single_query(g, *win);
-      auto full = one.search(memory, {.k = std::min(m, options.top_k + doc.context.size() + 1),
+      auto full = one.search(memory, {.k = std::min(m, options.k + doc.context.size() + 1),
                                       .threads = options.threads});
       r.answers.clear();
       for (const auto& c : full[0]) {
         if (c.id == keys[*win] || (options.exclude_context && in(doc.context, c.id))) continue;
-        if (r.answers.size() == options.top_k || c.cosine < options.presence) break;
+        if (r.answers.size() == options.k || c.cosine < options.min_cosine) break;
         r.answers.push_back(Answer{c.id, c.label, c.cosine, c.z, c.p});
       }
       r.greedy_key = keys[*win];
@@ -504,13 +496,14 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
       negated_rows += first_query[d + 1] - first_query[d];
     }
     if (!abstainers.empty()) {
-      std::vector<std::uint64_t> ones(words, ~std::uint64_t{0});
-      if (dim % 64 != 0) ones[words - 1] = (std::uint64_t{1} << (dim % 64)) - 1;
+      PackedVector minus_one(dim);  // every component -1: negates a query
+      std::fill(minus_one.words(), minus_one.words() + words, ~std::uint64_t{0});
+      minus_one.words()[words - 1] &= packed_tail_mask(dim);
       Queries negated(negated_rows, dim);
       std::size_t row = 0;
       for (const std::size_t d : abstainers) {
         for (std::size_t q = first_query[d]; q < first_query[d + 1]; ++q) {
-          negated.set(row++, queries.row(q - q0), ones.data());
+          negated.set(row++, queries.row(q - q0), minus_one);
         }
       }
       const std::size_t nk = std::min(m, 1 + (options.exclude_context ? max_context : 0));
@@ -521,7 +514,7 @@ std::vector<Decoding> decode_batch(const cleanup::PackedMemory& memory, const Op
         for (std::size_t q = first_query[d]; q < first_query[d + 1]; ++q, ++row) {
           for (const auto& match : neg[row]) {
             if (options.exclude_context && in(docs[d].context, match.id)) continue;
-            if (match.cosine >= options.presence) strongest = std::max(strongest, match.cosine);
+            if (match.cosine >= options.min_cosine) strongest = std::max(strongest, match.cosine);
             break;
           }
         }
@@ -556,7 +549,7 @@ Decoding explain(const cleanup::PackedMemory& memory, const Options& options,
   Decoding r;
   r.queries = 1;
   const auto items = cleanup::explain_away(
-      memory, v, {.min_z = options.explain_min_z, .max_items = options.top_k,
+      memory, v, {.min_z = options.explain_min_z, .max_items = options.k,
                   .threads = options.threads});
   for (const auto& item : items) {
     const auto& m = item.match;
@@ -609,7 +602,7 @@ std::vector<Decoding> Decoder::decode(const PackedMatrixView& vectors,
   return decode_batch<PackedQueries>(
       *codebook_, options_, vectors, documents, where,
       [](PackedQueries& q, std::size_t j, const PackedMatrixView& v, std::size_t d,
-         const std::uint64_t* key) { q.set(j, v.row(d), key); });
+         PackedView key) { q.set(j, v.row(d), key); });
 }
 
 std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
@@ -653,7 +646,7 @@ std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
   return decode_batch<FloatQueries>(
       *codebook_, options_, vectors, documents, where,
       [](FloatQueries& q, std::size_t j, const DenseMatrixView<float>& v, std::size_t d,
-         const std::uint64_t* key) { q.set(j, v.row(d), key); });
+         PackedView key) { q.set(j, v.row(d), key); });
 }
 
 Decoding Decoder::decode(PackedView v, const Document& document) const {

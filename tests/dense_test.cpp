@@ -4,7 +4,7 @@
 // ±1 data, tie rules, zero vectors, statistics against theory and bad input.
 //
 // Float tolerances (u = 2^-24, the unit roundoff of float):
-//  * dot: the kernel's bound (simd/dense-inl.h) |err| <= γ_k Σ|a_i b_i| with
+//  * dot: the kernel's bound (simd/real-inl.h) |err| <= γ_k Σ|a_i b_i| with
 //    k <= D/4 + 32 on every target; the double reference adds <= D·2^-53 Σ|ab|.
 //    We allow (D/4 + 32)·u·1.01·Σ|a_i b_i| + D·2^-149 (underflowed products).
 //    Integer-valued inputs (exact in float) must match exactly, which catches

@@ -329,7 +329,7 @@ BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
     std::vector<Analogy> docs;
     for (int i = 0; i < 12; ++i) docs.push_back(make_analogy(book, rng, 0.1));
     probe::Options o;
-    o.top_k = 4;
+    o.k = 4;
     o.report_queries = true;
     const auto packed = stack(docs, kDim);
     const auto out = probe::Decoder(book, o).decode(packed.view(), documents_of(docs));
@@ -357,7 +357,7 @@ BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
               const double c = hv::bipolar::cosine(unbound.view(), book.row(a));
               if (c > own) own = c, own_atom = a;
             }
-            const bool artefact = own > o.presence;
+            const bool artefact = own > o.min_cosine;
             BOOST_TEST(q.artefact_atom.has_value() == artefact);
             if (artefact) {
               BOOST_TEST(*q.artefact_atom == *own_atom);
@@ -370,7 +370,7 @@ BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
               all.push_back(hv::bipolar::cosine(unbound.view(), book.row(row)));
             }
             std::sort(all.rbegin(), all.rend());
-            BOOST_REQUIRE(q.answers.size() == o.top_k);  // not cut at the presence threshold
+            BOOST_REQUIRE(q.answers.size() == o.k);  // not cut at the presence threshold
             for (std::size_t a = 0; a < q.answers.size(); ++a) {
               BOOST_TEST(q.answers[a].cosine == all[a]);
               BOOST_TEST(q.answers[a].cosine ==
@@ -383,7 +383,7 @@ BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
         // The chosen query's answers are its report cut at the presence threshold.
         const auto& chosen = r.per_query[r.query_index].answers;
         std::size_t kept = 0;
-        while (kept < chosen.size() && chosen[kept].cosine >= o.presence) ++kept;
+        while (kept < chosen.size() && chosen[kept].cosine >= o.min_cosine) ++kept;
         BOOST_REQUIRE(r.answers.size() == kept);
         for (std::size_t a = 0; a < kept; ++a) BOOST_TEST(r.answers[a].id == chosen[a].id);
       }
@@ -688,10 +688,10 @@ BOOST_AUTO_TEST_CASE(bad_input_is_reported) {
   const std::vector<probe::Document> three(3);
   check([&] { decoder.decode(two.view(), three); }, "2 vectors but 3 documents");
   probe::Options bad;
-  bad.top_k = 0;
-  check([&] { probe::Decoder(book, bad); }, "top_k = 0");
-  bad.top_k = 51;
-  check([&] { probe::Decoder(book, bad); }, "top_k = 51");
+  bad.k = 0;
+  check([&] { probe::Decoder(book, bad); }, "k = 0");
+  bad.k = 51;
+  check([&] { probe::Decoder(book, bad); }, "k = 51");
   const hv::cleanup::PackedMemory empty(256);
   check([&] { probe::Decoder{empty}; }, "empty");
   // Repeated context atoms count once.

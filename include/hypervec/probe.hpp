@@ -46,8 +46,10 @@ enum class FloatInput {
 
 /// Decoder settings; the defaults are the paper's.
 struct Options {
-  std::size_t top_k = 5;           ///< answers per document (1 ..= M)
-  double presence = 0.1;           ///< answers need cos >= presence; artefact: own atom cos > presence
+  // k and min_cosine are named as in cleanup::Options (they were top_k and
+  // presence before issue 13); min_cosine is the paper's presence threshold.
+  std::size_t k = 5;               ///< answers per document (1 ..= M)
+  double min_cosine = 0.1;         ///< answers need cos >= min_cosine; artefact: own atom cos > min_cosine
   bool exclude_context = true;     ///< drop the context atoms from the answers
   Selection selection = Selection::best_score;
   bool greedy = false;             ///< search one extra key when the best cos < greedy_trigger
@@ -83,13 +85,13 @@ struct Document {
 /// One subset query of a document, as scored (Options::report_queries).
 struct QueryReport {
   std::vector<std::size_t> atoms;  ///< the query's key atoms (codebook ids, context order)
-  /// The query's own atom whose cosine exceeded the presence threshold (the
+  /// The query's own atom whose cosine exceeded min_cosine (the
   /// highest, if several): the query is an artefact and is skipped by the
   /// best_score selection. Empty when it is not an artefact.
   std::optional<std::size_t> artefact_atom;
   double artefact_cosine = 0;
-  /// The top_k rows (context excluded when Options::exclude_context), best
-  /// first, NOT cut at the presence threshold: low scores show why a query
+  /// The k rows (context excluded when Options::exclude_context), best
+  /// first, NOT cut at min_cosine: low scores show why a query
   /// lost. (The greedy key's query is not listed here; see Decoding::reason.)
   std::vector<Answer> answers;
 };
@@ -109,7 +111,7 @@ struct Decoding {
   std::optional<std::size_t> rank;      ///< 1-based rank of the target in answers
   std::string role;                     ///< of the top answer: see role_of
   /// Polarity check, abstaining documents only: the strongest negative
-  /// cosine (≤ −presence) of a row outside the context over every subset
+  /// cosine (≤ −min_cosine) of a row outside the context over every subset
   /// query, found by one extra search of the negated queries; 0 when there is
   /// none or the document has an answer. Random rows stay near 0 (σ = 1/√D),
   /// so a value here means the codebook (or the vectors) most likely has the
@@ -155,7 +157,7 @@ Summary summarize(std::span<const Decoding> decodings);
 /// outlive the decoder and not change while it decodes).
 class Decoder {
  public:
-  /// Throws InvalidArgument if the codebook is empty or top_k is 0 or > M, or
+  /// Throws InvalidArgument if the codebook is empty or k is 0 or > M, or
   /// a threshold is NaN.
   explicit Decoder(const cleanup::PackedMemory& codebook, Options options = {});
 

@@ -163,8 +163,8 @@ int cmd_decode(const DecodeArgs& a) {
     usage_error("-k ", a.k, " is out of range: the codebook has ", book.size(), " rows");
   }
   hv::probe::Options o;
-  o.top_k = a.k;
-  o.presence = a.presence;
+  o.k = a.k;
+  o.min_cosine = a.presence;
   o.exclude_context = !a.keep_context;
   o.selection = a.paper ? hv::probe::Selection::paper : hv::probe::Selection::best_score;
   o.greedy = a.greedy;

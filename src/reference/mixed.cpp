@@ -1,9 +1,18 @@
 #include "src/reference/mixed.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 namespace hypervec::reference::mixed {
+
+void bind(std::span<const float> q, PackedView key, std::span<float> out) {
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const std::uint32_t flip = key.component(i) < 0 ? 0x80000000u : 0u;
+    out[i] = std::bit_cast<float>(std::bit_cast<std::uint32_t>(q[i]) ^ flip);
+  }
+}
 
 double dot(std::span<const float> q, PackedView b) {
   double s = 0.0;
