@@ -179,10 +179,10 @@ BOOST_AUTO_TEST_CASE(rng_golden_values_pin_the_stream) {
 BOOST_AUTO_TEST_CASE(random_matrix_rows_do_not_depend_on_threads_or_offset) {
   // D = 65536 (1024 words a row) so that 300 rows really split over threads.
   const std::size_t dim = 65536, words = dim / 64;
-  const auto one = hv::bipolar::random_matrix(300, dim, 5, 0, 1);
-  const auto two = hv::bipolar::random_matrix(300, dim, 5, 0, 2);
-  const auto many = hv::bipolar::random_matrix(300, dim, 5, 0, 7);
-  const auto tail = hv::bipolar::random_matrix(100, dim, 5, 200, 3);
+  const auto one = hv::bipolar::random_matrix(300, dim, 5, {.threads = 1});
+  const auto two = hv::bipolar::random_matrix(300, dim, 5, {.threads = 2});
+  const auto many = hv::bipolar::random_matrix(300, dim, 5, {.threads = 7});
+  const auto tail = hv::bipolar::random_matrix(100, dim, 5, {.first_row = 200, .threads = 3});
   for (std::size_t r = 0; r < 300; ++r) {
     const auto expected = hv::bipolar::random(dim, 5, r);
     BOOST_CHECK(std::equal(expected.words(), expected.words() + words, one.row(r).words));

@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(float_kernels_match_reference_on_every_target) {
             BOOST_TEST_CONTEXT("tie kind " << static_cast<int>(tie.kind())) {
               BOOST_CHECK(hv::dense::to_packed(std::span<const float>(ia), tie) ==
                           ref::to_packed(ia, tie));
-              BOOST_CHECK(same<float>(hv::dense::normalize(ia, tie), ref::normalize(ia, tie)));
+              BOOST_CHECK(same<float>(hv::dense::hard_quantize(ia, tie), ref::hard_quantize(ia, tie)));
               BOOST_CHECK(hv::dense::to_packed(sa, tie) == ref::to_packed(sa, tie));
             }
           }
@@ -328,7 +328,7 @@ BOOST_AUTO_TEST_CASE(algebraic_laws) {
       BOOST_CHECK(hv::dense::to_packed(hv::dense::to_float(key).values()) == key);
       const auto r = random_floats(dim, rng);
       BOOST_CHECK(same<float>(hv::dense::to_float(hv::dense::to_packed(F(r))),
-                              hv::dense::normalize(F(r))));
+                              hv::dense::hard_quantize(F(r))));
     }
   }
 }
@@ -341,17 +341,17 @@ BOOST_AUTO_TEST_CASE(tie_rules_for_zero_components) {
       using F = std::span<const float>;
       using I = std::span<const std::int8_t>;
       // Default (torchhd's MAP normalize): ties go to -1.
-      const auto neg = hv::dense::normalize(F(zeros));
+      const auto neg = hv::dense::hard_quantize(F(zeros));
       BOOST_CHECK(std::all_of(neg.values().begin(), neg.values().end(),
                               [](float v) { return v == -1.0f; }));
-      const auto pos = hv::dense::normalize(F(zeros), TieBreak::toward_positive());
+      const auto pos = hv::dense::hard_quantize(F(zeros), TieBreak::toward_positive());
       BOOST_CHECK(std::all_of(pos.values().begin(), pos.values().end(),
                               [](float v) { return v == 1.0f; }));
       // Random ties are the components of bipolar::random(D, seed).
       const auto coin = hv::bipolar::random(dim, 1234);
       BOOST_CHECK(hv::dense::to_packed(F(zeros), TieBreak::random(1234)) == coin);
       BOOST_CHECK(hv::dense::to_packed(I(zeros8), TieBreak::random(1234)) == coin);
-      BOOST_CHECK(same<float>(hv::dense::normalize(F(zeros), TieBreak::random(1234)),
+      BOOST_CHECK(same<float>(hv::dense::hard_quantize(F(zeros), TieBreak::random(1234)),
                               hv::dense::to_float(coin)));
       // Vector ties take the tie vector's components; nonzero inputs ignore it.
       const auto tv = hv::bipolar::random(dim, 77);
@@ -455,8 +455,8 @@ BOOST_AUTO_TEST_CASE(nan_and_inf_inputs_throw_naming_the_component) {
                                 names("dense::dot", "b[3]"));
           BOOST_CHECK_EXCEPTION(hv::dense::cosine(F(ok), F(x)), hv::InvalidArgument,
                                 names("dense::cosine", "b[3]"));
-          BOOST_CHECK_EXCEPTION(hv::dense::normalize(F(x)), hv::InvalidArgument,
-                                names("dense::normalize", "x[3]"));
+          BOOST_CHECK_EXCEPTION(hv::dense::hard_quantize(F(x)), hv::InvalidArgument,
+                                names("dense::hard_quantize", "x[3]"));
           BOOST_CHECK_EXCEPTION(hv::dense::to_packed(F(x)), hv::InvalidArgument,
                                 names("dense::to_packed", "x[3]"));
           // Zeros elsewhere must not hide the bad value (Inf · 0 = NaN is
@@ -504,7 +504,7 @@ BOOST_AUTO_TEST_CASE(bad_shapes_and_arguments_throw_with_a_message) {
   BOOST_CHECK_EXCEPTION(hv::dense::bind(I(x), I(y)), hv::DimensionError, dims_named("dense::bind"));
   BOOST_CHECK_EXCEPTION(hv::dense::dot(F(), F()), hv::DimensionError,
                         [](const hv::Error& e) { return message_has(e, "D=0"); });
-  BOOST_CHECK_THROW(hv::dense::normalize(F()), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::hard_quantize(F()), hv::DimensionError);
   BOOST_CHECK_THROW(hv::dense::to_float(hv::PackedView{}), hv::DimensionError);
 
   // bundle: counts.
@@ -531,5 +531,5 @@ BOOST_AUTO_TEST_CASE(bad_shapes_and_arguments_throw_with_a_message) {
   const auto tv = hv::bipolar::random(6, 1);
   BOOST_CHECK_EXCEPTION(hv::dense::to_packed(F(a), TieBreak::from_vector(tv)), hv::DimensionError,
                         [](const hv::Error& e) { return message_has(e, "dense::to_packed"); });
-  BOOST_CHECK_THROW(hv::dense::normalize(F(a), TieBreak::from_vector(tv)), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::hard_quantize(F(a), TieBreak::from_vector(tv)), hv::DimensionError);
 }

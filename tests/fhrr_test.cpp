@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(kernels_match_plain_loops_on_every_target) {
         const auto b = random_complex(dim, rng);
         const auto p = fhrr::bind(a, b);
         const auto q = fhrr::unbind(a, b);
-        const auto n = fhrr::normalize(a);
+        const auto n = fhrr::hard_quantize(a);
         double abs_sum = 0;
         for (std::size_t k = 0; k < dim; ++k) {
           const std::complex<double> x(a[k]), y(b[k]);
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(bad_input_throws) {
     BOOST_CHECK_THROW(fhrr::bind(x, a), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::unbind(a, x), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::similarity(x, a), hv::InvalidArgument);
-    BOOST_CHECK_THROW(fhrr::normalize(x), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::hard_quantize(x), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::inverse(x), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::to_hrr(x), hv::InvalidArgument);
     std::vector<float> r(10, 0.1f);
@@ -257,7 +257,7 @@ BOOST_AUTO_TEST_CASE(random_matrix_rows_are_random_rows) {
   const auto seed = hv::test::test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {
     for (const unsigned threads : {1u, 3u, 0u}) {
-      const auto m = fhrr::random_matrix(37, 65, seed, 5, threads);
+      const auto m = fhrr::random_matrix(37, 65, seed, {.first_row = 5, .threads = threads});
       BOOST_TEST(m.rows() == 37u);
       for (std::size_t r = 0; r < m.rows(); ++r) {
         const auto v = fhrr::random(65, seed, 5 + r);

@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(batched_bind_and_unbind_equal_one_at_a_time) {
   const auto seed = hv::test::test_seed();
   for (const std::size_t dim : {std::size_t{7}, std::size_t{1000}, std::size_t{4096}}) {
     // 37 rows: several whole blocks plus a ragged last block.
-    const auto rows = hrr::random_matrix<float>(37, dim, seed, 10);
+    const auto rows = hrr::random_matrix<float>(37, dim, seed, {.first_row = 10});
     const auto key = hrr::random<float>(dim, seed, 3);
     const auto ks = hrr::spectrum(key.values());
     for_each_target([&](const std::string&) {
@@ -407,8 +407,8 @@ BOOST_AUTO_TEST_CASE(role_filler_record_decodes_up_to_the_capacity_theory_predic
   }
   BOOST_TEST_MESSAGE("HRR capacity at D=1024, M=64, delta=1e-3: k_max = " << k_max);
   BOOST_REQUIRE(k_max >= 10);  // the formula itself: 17 for these numbers
-  const auto roles = hrr::random_matrix<float>(k_max, dim, seed, 0);
-  const auto items = hrr::random_matrix<float>(vocabulary, dim, seed, 1000);
+  const auto roles = hrr::random_matrix<float>(k_max, dim, seed);
+  const auto items = hrr::random_matrix<float>(vocabulary, dim, seed, {.first_row = 1000});
   for (std::size_t k = 1; k <= k_max; ++k) {
     BOOST_TEST_CONTEXT("k=" << k << " seed " << seed) {
       hv::DenseVector<float> record(dim);
@@ -443,8 +443,11 @@ BOOST_AUTO_TEST_CASE(random_vectors_follow_n_0_1_over_d) {
       const auto x = hrr::random<double>(dim, seed, 5);
       // ‖x‖² = Σ z²/D with z ~ N(0,1): mean 1, σ = √(2/D).
       BOOST_TEST(std::abs(hrr::norm(x) * hrr::norm(x) - 1.0) <= 5 * std::sqrt(2.0 / dim));
-      BOOST_TEST(std::abs(hrr::norm(hrr::random<double>(dim, seed, 5, true)) - 1.0) <= 1e-12);
-      const auto m = hrr::random_matrix<float>(9, dim, seed, 3, false, 4);
+      const auto unit = hrr::random_matrix<double>(1, dim, seed, {.first_row = 5, .unit_norm = true});
+      BOOST_TEST(std::abs(hrr::norm(unit.row(0)) - 1.0) <= 1e-12);
+      // unit_norm scales the same row: its cosine with the plain row is 1.
+      BOOST_TEST(hrr::cosine(unit.row(0), x.values()) >= 1.0 - 1e-12);
+      const auto m = hrr::random_matrix<float>(9, dim, seed, {.first_row = 3, .threads = 4});
       for (std::size_t r = 0; r < m.rows(); ++r) {
         const auto one = hrr::random<float>(dim, seed, 3 + r);
         BOOST_TEST(std::equal(one.values().begin(), one.values().end(), m.row(r).begin()));

@@ -19,3 +19,4 @@
 #include <hypervec/codebook.hpp>
 #include <hypervec/probe.hpp>
 #include <hypervec/targets.hpp>
+#include <hypervec/tie_break.hpp>
