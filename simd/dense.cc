@@ -631,19 +631,29 @@ DenseVector<float> hard_quantize(std::span<const float> x, const TieBreak& tie) 
   return out;
 }
 
-double norm(std::span<const float> x) {
-  detail::require_valid_dim("dense::norm", "x", x.size());
+namespace {
+/// ‖x‖₂ for a valid x: the float kernel, or double when its sum is not finite
+/// (NaN/Inf input, which throws naming the component, or float overflow) or
+/// tiny (squares lost to underflow).
+double l2_norm(const char* where, std::span<const float> x) {
   const float r = HWY_DYNAMIC_DISPATCH(detail::DotF32Kernel)(x.data(), x.data(), x.size());
-  // Non-finite (NaN/Inf input, or a float overflow) or tiny (squares lost to
-  // underflow): redo in double, which also throws on NaN/Inf.
   constexpr float kTiny = 0x1p-100f;
   if (std::isfinite(r) && r >= kTiny) return std::sqrt(static_cast<double>(r));
-  return std::sqrt(sums_in_double("dense::norm", x, x).ab);
+  require_finite(where, "x", x);
+  double s = 0;
+  for (const float v : x) s += static_cast<double>(v) * v;
+  return std::sqrt(s);
+}
+}  // namespace
+
+double norm(std::span<const float> x) {
+  detail::require_valid_dim("dense::norm", "x", x.size());
+  return l2_norm("dense::norm", x);
 }
 
 DenseVector<float> normalize(std::span<const float> x) {
   detail::require_valid_dim("dense::normalize", "x", x.size());
-  const double n = norm(x);
+  const double n = l2_norm("dense::normalize", x);
   detail::require(n > 0.0, "dense::normalize: x is the zero vector (D=", x.size(),
                   "); it has no direction to keep");
   DenseVector<float> out(x.size());

@@ -533,3 +533,179 @@ BOOST_AUTO_TEST_CASE(bad_shapes_and_arguments_throw_with_a_message) {
                         [](const hv::Error& e) { return message_has(e, "dense::to_packed"); });
   BOOST_CHECK_THROW(hv::dense::hard_quantize(F(a), TieBreak::from_vector(tv)), hv::DimensionError);
 }
+
+// --- The common model verbs (issue 13) -------------------------------------------
+
+BOOST_AUTO_TEST_CASE(random_rows_are_the_packed_codebook_unpacked) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      for (const std::size_t dim : kDims) {
+        BOOST_TEST_CONTEXT("D=" << dim) {
+          for (const std::uint64_t row : {std::uint64_t{0}, std::uint64_t{5}}) {
+            const auto packed = hv::bipolar::random(dim, seed, row);
+            const auto f = hv::dense::random(dim, seed, row);
+            const auto i8 = hv::dense::random_int8(dim, seed, row);
+            for (std::size_t i = 0; i < dim; ++i) {
+              BOOST_REQUIRE_EQUAL(f[i], static_cast<float>(packed.component(i)));
+              BOOST_REQUIRE_EQUAL(i8[i], packed.component(i));
+            }
+          }
+          for (const unsigned threads : {1u, 3u, 0u}) {
+            const auto m = hv::dense::random_matrix(9, dim, seed, {.first_row = 4, .threads = threads});
+            BOOST_REQUIRE_EQUAL(m.rows(), 9u);
+            for (std::size_t r = 0; r < m.rows(); ++r) {
+              const auto one = hv::dense::random(dim, seed, 4 + r);
+              BOOST_CHECK(same<float>(one.values(), m.row(r)));
+            }
+          }
+        }
+      }
+    });
+  }
+  BOOST_CHECK_EXCEPTION(hv::dense::random_matrix(2, 10, 1, {.unit_norm = true}), hv::InvalidArgument,
+                        [](const hv::Error& e) {
+                          return message_has(e, "dense::random_matrix") && message_has(e, "unit_norm");
+                        });
+  BOOST_CHECK_THROW(hv::dense::random(0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::random_int8(0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::random_matrix(2, 0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::identity(0), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(identity_unbind_and_inverse_follow_map_algebra) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      BOOST_TEST_CONTEXT("D=" << dim) {
+        const auto a = hv::dense::random(dim, seed, 1);
+        const auto k = hv::dense::random(dim, seed, 2);
+        const auto one = hv::dense::identity(dim);
+        for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(one[i], 1.0f);
+        BOOST_CHECK(same<float>(hv::dense::bind(a.values(), one.values()).values(), a.values()));
+        // ±1 keys: unbinding is exact, and a ⊙ inverse(a) is the identity.
+        const auto bound = hv::dense::bind(a.values(), k.values());
+        BOOST_CHECK(same<float>(hv::dense::unbind(bound.values(), k.values()).values(), a.values()));
+        const auto inv = hv::dense::inverse(k.values());
+        BOOST_CHECK(same<float>(inv.values(), k.values()));
+        BOOST_CHECK(same<float>(hv::dense::bind(k.values(), inv.values()).values(), one.values()));
+        hv::DenseVector<float> in_place = bound;  // out aliases bound
+        hv::dense::unbind(in_place.values(), k.values(), in_place.values());
+        BOOST_CHECK(same<float>(in_place.values(), a.values()));
+        // Real-valued data: unbind is the element-wise product (torchhd's MAP).
+        const auto x = random_floats(dim, rng), y = random_floats(dim, rng);
+        const auto u = hv::dense::unbind(std::span<const float>(x), std::span<const float>(y));
+        for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(u[i], x[i] * y[i]);
+        // int8.
+        const auto a8 = hv::dense::random_int8(dim, seed, 1), k8 = hv::dense::random_int8(dim, seed, 2);
+        const auto b8 = hv::dense::bind(a8.values(), k8.values());
+        BOOST_CHECK(same<std::int8_t>(hv::dense::unbind(b8.values(), k8.values()).values(),
+                                      a8.values()));
+        hv::DenseVector<std::int8_t> out8(dim);
+        hv::dense::unbind(b8.values(), k8.values(), out8.values());
+        BOOST_CHECK(same<std::int8_t>(out8.values(), a8.values()));
+      }
+    }
+  }
+  using F = std::span<const float>;
+  std::vector<float> a(8, 1.0f), b(9, 1.0f), out(9);
+  BOOST_CHECK_THROW(hv::dense::unbind(F(a), F(b)), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::unbind(F(a), F(a), std::span<float>(out)), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::inverse(F()), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(permute_is_torch_roll_and_inverse_permute_undoes_it) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      const auto x = random_floats(dim, rng);
+      const auto x8 = random_int8(dim, rng);
+      const auto p = random_packed(dim, rng);
+      const auto pf = hv::dense::to_float(p);
+      const std::ptrdiff_t d = static_cast<std::ptrdiff_t>(dim);
+      for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-1},
+                                     std::ptrdiff_t{3}, d, d + 2, -3 * d - 1,
+                                     std::numeric_limits<std::ptrdiff_t>::min(),
+                                     std::numeric_limits<std::ptrdiff_t>::max()}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k) {
+          const auto y = hv::dense::permute(std::span<const float>(x), k);
+          const auto y8 = hv::dense::permute(std::span<const std::int8_t>(x8), k);
+          // torch.roll: out[i] = x[(i - k) mod D], computed here in __int128.
+          for (std::size_t i = 0; i < dim; ++i) {
+            const auto m = static_cast<__int128>(dim);
+            const auto j = static_cast<std::size_t>((((static_cast<__int128>(i) - k) % m) + m) % m);
+            BOOST_REQUIRE_EQUAL(y[i], x[j]);
+            BOOST_REQUIRE_EQUAL(y8[i], x8[j]);
+          }
+          BOOST_CHECK(same<float>(hv::dense::inverse_permute(y.values(), k).values(),
+                                  std::span<const float>(x)));
+          BOOST_CHECK(same<std::int8_t>(hv::dense::inverse_permute(y8.values(), k).values(),
+                                        std::span<const std::int8_t>(x8)));
+          // Same permutation as the packed model's.
+          BOOST_CHECK(same<float>(hv::dense::permute(pf.values(), k).values(),
+                                  hv::dense::to_float(hv::bipolar::permute(p, k)).values()));
+        }
+      }
+    }
+  }
+  BOOST_CHECK_THROW(hv::dense::permute(std::span<const float>(), 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::inverse_permute(std::span<const std::int8_t>(), 1),
+                    hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(normalize_is_unit_l2_and_hard_quantize_is_the_threshold) {
+  using F = std::span<const float>;
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for_each_target([&](const std::string&) {
+      for (const std::size_t dim : kDims) {
+        // Scales from tiny (squares underflow float) to huge (squares overflow it).
+        for (const float scale : {1.0f, 1e-30f, 1e30f}) {
+          BOOST_TEST_CONTEXT("D=" << dim << " scale=" << scale) {
+            const auto x = random_floats(dim, rng, scale);
+            if (std::all_of(x.begin(), x.end(), [](float v) { return v == 0.0f; })) continue;
+            const auto n = hv::dense::normalize(F(x));
+            // Norm from the float dot (relative error <= γ_k, k <= D/4 + 32),
+            // then D divisions and the check's own sum: (D/2 + 40)·u covers it.
+            const double tol = (static_cast<double>(dim) / 2 + 40) * kU;
+            double nn = 0, xx = 0;
+            for (std::size_t i = 0; i < dim; ++i) {
+              nn += static_cast<double>(n[i]) * n[i];
+              xx += static_cast<double>(x[i]) * x[i];
+            }
+            BOOST_TEST(std::abs(std::sqrt(nn) - 1.0) <= tol);
+            BOOST_TEST(std::abs(hv::dense::norm(F(x)) - std::sqrt(xx)) <= tol * std::sqrt(xx));
+            // Same direction, component by component.
+            const double inv = 1.0 / std::sqrt(xx);
+            for (std::size_t i = 0; i < dim; ++i) {
+              BOOST_REQUIRE(std::abs(n[i] - x[i] * inv) <= tol * std::abs(x[i] * inv) + 1e-37);
+            }
+          }
+        }
+        // On ±1 data the two verbs differ: normalize gives ±1/√D, hard_quantize ±1.
+        const auto v = hv::dense::random(dim, seed, 3);
+        const auto q = hv::dense::hard_quantize(v.values());
+        BOOST_CHECK(same<float>(q.values(), v.values()));
+        const auto u = hv::dense::normalize(v.values());
+        const float want = 1.0f / std::sqrt(static_cast<float>(dim));
+        for (std::size_t i = 0; i < dim; ++i) {
+          BOOST_REQUIRE(std::abs(u[i] - v[i] * want) <= 2 * kU * want);
+        }
+      }
+    });
+  }
+  std::vector<float> zeros(16, 0.0f);
+  BOOST_CHECK_EXCEPTION(hv::dense::normalize(F(zeros)), hv::InvalidArgument, [](const hv::Error& e) {
+    return message_has(e, "dense::normalize") && message_has(e, "zero vector");
+  });
+  std::vector<float> bad(16, 1.0f);
+  bad[5] = std::numeric_limits<float>::quiet_NaN();
+  BOOST_CHECK_EXCEPTION(hv::dense::normalize(F(bad)), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "dense::normalize") && message_has(e, "x[5]"); });
+  bad[5] = std::numeric_limits<float>::infinity();
+  BOOST_CHECK_THROW(hv::dense::norm(F(bad)), hv::InvalidArgument);
+  BOOST_CHECK_THROW(hv::dense::normalize(F()), hv::DimensionError);
+}
