@@ -224,6 +224,13 @@ Vector inverse_permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
   return out;
 }
 
+double dot(std::span<const Phasor> a, std::span<const Phasor> b) {
+  check_pair("fhrr::dot", a, b);
+  const double s = HWY_DYNAMIC_DISPATCH(detail::PhasorDot)(floats(a), floats(b), a.size());
+  check_finite("fhrr::dot", std::isfinite(s));
+  return s;
+}
+
 double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {
   check_pair("fhrr::similarity", a, b);
   const double s = HWY_DYNAMIC_DISPATCH(detail::PhasorDot)(floats(a), floats(b), a.size());

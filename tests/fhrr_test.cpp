@@ -284,6 +284,12 @@ BOOST_AUTO_TEST_CASE(unbind_into_out_inverse_permute_and_options) {
       fhrr::unbind(in_place.values(), key.values(), in_place.values());
       BOOST_CHECK(std::equal(want.values().begin(), want.values().end(),
                              in_place.values().begin()));
+      // dot is the undivided similarity (torchhd's dot_similarity).
+      const double ab = fhrr::dot(a.values(), key.values());
+      BOOST_TEST(std::abs(ab - fhrr::similarity(a.values(), key.values()) * static_cast<double>(dim)) <=
+                 1e-12 * (std::abs(ab) + 1.0));
+      BOOST_TEST(std::abs(fhrr::dot(a.values(), a.values()) - static_cast<double>(dim)) <=
+                 1e-5 * static_cast<double>(dim));
       // Phasor keys unbind exactly up to float rounding of one product.
       BOOST_TEST(fhrr::cosine(want.values(), a.values()) >= 1.0 - 1e-5);
 

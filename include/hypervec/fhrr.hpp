@@ -73,6 +73,11 @@ Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts);
 /// inverse_permute(permute(a, k), k) == a for every k (PTRDIFF_MIN too).
 Vector inverse_permute(std::span<const Phasor> a, std::ptrdiff_t shifts);
 
+/// Re Σ a_k conj(b_k), the real part of the Hermitian inner product
+/// (torchhd's FHRRTensor.dot_similarity), accumulated in float with several
+/// partial sums. D for a phasor vector with itself.
+double dot(std::span<const Phasor> a, std::span<const Phasor> b);
+
 /// Re Σ a_k conj(b_k) / D, accumulated in float with several partial sums.
 /// Equals cosine(a, b) only when every |a_k| = |b_k| = 1 (random, bind,
 /// hard_quantize outputs); on bundles it is a scaled dot product, not bounded by
