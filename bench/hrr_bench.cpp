@@ -109,7 +109,7 @@ void BM_UnbindBatch(benchmark::State& state) {
   const auto ks = hrr::spectrum<T>(hrr::random<T>(dim, kSeed, 0).values());
   hv::DenseMatrix<T> out(kBatchRows, dim);  // reused: no page faults in the loop
   for (auto _ : state) {
-    hrr::unbind_batch<T>(rows, ks, out);
+    hrr::unbind_batch<T>(rows, ks, out, {}, nullptr, /*threads=*/1);  // benchmarks are single-threaded
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }

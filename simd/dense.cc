@@ -718,6 +718,13 @@ DenseVector<std::int8_t> unbind(std::span<const std::int8_t> bound,
   return out;
 }
 
+DenseVector<std::int8_t> inverse(std::span<const std::int8_t> a) {
+  detail::require_valid_dim("dense::inverse", "a", a.size());
+  DenseVector<std::int8_t> out(a.size());
+  std::copy(a.begin(), a.end(), out.data());
+  return out;
+}
+
 DenseVector<std::int8_t> permute(std::span<const std::int8_t> a, std::ptrdiff_t shifts) {
   detail::require_valid_dim("dense::permute", "a", a.size());
   return rotated(a, detail::rotation_amount(shifts, a.size()));

@@ -489,9 +489,9 @@ DenseVector<float> DenseMap::unbind(std::span<const float> bound,
                                     std::span<const float> key) const {
   return dense::bind(bound, key);
 }
-DenseVector<float> DenseMap::mark(std::span<const float> v) const { return hrr::permute(v, 1); }
+DenseVector<float> DenseMap::mark(std::span<const float> v) const { return dense::permute(v, 1); }
 DenseVector<float> DenseMap::unmark(std::span<const float> v) const {
-  return hrr::permute(v, -1);
+  return dense::inverse_permute(v, 1);
 }
 
 DenseVector<float> DenseMap::path_role(std::size_t dim, std::uint64_t seed, std::size_t depth,

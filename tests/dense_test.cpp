@@ -602,6 +602,8 @@ BOOST_AUTO_TEST_CASE(identity_unbind_and_inverse_follow_map_algebra) {
         const auto b8 = hv::dense::bind(a8.values(), k8.values());
         BOOST_CHECK(same<std::int8_t>(hv::dense::unbind(b8.values(), k8.values()).values(),
                                       a8.values()));
+        const auto inv8 = hv::dense::inverse(k8.values());
+        BOOST_CHECK(same<std::int8_t>(inv8.values(), k8.values()));
         hv::DenseVector<std::int8_t> out8(dim);
         hv::dense::unbind(b8.values(), k8.values(), out8.values());
         BOOST_CHECK(same<std::int8_t>(out8.values(), a8.values()));

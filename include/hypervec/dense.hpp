@@ -129,6 +129,9 @@ void unbind(std::span<const std::int8_t> bound, std::span<const std::int8_t> key
 DenseVector<std::int8_t> unbind(std::span<const std::int8_t> bound,
                                 std::span<const std::int8_t> key);
 
+/// The MAP inverse of an int8 vector: a copy of a (exact for ±1).
+DenseVector<std::int8_t> inverse(std::span<const std::int8_t> a);
+
 /// Cyclic shifts as for float: out[i] = a[(i - shifts) mod D], and its inverse.
 DenseVector<std::int8_t> permute(std::span<const std::int8_t> a, std::ptrdiff_t shifts);
 DenseVector<std::int8_t> inverse_permute(std::span<const std::int8_t> a, std::ptrdiff_t shifts);
