@@ -31,7 +31,7 @@ PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 /// Rows options.first_row .. first_row+rows-1 of the seeded codebook; row i
 /// equals random(dim, seed, options.first_row + i) whatever options.threads is
 /// (0 = all cores). Throws InvalidArgument if options.unit_norm is set (HRR
-/// only) or rows exceeds kMaxRows, DimensionError for a bad dim.
+/// only), DimensionError for a bad dim or rows past kMaxRows / kMaxBytes.
 PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
                            const RandomOptions& options = {});
 

@@ -12,8 +12,9 @@
 // Conventions:
 //  * sign(0) = 0. cosine with a zero vector is defined as 0 (no NaN): a zero
 //    vector is orthogonal to everything.
-//  * Float inputs containing NaN or ±Inf make dot/cosine/normalise throw
-//    InvalidArgument (the check rides on the result, so it is free).
+//  * Float inputs containing NaN or ±Inf make dot, cosine, norm, normalize,
+//    hard_quantize and to_packed throw InvalidArgument (the check rides on
+//    the result, so it is free); copies (inverse, permute) do not check.
 //  * int8 products and clipping saturate to [-127, 127] (symmetric, so that
 //    negation never overflows).
 // Implementations: simd/dense.cc; scalar references: src/reference/dense.cpp.
@@ -39,7 +40,8 @@ DenseVector<float> random(std::size_t dim, std::uint64_t seed, std::uint64_t row
 /// Rows options.first_row .. first_row+rows-1 of that codebook as ±1 floats:
 /// row i equals random(dim, seed, options.first_row + i) whatever
 /// options.threads is (0 = all cores). Throws InvalidArgument if
-/// options.unit_norm is set (HRR only) or rows > kMaxRows.
+/// options.unit_norm is set (HRR only), DimensionError for a bad dim or rows
+/// past kMaxRows / kMaxBytes.
 DenseMatrix<float> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
                                  const RandomOptions& options = {});
 

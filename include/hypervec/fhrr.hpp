@@ -41,8 +41,8 @@ Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 
 /// Rows options.first_row .. first_row+rows−1 of the seeded codebook: row i
 /// equals random(dim, seed, first_row + i) whatever options.threads is
-/// (0 = all cores). Throws DimensionError for dim = 0, InvalidArgument for
-/// too many rows or for options.unit_norm (phasor rows already have |z_k| = 1).
+/// (0 = all cores). Throws DimensionError for dim = 0 or too many rows,
+/// InvalidArgument for options.unit_norm (phasor rows already have |z_k| = 1).
 DenseMatrix<Phasor> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
                                   const RandomOptions& options = {});
 
