@@ -141,7 +141,7 @@ void random_matrix(benchmark::State& state) {
   constexpr std::size_t kRows = 256;
   const auto threads = static_cast<unsigned>(state.range(1));
   for (auto _ : state) {
-    auto m = hv::bipolar::random_matrix(kRows, dim_of(state), kSeed, 0, threads);
+    auto m = hv::bipolar::random_matrix(kRows, dim_of(state), kSeed, {.threads = threads});
     benchmark::DoNotOptimize(m.words());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kRows) *

@@ -105,11 +105,11 @@ void BM_UnbindKeptSpectrum(benchmark::State& state) {
 template <typename T>
 void BM_UnbindBatch(benchmark::State& state) {
   const std::size_t dim = dim_of(state);
-  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, {.first_row = 10});
   const auto ks = hrr::spectrum<T>(hrr::random<T>(dim, kSeed, 0).values());
   hv::DenseMatrix<T> out(kBatchRows, dim);  // reused: no page faults in the loop
   for (auto _ : state) {
-    hrr::unbind_batch<T>(rows, ks, out);
+    hrr::unbind_batch<T>(rows, ks, out, {}, nullptr, /*threads=*/1);  // benchmarks are single-threaded
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
@@ -123,7 +123,7 @@ void BM_UnbindBatch(benchmark::State& state) {
 template <typename T>
 void BM_UnbindRowsThreeTransforms(benchmark::State& state) {
   const std::size_t dim = dim_of(state);
-  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, {.first_row = 10});
   const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
   hv::DenseMatrix<T> out(kBatchRows, dim);
   for (auto _ : state) {
@@ -141,7 +141,7 @@ void BM_UnbindRowsThreeTransforms(benchmark::State& state) {
 template <typename T>
 void BM_UnbindRowsNaiveFftw(benchmark::State& state) {
   const std::size_t dim = dim_of(state);
-  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, {.first_row = 10});
   const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
   hv::DenseMatrix<T> out(kBatchRows, dim);
   for (auto _ : state) {

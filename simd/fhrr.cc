@@ -127,7 +127,10 @@ Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
 }
 
 DenseMatrix<Phasor> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                                  std::uint64_t first_row, unsigned threads) {
+                                  const RandomOptions& options) {
+  detail::require_no_unit_norm("fhrr::random_matrix", options);
+  const std::uint64_t first_row = options.first_row;
+  const unsigned threads = options.threads;
   detail::require_valid_dim("fhrr::random_matrix", "the matrix", dim);
   detail::require_rows_limit("fhrr::random_matrix", "the matrix", rows);
   DenseMatrix<Phasor> m(rows, dim);
@@ -165,12 +168,17 @@ Vector inverse(std::span<const Phasor> a) {
   return out;
 }
 
+void unbind(std::span<const Phasor> bound, std::span<const Phasor> key, std::span<Phasor> out) {
+  check_pair("fhrr::unbind", bound, key);
+  detail::require_same_dim("fhrr::unbind", "bound", bound.size(), "out", out.size());
+  check_finite("fhrr::unbind", HWY_DYNAMIC_DISPATCH(detail::PhasorProduct)(
+                                   floats(bound), floats(key), floats(out), bound.size(), true));
+}
+
 Vector unbind(std::span<const Phasor> bound, std::span<const Phasor> key) {
   check_pair("fhrr::unbind", bound, key);
   Vector out(bound.size());
-  check_finite("fhrr::unbind", HWY_DYNAMIC_DISPATCH(detail::PhasorProduct)(
-                                   floats(bound), floats(key), floats(out.values()),
-                                   bound.size(), true));
+  unbind(bound, key, out.values());
   return out;
 }
 
@@ -192,10 +200,10 @@ Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weight
   return acc;
 }
 
-Vector normalize(std::span<const Phasor> a) {
-  detail::require_valid_dim("fhrr::normalize", "a", a.size());
+Vector hard_quantize(std::span<const Phasor> a) {
+  detail::require_valid_dim("fhrr::hard_quantize", "a", a.size());
   Vector out(a.size());
-  check_finite("fhrr::normalize", HWY_DYNAMIC_DISPATCH(detail::PhasorNormalize)(
+  check_finite("fhrr::hard_quantize", HWY_DYNAMIC_DISPATCH(detail::PhasorNormalize)(
                                       floats(a), floats(out.values()), a.size()));
   return out;
 }
@@ -207,6 +215,22 @@ Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
   Vector out(a.size());
   std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
   return out;
+}
+
+Vector inverse_permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("fhrr::inverse_permute", "a", a.size());
+  check_finite("fhrr::inverse_permute", all_finite(a));
+  const std::size_t s = detail::inverse_rotation_amount(shifts, a.size());
+  Vector out(a.size());
+  std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
+  return out;
+}
+
+double dot(std::span<const Phasor> a, std::span<const Phasor> b) {
+  check_pair("fhrr::dot", a, b);
+  const double s = HWY_DYNAMIC_DISPATCH(detail::PhasorDot)(floats(a), floats(b), a.size());
+  check_finite("fhrr::dot", std::isfinite(s));
+  return s;
 }
 
 double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {

@@ -274,22 +274,22 @@ void fill_random(T* v, std::size_t dim, std::uint64_t seed, std::uint64_t row, b
 // --- Generation ---------------------------------------------------------------
 
 template <typename T>
-DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row, bool unit_norm) {
+DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
   detail::require_valid_dim("hrr::random", "the vector", dim);
   DenseVector<T> v(dim);
-  fill_random(v.data(), dim, seed, row, unit_norm);
+  fill_random(v.data(), dim, seed, row, false);
   return v;
 }
 
 template <typename T>
 DenseMatrix<T> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                             std::uint64_t first_row, bool unit_norm, unsigned threads) {
+                             const RandomOptions& options) {
   detail::require_valid_dim("hrr::random_matrix", "the matrix", dim);
   detail::require_rows_limit("hrr::random_matrix", "the matrix", rows);
   DenseMatrix<T> m(rows, dim);
-  detail::parallel_for(rows, threads, 16, [&](std::size_t begin, std::size_t end) {
+  detail::parallel_for(rows, options.threads, 16, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
-      fill_random(m.row(r).data(), dim, seed, first_row + r, unit_norm);
+      fill_random(m.row(r).data(), dim, seed, options.first_row + r, options.unit_norm);
     }
   });
   return m;
@@ -428,8 +428,8 @@ namespace {
 /// bound ⊛ key⁻¹ given the key's spectrum `sk` (not modified) and its
 /// squared norm (needed by exact and wiener only).
 template <typename T>
-DenseVector<T> unbind_with(const char* where, std::span<const T> bound, const Complex<T>* sk,
-                           double key_norm2, InverseMethod method, InverseReport* report) {
+void unbind_with(const char* where, std::span<const T> bound, const Complex<T>* sk,
+                 double key_norm2, InverseMethod method, InverseReport* report, T* out) {
   const std::size_t dim = bound.size(), nb = detail::fft::bins(dim);
   const auto [op, param] = inverse_op<T>(where, method, key_norm2);
   Complex<T>* sc = scratch<T>(0, nb);
@@ -438,9 +438,34 @@ DenseVector<T> unbind_with(const char* where, std::span<const T> bound, const Co
       Kernels<T>::spectral(op, sc, 0, sk, sc, 0, 1, nb, T(1) / static_cast<T>(dim), param);
   check_finite_result(where, r.finite);
   if (report != nullptr) report->guarded_bins = r.guarded;
-  DenseVector<T> out(dim);
-  detail::fft::inverse<T>(single<T>(dim), sc, out.data());
-  return out;
+  // bound was consumed by the forward transform: out may alias it.
+  detail::fft::inverse<T>(single<T>(dim), sc, out);
+}
+
+/// unbind with a key vector, into out (D values; may alias bound or key: both
+/// are transformed into scratch before out is written).
+template <typename T>
+void unbind_vector_key(std::span<const T> bound, std::span<const T> key, InverseMethod method,
+                       InverseReport* report, T* out) {
+  constexpr const char* where = "hrr::unbind";
+  const std::size_t nb = detail::fft::bins(key.size());
+  Complex<T>* sk = scratch<T>(1, nb);
+  detail::fft::forward<T>(single<T>(key.size()), key.data(), sk);
+  double key_norm2 = 0;
+  if (method.kind != InverseMethod::Kind::involution) {
+    key_norm2 = Kernels<T>::dot(key.data(), key.data(), key.size());
+  }
+  unbind_with<T>(where, bound, sk, key_norm2, method, report, out);
+}
+
+template <typename T>
+void unbind_spectrum_key(std::span<const T> bound, const Spectrum<T>& key, InverseMethod method,
+                         InverseReport* report, T* out) {
+  double key_norm2 = 0;
+  if (method.kind != InverseMethod::Kind::involution) {
+    key_norm2 = norm2_from_spectrum(key.data(), key.dim());
+  }
+  unbind_with<T>("hrr::unbind", bound, key.data(), key_norm2, method, report, out);
 }
 
 }  // namespace
@@ -451,14 +476,19 @@ DenseVector<T> unbind(std::span<const T> bound, std::span<const T> key, InverseM
   constexpr const char* where = "hrr::unbind";
   detail::require_valid_dim(where, "bound", bound.size());
   detail::require_same_dim(where, "bound", bound.size(), "key", key.size());
-  const std::size_t nb = detail::fft::bins(key.size());
-  Complex<T>* sk = scratch<T>(1, nb);
-  detail::fft::forward<T>(single<T>(key.size()), key.data(), sk);
-  double key_norm2 = 0;
-  if (method.kind != InverseMethod::Kind::involution) {
-    key_norm2 = Kernels<T>::dot(key.data(), key.data(), key.size());
-  }
-  return unbind_with<T>(where, bound, sk, key_norm2, method, report);
+  DenseVector<T> out(bound.size());
+  unbind_vector_key<T>(bound, key, method, report, out.data());
+  return out;
+}
+
+template <typename T>
+void unbind(std::span<const T> bound, std::span<const T> key, std::span<T> out,
+            InverseMethod method, InverseReport* report) {
+  constexpr const char* where = "hrr::unbind";
+  detail::require_valid_dim(where, "bound", bound.size());
+  detail::require_same_dim(where, "bound", bound.size(), "key", key.size());
+  detail::require_same_dim(where, "bound", bound.size(), "out", out.size());
+  unbind_vector_key<T>(bound, key, method, report, out.data());
 }
 
 template <typename T>
@@ -467,11 +497,19 @@ DenseVector<T> unbind(std::span<const T> bound, const Spectrum<T>& key, InverseM
   constexpr const char* where = "hrr::unbind";
   detail::require_valid_dim(where, "bound", bound.size());
   detail::require_same_dim(where, "bound", bound.size(), "key spectrum", key.dim());
-  double key_norm2 = 0;
-  if (method.kind != InverseMethod::Kind::involution) {
-    key_norm2 = norm2_from_spectrum(key.data(), key.dim());
-  }
-  return unbind_with<T>(where, bound, key.data(), key_norm2, method, report);
+  DenseVector<T> out(bound.size());
+  unbind_spectrum_key<T>(bound, key, method, report, out.data());
+  return out;
+}
+
+template <typename T>
+void unbind(std::span<const T> bound, const Spectrum<T>& key, std::span<T> out,
+            InverseMethod method, InverseReport* report) {
+  constexpr const char* where = "hrr::unbind";
+  detail::require_valid_dim(where, "bound", bound.size());
+  detail::require_same_dim(where, "bound", bound.size(), "key spectrum", key.dim());
+  detail::require_same_dim(where, "bound", bound.size(), "out", out.size());
+  unbind_spectrum_key<T>(bound, key, method, report, out.data());
 }
 
 template <typename T>
@@ -632,6 +670,15 @@ DenseVector<T> permute(std::span<const T> a, std::ptrdiff_t shifts) {
 }
 
 template <typename T>
+DenseVector<T> inverse_permute(std::span<const T> a, std::ptrdiff_t shifts) {
+  check_vector("hrr::inverse_permute", "a", a);
+  const std::size_t s = detail::inverse_rotation_amount(shifts, a.size());
+  DenseVector<T> out(a.size());
+  std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
+  return out;
+}
+
+template <typename T>
 double dot(std::span<const T> a, std::span<const T> b) {
   detail::require_valid_dim("hrr::dot", "a", a.size());
   detail::require_same_dim("hrr::dot", "a", a.size(), "b", b.size());
@@ -674,9 +721,9 @@ DenseVector<T> normalize(std::span<const T> a) {
 // --- Explicit instantiations -------------------------------------------------------
 
 #define HYPERVEC_HRR_INSTANTIATE(T)                                                          \
-  template DenseVector<T> random<T>(std::size_t, std::uint64_t, std::uint64_t, bool);       \
+  template DenseVector<T> random<T>(std::size_t, std::uint64_t, std::uint64_t);             \
   template DenseMatrix<T> random_matrix<T>(std::size_t, std::size_t, std::uint64_t,         \
-                                           std::uint64_t, bool, unsigned);                   \
+                                           const RandomOptions&);                            \
   template DenseVector<T> random_unitary<T>(std::size_t, std::uint64_t, std::uint64_t);     \
   template DenseVector<T> make_unitary<T>(std::span<const T>);                               \
   template DenseVector<T> identity<T>(std::size_t);                                          \
@@ -691,6 +738,10 @@ DenseVector<T> normalize(std::span<const T> a) {
                                     InverseReport*);                                         \
   template DenseVector<T> unbind<T>(std::span<const T>, const Spectrum<T>&, InverseMethod,   \
                                     InverseReport*);                                         \
+  template void unbind<T>(std::span<const T>, std::span<const T>, std::span<T>,              \
+                          InverseMethod, InverseReport*);                                    \
+  template void unbind<T>(std::span<const T>, const Spectrum<T>&, std::span<T>,              \
+                          InverseMethod, InverseReport*);                                    \
   template DenseMatrix<T> bind_batch<T>(const DenseMatrixView<T>&, const Spectrum<T>&,       \
                                         unsigned);                                           \
   template DenseMatrix<T> unbind_batch<T>(const DenseMatrixView<T>&, const Spectrum<T>&,     \
@@ -705,6 +756,7 @@ DenseVector<T> normalize(std::span<const T> a) {
   template DenseVector<T> bundle<T>(const DenseMatrixView<T>&, std::span<const T>);          \
   template void add_scaled<T>(std::span<const T>, T, std::span<T>);                          \
   template DenseVector<T> permute<T>(std::span<const T>, std::ptrdiff_t);                    \
+  template DenseVector<T> inverse_permute<T>(std::span<const T>, std::ptrdiff_t);            \
   template double dot<T>(std::span<const T>, std::span<const T>);                            \
   template double cosine<T>(std::span<const T>, std::span<const T>);                         \
   template double norm<T>(std::span<const T>);                                               \

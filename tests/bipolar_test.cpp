@@ -179,10 +179,10 @@ BOOST_AUTO_TEST_CASE(rng_golden_values_pin_the_stream) {
 BOOST_AUTO_TEST_CASE(random_matrix_rows_do_not_depend_on_threads_or_offset) {
   // D = 65536 (1024 words a row) so that 300 rows really split over threads.
   const std::size_t dim = 65536, words = dim / 64;
-  const auto one = hv::bipolar::random_matrix(300, dim, 5, 0, 1);
-  const auto two = hv::bipolar::random_matrix(300, dim, 5, 0, 2);
-  const auto many = hv::bipolar::random_matrix(300, dim, 5, 0, 7);
-  const auto tail = hv::bipolar::random_matrix(100, dim, 5, 200, 3);
+  const auto one = hv::bipolar::random_matrix(300, dim, 5, {.threads = 1});
+  const auto two = hv::bipolar::random_matrix(300, dim, 5, {.threads = 2});
+  const auto many = hv::bipolar::random_matrix(300, dim, 5, {.threads = 7});
+  const auto tail = hv::bipolar::random_matrix(100, dim, 5, {.first_row = 200, .threads = 3});
   for (std::size_t r = 0; r < 300; ++r) {
     const auto expected = hv::bipolar::random(dim, 5, r);
     BOOST_CHECK(std::equal(expected.words(), expected.words() + words, one.row(r).words));
@@ -291,4 +291,75 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw_before_allocating) {
   BOOST_CHECK_THROW(hv::bipolar::inverse_permute(huge, 1), hv::DimensionError);
   const std::vector<hv::PackedView> items = {huge};
   BOOST_CHECK_THROW(hv::bipolar::multibind(items), hv::DimensionError);
+}
+
+// --- The common model verbs (issue 13): bundle, inverse, unbind into out,
+// random_matrix options. ---------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(bundle_is_majority_inverse_is_self_and_unbind_into_out) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      BOOST_TEST_CONTEXT("D=" << dim) {
+        // Even count: ties occur, so the tie rule must reach majority.
+        std::vector<hv::PackedVector> items;
+        for (int k = 0; k < 4; ++k) items.push_back(random_packed(dim, rng));
+        const auto views = hv::test::views_of(items);
+        for (const auto& tie : {hv::TieBreak::toward_negative(), hv::TieBreak::toward_positive(),
+                                hv::TieBreak::random(seed)}) {
+          const auto expected = hv::bipolar::majority(views, tie);
+          BOOST_CHECK(hv::bipolar::bundle(views, tie) == expected);
+          hv::PackedMatrix m(items.size(), dim);
+          for (std::size_t r = 0; r < items.size(); ++r) {
+            std::copy(items[r].words(), items[r].words() + items[r].num_words(),
+                      m.row_span(r).words);
+          }
+          BOOST_CHECK(hv::bipolar::bundle(m.view(), tie) == expected);
+        }
+        // Componentwise check of one bundle against counting the votes.
+        const auto b = hv::bipolar::bundle(views);
+        for (std::size_t i = 0; i < dim; ++i) {
+          int minus = 0;
+          for (const auto& v : items) minus += v.component(i) < 0;
+          const int want = minus > 2 ? -1 : (minus < 2 ? 1 : -1);  // tie → -1 (default)
+          BOOST_REQUIRE_EQUAL(b.component(i), want);
+        }
+
+        const auto& a = items[0];
+        const auto& key = items[1];
+        const auto inv = hv::bipolar::inverse(a);
+        BOOST_CHECK(inv == a);
+        BOOST_CHECK(hv::bipolar::bind(a, inv) == hv::bipolar::identity(dim));
+
+        const auto bound = hv::bipolar::bind(a, key);
+        hv::PackedVector out(dim);
+        hv::bipolar::unbind(bound, key, out.span());
+        BOOST_CHECK(out == a);
+        hv::PackedVector in_place = bound;  // out aliases bound
+        hv::bipolar::unbind(in_place, key, in_place.span());
+        BOOST_CHECK(in_place == a);
+      }
+    }
+  }
+  BOOST_CHECK_THROW(hv::bipolar::bundle(std::span<const hv::PackedView>{}), hv::InvalidArgument);
+  const auto a = hv::bipolar::random(64, 1), b = hv::bipolar::random(65, 1);
+  hv::PackedVector out(65);
+  BOOST_CHECK_THROW(hv::bipolar::unbind(a, a, out.span()), hv::DimensionError);
+  const std::vector<hv::PackedView> mixed = {a.view(), b.view()};
+  BOOST_CHECK_THROW(hv::bipolar::bundle(mixed), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(random_matrix_options_and_unit_norm_refused) {
+  const auto m = hv::bipolar::random_matrix(3, 100, 9, {.first_row = 7});
+  for (std::size_t r = 0; r < 3; ++r) {
+    const auto expected = hv::bipolar::random(100, 9, 7 + r);
+    BOOST_CHECK(std::equal(expected.words(), expected.words() + expected.num_words(),
+                           m.row(r).words));
+  }
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random_matrix(3, 100, 9, {.unit_norm = true}),
+                        hv::InvalidArgument, [](const hv::InvalidArgument& e) {
+                          return message_has(e, "bipolar::random_matrix") &&
+                                 message_has(e, "unit_norm");
+                        });
 }

@@ -6,6 +6,7 @@
 
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
+#include <hypervec/tie_break.hpp>
 
 #include "src/reference/bipolar.hpp"
 #include "tests/test_util.hpp"
@@ -236,4 +237,19 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw) {
   BOOST_CHECK_THROW(hv::bipolar::majority(std::vector<hv::PackedView>{huge, huge, huge}), hv::DimensionError);
   const hv::PackedMatrixView many{words.data(), kSizeMax, 64, 0};
   BOOST_CHECK_THROW(hv::bipolar::majority(many), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(tie_break_factories_keep_their_rule) {
+  // TieBreak lives in tie_break.hpp (shared by bundle.hpp and dense.hpp).
+  using hypervec::TieBreak;
+  BOOST_TEST((TieBreak::toward_negative().kind() == TieBreak::Kind::toward_negative));
+  BOOST_TEST((TieBreak::toward_positive().kind() == TieBreak::Kind::toward_positive));
+  const auto r = TieBreak::random(77);
+  BOOST_TEST((r.kind() == TieBreak::Kind::random));
+  BOOST_TEST(r.seed() == 77U);
+  const auto v = hypervec::bipolar::random(65, 3);
+  const auto t = TieBreak::from_vector(v);
+  BOOST_TEST((t.kind() == TieBreak::Kind::vector));
+  BOOST_TEST(t.vector().words == v.words());
+  BOOST_TEST(t.vector().dim == 65U);
 }

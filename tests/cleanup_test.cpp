@@ -835,7 +835,7 @@ BOOST_AUTO_TEST_CASE(labels_ids_and_appending) {
   const auto b = hv::bipolar::random(dim, seed, 1);
   BOOST_CHECK_EQUAL(memory.add(a, "a"), 0U);
   BOOST_CHECK_EQUAL(memory.add(b), 1U);  // unlabelled
-  const auto more = hv::bipolar::random_matrix(3, dim, seed, 2);
+  const auto more = hv::bipolar::random_matrix(3, dim, seed, {.first_row = 2});
   const std::vector<std::string> more_labels = {"c", "", "é"};
   memory.add(more.view(), more_labels);
   BOOST_CHECK_EQUAL(memory.size(), 5U);
@@ -1028,7 +1028,7 @@ ResonatorTrial resonator_trial(std::size_t dim, std::size_t factors, std::size_t
   std::vector<hv::PackedMatrix> books;
   std::vector<cl::PackedMemory> memories;
   for (std::size_t f = 0; f < factors; ++f) {
-    books.push_back(hv::bipolar::random_matrix(rows, dim, seed, f * rows));
+    books.push_back(hv::bipolar::random_matrix(rows, dim, seed, {.first_row = f * rows}));
   }
   for (const auto& b : books) memories.emplace_back(b.view());
   std::vector<const cl::PackedMemory*> pointers;
@@ -1124,7 +1124,7 @@ BOOST_AUTO_TEST_CASE(hrr_false_match_rate_at_z3_follows_the_null) {
       std::copy(u.values().begin(), u.values().end(), unitary.row(r).begin());
     }
     // Queries: rows of the seeded codebook far from the memory's rows.
-    const auto queries = hv::hrr::random_matrix<float>(nq, dim, seed, 1'000'000);
+    const auto queries = hv::hrr::random_matrix<float>(nq, dim, seed, {.first_row = 1'000'000});
     const double n = static_cast<double>(nq * rows);
     const double p0 = 0.5 * std::erfc(3.0 / std::sqrt(2.0));
     const hv::DenseMatrix<float>* books[] = {&gaussian, &unitary};
@@ -1166,8 +1166,8 @@ BOOST_AUTO_TEST_CASE(hrr_record_decodes_every_filler_through_the_float_memory) {
     const double bound = static_cast<double>(k * (vocabulary - 1)) * 0.5 *
                          std::erfc(std::sqrt(dim / (2.0 * (k + 1))) / std::sqrt(2.0));
     BOOST_REQUIRE_LE(bound, 1e-3);
-    const auto roles = hv::hrr::random_matrix<double>(k + 5, dim, seed, 0);
-    const auto items = hv::hrr::random_matrix<double>(vocabulary, dim, seed, 1000);
+    const auto roles = hv::hrr::random_matrix<double>(k + 5, dim, seed);
+    const auto items = hv::hrr::random_matrix<double>(vocabulary, dim, seed, {.first_row = 1000});
     auto to_float = [](std::span<const double> x) {
       hv::DenseVector<float> out(x.size());
       std::copy(x.begin(), x.end(), out.values().begin());

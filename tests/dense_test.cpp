@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(float_kernels_match_reference_on_every_target) {
             BOOST_TEST_CONTEXT("tie kind " << static_cast<int>(tie.kind())) {
               BOOST_CHECK(hv::dense::to_packed(std::span<const float>(ia), tie) ==
                           ref::to_packed(ia, tie));
-              BOOST_CHECK(same<float>(hv::dense::normalize(ia, tie), ref::normalize(ia, tie)));
+              BOOST_CHECK(same<float>(hv::dense::hard_quantize(ia, tie), ref::hard_quantize(ia, tie)));
               BOOST_CHECK(hv::dense::to_packed(sa, tie) == ref::to_packed(sa, tie));
             }
           }
@@ -328,7 +328,7 @@ BOOST_AUTO_TEST_CASE(algebraic_laws) {
       BOOST_CHECK(hv::dense::to_packed(hv::dense::to_float(key).values()) == key);
       const auto r = random_floats(dim, rng);
       BOOST_CHECK(same<float>(hv::dense::to_float(hv::dense::to_packed(F(r))),
-                              hv::dense::normalize(F(r))));
+                              hv::dense::hard_quantize(F(r))));
     }
   }
 }
@@ -341,17 +341,17 @@ BOOST_AUTO_TEST_CASE(tie_rules_for_zero_components) {
       using F = std::span<const float>;
       using I = std::span<const std::int8_t>;
       // Default (torchhd's MAP normalize): ties go to -1.
-      const auto neg = hv::dense::normalize(F(zeros));
+      const auto neg = hv::dense::hard_quantize(F(zeros));
       BOOST_CHECK(std::all_of(neg.values().begin(), neg.values().end(),
                               [](float v) { return v == -1.0f; }));
-      const auto pos = hv::dense::normalize(F(zeros), TieBreak::toward_positive());
+      const auto pos = hv::dense::hard_quantize(F(zeros), TieBreak::toward_positive());
       BOOST_CHECK(std::all_of(pos.values().begin(), pos.values().end(),
                               [](float v) { return v == 1.0f; }));
       // Random ties are the components of bipolar::random(D, seed).
       const auto coin = hv::bipolar::random(dim, 1234);
       BOOST_CHECK(hv::dense::to_packed(F(zeros), TieBreak::random(1234)) == coin);
       BOOST_CHECK(hv::dense::to_packed(I(zeros8), TieBreak::random(1234)) == coin);
-      BOOST_CHECK(same<float>(hv::dense::normalize(F(zeros), TieBreak::random(1234)),
+      BOOST_CHECK(same<float>(hv::dense::hard_quantize(F(zeros), TieBreak::random(1234)),
                               hv::dense::to_float(coin)));
       // Vector ties take the tie vector's components; nonzero inputs ignore it.
       const auto tv = hv::bipolar::random(dim, 77);
@@ -455,8 +455,8 @@ BOOST_AUTO_TEST_CASE(nan_and_inf_inputs_throw_naming_the_component) {
                                 names("dense::dot", "b[3]"));
           BOOST_CHECK_EXCEPTION(hv::dense::cosine(F(ok), F(x)), hv::InvalidArgument,
                                 names("dense::cosine", "b[3]"));
-          BOOST_CHECK_EXCEPTION(hv::dense::normalize(F(x)), hv::InvalidArgument,
-                                names("dense::normalize", "x[3]"));
+          BOOST_CHECK_EXCEPTION(hv::dense::hard_quantize(F(x)), hv::InvalidArgument,
+                                names("dense::hard_quantize", "x[3]"));
           BOOST_CHECK_EXCEPTION(hv::dense::to_packed(F(x)), hv::InvalidArgument,
                                 names("dense::to_packed", "x[3]"));
           // Zeros elsewhere must not hide the bad value (Inf · 0 = NaN is
@@ -504,7 +504,7 @@ BOOST_AUTO_TEST_CASE(bad_shapes_and_arguments_throw_with_a_message) {
   BOOST_CHECK_EXCEPTION(hv::dense::bind(I(x), I(y)), hv::DimensionError, dims_named("dense::bind"));
   BOOST_CHECK_EXCEPTION(hv::dense::dot(F(), F()), hv::DimensionError,
                         [](const hv::Error& e) { return message_has(e, "D=0"); });
-  BOOST_CHECK_THROW(hv::dense::normalize(F()), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::hard_quantize(F()), hv::DimensionError);
   BOOST_CHECK_THROW(hv::dense::to_float(hv::PackedView{}), hv::DimensionError);
 
   // bundle: counts.
@@ -531,5 +531,183 @@ BOOST_AUTO_TEST_CASE(bad_shapes_and_arguments_throw_with_a_message) {
   const auto tv = hv::bipolar::random(6, 1);
   BOOST_CHECK_EXCEPTION(hv::dense::to_packed(F(a), TieBreak::from_vector(tv)), hv::DimensionError,
                         [](const hv::Error& e) { return message_has(e, "dense::to_packed"); });
-  BOOST_CHECK_THROW(hv::dense::normalize(F(a), TieBreak::from_vector(tv)), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::hard_quantize(F(a), TieBreak::from_vector(tv)), hv::DimensionError);
+}
+
+// --- The common model verbs (issue 13) -------------------------------------------
+
+BOOST_AUTO_TEST_CASE(random_rows_are_the_packed_codebook_unpacked) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      for (const std::size_t dim : kDims) {
+        BOOST_TEST_CONTEXT("D=" << dim) {
+          for (const std::uint64_t row : {std::uint64_t{0}, std::uint64_t{5}}) {
+            const auto packed = hv::bipolar::random(dim, seed, row);
+            const auto f = hv::dense::random(dim, seed, row);
+            const auto i8 = hv::dense::random_int8(dim, seed, row);
+            for (std::size_t i = 0; i < dim; ++i) {
+              BOOST_REQUIRE_EQUAL(f[i], static_cast<float>(packed.component(i)));
+              BOOST_REQUIRE_EQUAL(i8[i], packed.component(i));
+            }
+          }
+          for (const unsigned threads : {1u, 3u, 0u}) {
+            const auto m = hv::dense::random_matrix(9, dim, seed, {.first_row = 4, .threads = threads});
+            BOOST_REQUIRE_EQUAL(m.rows(), 9u);
+            for (std::size_t r = 0; r < m.rows(); ++r) {
+              const auto one = hv::dense::random(dim, seed, 4 + r);
+              BOOST_CHECK(same<float>(one.values(), m.row(r)));
+            }
+          }
+        }
+      }
+    });
+  }
+  BOOST_CHECK_EXCEPTION(hv::dense::random_matrix(2, 10, 1, {.unit_norm = true}), hv::InvalidArgument,
+                        [](const hv::Error& e) {
+                          return message_has(e, "dense::random_matrix") && message_has(e, "unit_norm");
+                        });
+  BOOST_CHECK_THROW(hv::dense::random(0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::random_int8(0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::random_matrix(2, 0, 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::identity(0), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(identity_unbind_and_inverse_follow_map_algebra) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      BOOST_TEST_CONTEXT("D=" << dim) {
+        const auto a = hv::dense::random(dim, seed, 1);
+        const auto k = hv::dense::random(dim, seed, 2);
+        const auto one = hv::dense::identity(dim);
+        for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(one[i], 1.0f);
+        BOOST_CHECK(same<float>(hv::dense::bind(a.values(), one.values()).values(), a.values()));
+        // ±1 keys: unbinding is exact, and a ⊙ inverse(a) is the identity.
+        const auto bound = hv::dense::bind(a.values(), k.values());
+        BOOST_CHECK(same<float>(hv::dense::unbind(bound.values(), k.values()).values(), a.values()));
+        const auto inv = hv::dense::inverse(k.values());
+        BOOST_CHECK(same<float>(inv.values(), k.values()));
+        BOOST_CHECK(same<float>(hv::dense::bind(k.values(), inv.values()).values(), one.values()));
+        hv::DenseVector<float> in_place = bound;  // out aliases bound
+        hv::dense::unbind(in_place.values(), k.values(), in_place.values());
+        BOOST_CHECK(same<float>(in_place.values(), a.values()));
+        // Real-valued data: unbind is the element-wise product (torchhd's MAP).
+        const auto x = random_floats(dim, rng), y = random_floats(dim, rng);
+        const auto u = hv::dense::unbind(std::span<const float>(x), std::span<const float>(y));
+        for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(u[i], x[i] * y[i]);
+        // int8.
+        const auto a8 = hv::dense::random_int8(dim, seed, 1), k8 = hv::dense::random_int8(dim, seed, 2);
+        const auto b8 = hv::dense::bind(a8.values(), k8.values());
+        BOOST_CHECK(same<std::int8_t>(hv::dense::unbind(b8.values(), k8.values()).values(),
+                                      a8.values()));
+        const auto inv8 = hv::dense::inverse(k8.values());
+        BOOST_CHECK(same<std::int8_t>(inv8.values(), k8.values()));
+        hv::DenseVector<std::int8_t> out8(dim);
+        hv::dense::unbind(b8.values(), k8.values(), out8.values());
+        BOOST_CHECK(same<std::int8_t>(out8.values(), a8.values()));
+      }
+    }
+  }
+  using F = std::span<const float>;
+  std::vector<float> a(8, 1.0f), b(9, 1.0f), out(9);
+  BOOST_CHECK_THROW(hv::dense::unbind(F(a), F(b)), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::unbind(F(a), F(a), std::span<float>(out)), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::inverse(F()), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(permute_is_torch_roll_and_inverse_permute_undoes_it) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      const auto x = random_floats(dim, rng);
+      const auto x8 = random_int8(dim, rng);
+      const auto p = random_packed(dim, rng);
+      const auto pf = hv::dense::to_float(p);
+      const std::ptrdiff_t d = static_cast<std::ptrdiff_t>(dim);
+      for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-1},
+                                     std::ptrdiff_t{3}, d, d + 2, -3 * d - 1,
+                                     std::numeric_limits<std::ptrdiff_t>::min(),
+                                     std::numeric_limits<std::ptrdiff_t>::max()}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k) {
+          const auto y = hv::dense::permute(std::span<const float>(x), k);
+          const auto y8 = hv::dense::permute(std::span<const std::int8_t>(x8), k);
+          // torch.roll: out[i] = x[(i - k) mod D], computed here in __int128.
+          for (std::size_t i = 0; i < dim; ++i) {
+            const auto m = static_cast<__int128>(dim);
+            const auto j = static_cast<std::size_t>((((static_cast<__int128>(i) - k) % m) + m) % m);
+            BOOST_REQUIRE_EQUAL(y[i], x[j]);
+            BOOST_REQUIRE_EQUAL(y8[i], x8[j]);
+          }
+          BOOST_CHECK(same<float>(hv::dense::inverse_permute(y.values(), k).values(),
+                                  std::span<const float>(x)));
+          BOOST_CHECK(same<std::int8_t>(hv::dense::inverse_permute(y8.values(), k).values(),
+                                        std::span<const std::int8_t>(x8)));
+          // Same permutation as the packed model's.
+          BOOST_CHECK(same<float>(hv::dense::permute(pf.values(), k).values(),
+                                  hv::dense::to_float(hv::bipolar::permute(p, k)).values()));
+        }
+      }
+    }
+  }
+  BOOST_CHECK_THROW(hv::dense::permute(std::span<const float>(), 1), hv::DimensionError);
+  BOOST_CHECK_THROW(hv::dense::inverse_permute(std::span<const std::int8_t>(), 1),
+                    hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(normalize_is_unit_l2_and_hard_quantize_is_the_threshold) {
+  using F = std::span<const float>;
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for_each_target([&](const std::string&) {
+      for (const std::size_t dim : kDims) {
+        // Scales from tiny (squares underflow float) to huge (squares overflow it).
+        for (const float scale : {1.0f, 1e-30f, 1e30f}) {
+          BOOST_TEST_CONTEXT("D=" << dim << " scale=" << scale) {
+            const auto x = random_floats(dim, rng, scale);
+            if (std::all_of(x.begin(), x.end(), [](float v) { return v == 0.0f; })) continue;
+            const auto n = hv::dense::normalize(F(x));
+            // Norm from the float dot (relative error <= γ_k, k <= D/4 + 32),
+            // then D divisions and the check's own sum: (D/2 + 40)·u covers it.
+            const double tol = (static_cast<double>(dim) / 2 + 40) * kU;
+            double nn = 0, xx = 0;
+            for (std::size_t i = 0; i < dim; ++i) {
+              nn += static_cast<double>(n[i]) * n[i];
+              xx += static_cast<double>(x[i]) * x[i];
+            }
+            BOOST_TEST(std::abs(std::sqrt(nn) - 1.0) <= tol);
+            BOOST_TEST(std::abs(hv::dense::norm(F(x)) - std::sqrt(xx)) <= tol * std::sqrt(xx));
+            // Same direction, component by component.
+            const double inv = 1.0 / std::sqrt(xx);
+            for (std::size_t i = 0; i < dim; ++i) {
+              BOOST_REQUIRE(std::abs(n[i] - x[i] * inv) <= tol * std::abs(x[i] * inv) + 1e-37);
+            }
+          }
+        }
+        // On ±1 data the two verbs differ: normalize gives ±1/√D, hard_quantize ±1.
+        const auto v = hv::dense::random(dim, seed, 3);
+        const auto q = hv::dense::hard_quantize(v.values());
+        BOOST_CHECK(same<float>(q.values(), v.values()));
+        const auto u = hv::dense::normalize(v.values());
+        const float want = 1.0f / std::sqrt(static_cast<float>(dim));
+        for (std::size_t i = 0; i < dim; ++i) {
+          BOOST_REQUIRE(std::abs(u[i] - v[i] * want) <= 2 * kU * want);
+        }
+      }
+    });
+  }
+  std::vector<float> zeros(16, 0.0f);
+  BOOST_CHECK_EXCEPTION(hv::dense::normalize(F(zeros)), hv::InvalidArgument, [](const hv::Error& e) {
+    return message_has(e, "dense::normalize") && message_has(e, "zero vector");
+  });
+  std::vector<float> bad(16, 1.0f);
+  bad[5] = std::numeric_limits<float>::quiet_NaN();
+  BOOST_CHECK_EXCEPTION(hv::dense::normalize(F(bad)), hv::InvalidArgument,
+                        [](const hv::Error& e) { return message_has(e, "dense::normalize") && message_has(e, "x[5]"); });
+  bad[5] = std::numeric_limits<float>::infinity();
+  BOOST_CHECK_THROW(hv::dense::norm(F(bad)), hv::InvalidArgument);
+  BOOST_CHECK_THROW(hv::dense::normalize(F()), hv::DimensionError);
 }

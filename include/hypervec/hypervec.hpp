@@ -21,3 +21,4 @@
 #include <hypervec/codebook.hpp>
 #include <hypervec/probe.hpp>
 #include <hypervec/targets.hpp>
+#include <hypervec/tie_break.hpp>
