@@ -14,6 +14,7 @@
 #include <hypervec/mixed.hpp>
 #include <hypervec/npy.hpp>
 #include <hypervec/random.hpp>
+#include <hypervec/resonator.hpp>
 #include <hypervec/storage.hpp>
 #include <hypervec/structures.hpp>
 #include <hypervec/codebook.hpp>
