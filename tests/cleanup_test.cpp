@@ -1210,3 +1210,83 @@ BOOST_AUTO_TEST_CASE(phasor_z_scores_follow_the_null) {
     BOOST_CHECK_LE(above3, 12U);
   }
 }
+
+BOOST_AUTO_TEST_CASE(phasor_memory_is_the_float_memory_of_the_interleaved_reals_on_every_target) {
+  // Re Σ q_k conj(r_k) = Σ (Re q_k Re r_k + Im q_k Im r_k): the float dot of
+  // the 2D interleaved reals. So a PhasorMemory answers exactly as a
+  // FloatMemory over the same rows read as 2D floats (same kernels, same
+  // bits, z = cosine·√(2D) in both), and within the float bound of the
+  // double reference.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 7);
+    std::normal_distribution<float> normal;
+    for (const std::size_t dim : {50, 1000}) {
+      for (const std::size_t rows : {7, 1000}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " M=" << rows) {
+          const std::size_t nq = kBatch, k = k_for(rows);
+          hv::DenseMatrix<std::complex<float>> book(rows, dim), queries(nq, dim);
+          for (std::size_t r = 0; r < rows; ++r) {
+            for (auto& z : book.row(r)) z = {normal(rng), normal(rng)};
+          }
+          for (std::size_t a = 0; a < nq; ++a) {
+            for (auto& z : queries.row(a)) z = {normal(rng), normal(rng)};
+          }
+          auto as_floats = [](const hv::DenseMatrix<std::complex<float>>& m) {
+            return hv::DenseMatrixView<float>{reinterpret_cast<const float*>(m.data()), m.rows(),
+                                              2 * m.dim(), 2 * m.stride()};
+          };
+          const auto fbook = as_floats(book), fq = as_floats(queries);
+          for (const cl::Metric metric : {cl::Metric::dot, cl::Metric::cosine}) {
+            BOOST_TEST_CONTEXT("metric " << (metric == cl::Metric::dot ? "dot" : "cosine")) {
+              const cl::PhasorMemory zmem(book.view(), {}, metric);
+              const cl::FloatMemory fmem(fbook, {}, metric);
+              const auto want = ref::score_float(fq, fbook, metric);
+              for_each_target([&](const std::string&) {
+                const auto got = zmem.search(queries.view(), {.k = k});
+                const auto same = fmem.search(fq, {.k = k});
+                for (std::size_t a = 0; a < nq; ++a) {
+                  BOOST_TEST_CONTEXT("query " << a) {
+                    BOOST_CHECK(same_matches(got[a], same[a]));
+                    check_against_reference(got[a], scores_of(want, rows, a), k, false,
+                                            [&, a](std::size_t id) {
+                                              return float_tolerance(fq.row(a), fbook.row(id),
+                                                                     metric);
+                                            });
+                  }
+                }
+                BOOST_CHECK(same_matches(zmem.search(queries.row(0), {.k = k}), got[0]));
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(phasor_memory_rejects_bad_input) {
+  const std::size_t dim = 16;
+  BOOST_CHECK_THROW(cl::PhasorMemory(0), hv::DimensionError);
+  cl::PhasorMemory memory(dim);
+  std::vector<std::complex<float>> row(dim, {1.0F, 0.0F});
+  BOOST_CHECK_THROW(memory.search(row), hv::InvalidArgument);  // empty memory
+  BOOST_CHECK_EQUAL(memory.add(row, "one"), 0U);
+  BOOST_CHECK_THROW(memory.add(row, "one"), hv::InvalidArgument);  // duplicate label
+  BOOST_CHECK_THROW(memory.add(std::vector<std::complex<float>>(dim + 1)), hv::DimensionError);
+  BOOST_CHECK_THROW(memory.search(std::vector<std::complex<float>>(dim - 1)), hv::DimensionError);
+  auto bad = row;
+  bad[3] = {0.0F, std::numeric_limits<float>::quiet_NaN()};
+  // Named by its real index: Im z_3 is component 7.
+  BOOST_CHECK_EXCEPTION(memory.add(bad), hv::InvalidArgument, [](const hv::InvalidArgument& e) {
+    return std::string(e.what()).find("component 7") != std::string::npos;
+  });
+  BOOST_CHECK_THROW(memory.search(bad), hv::InvalidArgument);
+  BOOST_CHECK_EQUAL(memory.size(), 1U);
+  // Zero query: cosine 0, no NaN.
+  const auto zero = memory.best(std::vector<std::complex<float>>(dim));
+  BOOST_REQUIRE(zero.has_value());
+  BOOST_CHECK_EQUAL(zero->cosine, 0.0);
+  BOOST_CHECK_EQUAL(memory.best(row)->label, "one");
+  BOOST_CHECK_CLOSE(memory.best(row)->z, std::sqrt(2.0 * dim), 1e-9);  // cosine 1
+}
