@@ -6,6 +6,7 @@
 #include <hypervec/detail/parallel.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/mixed.hpp>
+#include <hypervec/resonator.hpp>
 
 #include <algorithm>
 #include <cmath>

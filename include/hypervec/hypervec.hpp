@@ -15,6 +15,7 @@
 #include <hypervec/model.hpp>
 #include <hypervec/npy.hpp>
 #include <hypervec/random.hpp>
+#include <hypervec/resonator.hpp>
 #include <hypervec/storage.hpp>
 #include <hypervec/structures.hpp>
 #include <hypervec/sum.hpp>
