@@ -144,7 +144,7 @@ ResonatorTrial resonator_trial(std::size_t dim, std::size_t factors, std::size_t
   std::vector<hv::PackedMatrix> books;
   std::vector<cl::PackedMemory> memories;
   for (std::size_t f = 0; f < factors; ++f) {
-    books.push_back(hv::bipolar::random_matrix(rows, dim, seed, f * rows));
+    books.push_back(hv::bipolar::random_matrix(rows, dim, seed, {.first_row = f * rows}));
   }
   for (const auto& b : books) memories.emplace_back(b.view());
   std::vector<const cl::PackedMemory*> pointers;

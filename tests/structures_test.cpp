@@ -319,7 +319,7 @@ BOOST_AUTO_TEST_CASE(measured_capacity_matches_theory) {
           for (std::size_t i = 0; i < stored.size(); ++i) h.insert(keys.row(i), atoms.row(stored[i]));
           return h;
         },
-        [](const st::HashTable& h, const hv::cleanup::PackedMemory& memory,
+        [](const st::HashTable<>& h, const hv::cleanup::PackedMemory& memory,
            const hv::PackedMatrix& keys, std::size_t i) { return best_id(h.get(keys.row(i), memory)); });
     const double sequence = measure(
         kD, n, kM, kTrials, seed + 1000,
@@ -329,7 +329,7 @@ BOOST_AUTO_TEST_CASE(measured_capacity_matches_theory) {
           for (std::size_t id : stored) s.append(atoms.row(id));
           return s;
         },
-        [](const st::Sequence& s, const hv::cleanup::PackedMemory& memory, const hv::PackedMatrix&,
+        [](const st::Sequence<>& s, const hv::cleanup::PackedMemory& memory, const hv::PackedMatrix&,
            std::size_t i) { return best_id(s.item_at(i, memory)); });
     BOOST_TEST_MESSAGE("n=" << n << " theory " << theory << " hash table " << table
                             << " sequence " << sequence);
