@@ -2,7 +2,9 @@
 // key's unbinding searched as one batch.
 #include <hypervec/resonator.hpp>
 
+#include <hypervec/bipolar.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/mixed.hpp>
 
 #include "src/cleanup/search.hpp"
 
@@ -42,12 +44,7 @@ std::optional<FactorMatch> greedy_factor_search(const PackedMemory& memory,
   check_factor_inputs(where, memory, keys, v.dim);
   make_packed_view(v.words, v.num_words(), v.dim, "v");
   PackedMatrix unbound(keys.size(), v.dim);
-  // TODO(i13): mixed::bind (the packed XOR loop below)
-  for (std::size_t c = 0; c < keys.size(); ++c) {
-    const std::uint64_t* key = keys.row(c).words;
-    std::uint64_t* out = unbound.row_span(c).words;
-    for (std::size_t j = 0; j < v.num_words(); ++j) out[j] = v.words[j] ^ key[j];
-  }
+  for (std::size_t c = 0; c < keys.size(); ++c) bipolar::bind(v, keys.row(c), unbound.row_span(c));
   return pick_factor(memory.search(unbound.view(), single(options)));
 }
 
@@ -58,12 +55,7 @@ std::optional<FactorMatch> greedy_factor_search(const PackedMemory& memory,
   constexpr const char* where = "cleanup::greedy_factor_search";
   check_factor_inputs(where, memory, keys, v.size());
   DenseMatrix<float> unbound(keys.size(), v.size());
-  // TODO(i13): mixed::bind (the float ⊙ packed loop below)
-  for (std::size_t c = 0; c < keys.size(); ++c) {
-    const PackedView key = keys.row(c);
-    auto out = unbound.row(c);
-    for (std::size_t i = 0; i < v.size(); ++i) out[i] = key.component(i) < 0 ? -v[i] : v[i];
-  }
+  for (std::size_t c = 0; c < keys.size(); ++c) mixed::bind(v, keys.row(c), unbound.row(c));
   return pick_factor(memory.search(unbound.view(), single(options)));
 }
 

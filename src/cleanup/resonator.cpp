@@ -46,11 +46,9 @@ ResonatorResult resonate(PackedView s, std::span<const PackedMemory* const> code
     ++result.iterations;
     bool changed = false;
     for (std::size_t f = 0; f < factors; ++f) {
-      // TODO(i13): mixed::bind (the packed XOR loop below)
       std::copy(s.words, s.words + nw, u.words());
       for (std::size_t g = 0; g < factors; ++g) {
-        if (g == f) continue;
-        for (std::size_t j = 0; j < nw; ++j) u.words()[j] ^= estimate[g].words()[j];
+        if (g != f) bipolar::bind(u, estimate[g], u.span());
       }
       const PackedMemory& book = *codebooks[f];
       weights.assign(book.size(), 0);
