@@ -33,7 +33,9 @@ constexpr std::size_t kFillers = 100;
 template <hv::Model M>
 bool currency_of_mexico() {
   std::vector<std::string> labels = {"Mexico", "MexicoCity", "peso"};
-  for (std::size_t i = labels.size(); i < kFillers; ++i) labels.push_back("filler" + std::to_string(i));
+  for (std::size_t i = labels.size(); i < kFillers; ++i) {
+    labels.push_back("filler" + std::to_string(i));
+  }
   const auto roles = M::random_matrix(3, kDim, /*seed=*/1);  // country, capital, currency
   const auto fillers = M::random_matrix(kFillers, kDim, /*seed=*/2);
   const typename M::Memory memory(fillers, labels);

@@ -81,6 +81,10 @@ std::optional<cleanup::Match> best(const Where& where, const typename M::Memory&
   return std::move(m.front());
 }
 
+/// A sequence's or stack's length (never negative: they only grow by append
+/// or push and shrink by a checked pop).
+std::size_t length(std::int64_t size) { return static_cast<std::size_t>(size); }
+
 std::ptrdiff_t shift_of(std::size_t position, std::size_t dim) {
   return static_cast<std::ptrdiff_t>(position % dim);
 }
@@ -185,25 +189,25 @@ DenseVector<T> Order<models::Hrr<T>>::path_role(std::size_t dim, std::uint64_t s
 template <Model M>
 void HashTable<M>::insert(View key, View value) {
   const Where where{"HashTable", M::name, "insert"};
-  check_item<M>(where, "key", key, dim());
-  check_item<M>(where, "value", value, dim());
-  sums_.add(M::bind(key, value));
-  ++size_;
+  check_item<M>(where, "key", key, this->dim());
+  check_item<M>(where, "value", value, this->dim());
+  this->sums_.add(M::bind(key, value));
+  ++this->size_;
 }
 
 template <Model M>
 void HashTable<M>::remove(View key, View value) {
   const Where where{"HashTable", M::name, "remove"};
-  check_item<M>(where, "key", key, dim());
-  check_item<M>(where, "value", value, dim());
-  sums_.subtract(M::bind(key, value));
-  --size_;
+  check_item<M>(where, "key", key, this->dim());
+  check_item<M>(where, "value", value, this->dim());
+  this->sums_.subtract(M::bind(key, value));
+  --this->size_;
 }
 
 template <Model M>
 typename M::Query HashTable<M>::query(View key) const {
-  check_item<M>({"HashTable", M::name, "query"}, "key", key, dim());
-  return M::unbind(M::query(sums_), key);
+  check_item<M>({"HashTable", M::name, "query"}, "key", key, this->dim());
+  return M::unbind(M::query(this->sums_), key);
 }
 
 template <Model M>
@@ -216,54 +220,54 @@ cleanup::Matches HashTable<M>::get(View key, const typename M::Memory& values,
 
 template <Model M>
 void Multiset<M>::add(View item, std::int32_t count) {
-  check_item<M>({"Multiset", M::name, "add"}, "item", item, dim());
-  sums_.add(item, count);
-  size_ += count;
+  check_item<M>({"Multiset", M::name, "add"}, "item", item, this->dim());
+  this->sums_.add(item, count);
+  this->size_ += count;
 }
 
 template <Model M>
 void Multiset<M>::remove(View item, std::int32_t count) {
-  check_item<M>({"Multiset", M::name, "remove"}, "item", item, dim());
-  sums_.subtract(item, count);
-  size_ -= count;
+  check_item<M>({"Multiset", M::name, "remove"}, "item", item, this->dim());
+  this->sums_.subtract(item, count);
+  this->size_ -= count;
 }
 
 template <Model M>
 double Multiset<M>::multiplicity(View item) const {
   const Where where{"Multiset", M::name, "multiplicity"};
-  check_item<M>(where, "item", item, dim());
+  check_item<M>(where, "item", item, this->dim());
   const double norm2 = static_cast<double>(M::dot(item, item));
   detail::require(norm2 > 0.0, where, ": item is the zero vector");
-  return static_cast<double>(M::dot(M::query(sums_), item)) / norm2;
+  return static_cast<double>(M::dot(M::query(this->sums_), item)) / norm2;
 }
 
 // --- Sequence ---------------------------------------------------------------------
 
 template <Model M>
 void Sequence<M>::append(View item) {
-  check_item<M>({"Sequence", M::name, "append"}, "item", item, dim());
-  sums_.add(M::permute(item, shift_of(size_, dim())));
-  ++size_;
+  check_item<M>({"Sequence", M::name, "append"}, "item", item, this->dim());
+  this->sums_.add(M::permute(item, shift_of(length(this->size_), this->dim())));
+  ++this->size_;
 }
 
 template <Model M>
 void Sequence<M>::replace(std::size_t i, View old_item, View new_item) {
   const Where where{"Sequence", M::name, "replace"};
-  check_item<M>(where, "old_item", old_item, dim());
-  check_item<M>(where, "new_item", new_item, dim());
-  detail::require(i < size_, where, ": position ", i, " >= size ", size_);
+  check_item<M>(where, "old_item", old_item, this->dim());
+  check_item<M>(where, "new_item", new_item, this->dim());
+  detail::require(i < length(this->size_), where, ": position ", i, " >= size ", this->size_);
   // Both are permuted copies, so either may be a view of sums() itself.
-  const typename M::Vector old_shifted = M::permute(old_item, shift_of(i, dim()));
-  const typename M::Vector new_shifted = M::permute(new_item, shift_of(i, dim()));
-  sums_.subtract(old_shifted);
-  sums_.add(new_shifted);
+  const typename M::Vector old_shifted = M::permute(old_item, shift_of(i, this->dim()));
+  const typename M::Vector new_shifted = M::permute(new_item, shift_of(i, this->dim()));
+  this->sums_.subtract(old_shifted);
+  this->sums_.add(new_shifted);
 }
 
 template <Model M>
 typename M::Query Sequence<M>::query(std::size_t i) const {
-  detail::require(i < size_, Where{"Sequence", M::name, "query"}, ": position ", i, " >= size ",
-                  size_);
-  return M::permute(M::query(sums_), -shift_of(i, dim()));
+  detail::require(i < length(this->size_), Where{"Sequence", M::name, "query"}, ": position ", i,
+                  " >= size ", this->size_);
+  return M::permute(M::query(this->sums_), -shift_of(i, this->dim()));
 }
 
 template <Model M>
@@ -275,14 +279,14 @@ cleanup::Matches Sequence<M>::item_at(std::size_t i, const typename M::Memory& i
 template <Model M>
 std::size_t Sequence<M>::position_of(View item) const {
   const Where where{"Sequence", M::name, "position_of"};
-  check_item<M>(where, "item", item, dim());
-  detail::require(size_ > 0, where, ": the sequence is empty");
+  check_item<M>(where, "item", item, this->dim());
+  detail::require(this->size_ > 0, where, ": the sequence is empty");
   // dot(ρ^{-i}(s), x) = dot(s, ρ^i(x)): permute the item, score the sums once.
-  const typename M::Query s = M::query(sums_);
+  const typename M::Query s = M::query(this->sums_);
   std::size_t best_position = 0;
   double best_score = 0.0;
-  for (std::size_t i = 0; i < size_; ++i) {
-    const double score = static_cast<double>(M::dot(s, M::permute(item, shift_of(i, dim()))));
+  for (std::size_t i = 0; i < length(this->size_); ++i) {
+    const double score = static_cast<double>(M::dot(s, M::permute(item, shift_of(i, this->dim()))));
     if (i == 0 || score > best_score) {
       best_position = i;
       best_score = score;
@@ -295,16 +299,16 @@ std::size_t Sequence<M>::position_of(View item) const {
 
 template <Model M>
 void ChainSequence<M>::append(View item) {
-  check_item<M>({"ChainSequence", M::name, "append"}, "item", item, dim());
-  if (size_ > 0) sums_.add(M::bind(Order<M>::mark(last_), item));
+  check_item<M>({"ChainSequence", M::name, "append"}, "item", item, this->dim());
+  if (this->size_ > 0) this->sums_.add(M::bind(Order<M>::mark(last_), item));
   last_ = typename M::Vector(item);
-  ++size_;
+  ++this->size_;
 }
 
 template <Model M>
 typename M::Query ChainSequence<M>::next_query(View item) const {
-  check_item<M>({"ChainSequence", M::name, "next_query"}, "item", item, dim());
-  return M::unbind(M::query(sums_), Order<M>::mark(item));
+  check_item<M>({"ChainSequence", M::name, "next_query"}, "item", item, this->dim());
+  return M::unbind(M::query(this->sums_), Order<M>::mark(item));
 }
 
 template <Model M>
@@ -312,7 +316,7 @@ std::vector<cleanup::Match> ChainSequence<M>::recall(View start, std::size_t ste
                                                      const typename M::Memory& items,
                                                      const cleanup::Options& options) const {
   const Where where{"ChainSequence", M::name, "recall"};
-  check_item<M>(where, "start", start, dim());
+  check_item<M>(where, "start", start, this->dim());
   std::vector<cleanup::Match> out;
   typename M::Vector cue(start);
   for (std::size_t step = 0; step < steps; ++step) {
@@ -329,42 +333,42 @@ std::vector<cleanup::Match> ChainSequence<M>::recall(View start, std::size_t ste
 template <Model M>
 typename M::Vector Graph<M>::edge(View u, View v) const {
   const Where where{"Graph", M::name, "edge"};
-  check_item<M>(where, "u", u, dim());
-  check_item<M>(where, "v", v, dim());
+  check_item<M>(where, "u", u, this->dim());
+  check_item<M>(where, "v", v, this->dim());
   return directed_ ? M::bind(u, Order<M>::mark(v)) : M::bind(u, v);
 }
 
 template <Model M>
 void Graph<M>::add_edge(View u, View v) {
-  sums_.add(edge(u, v));
-  ++edges_;
+  this->sums_.add(edge(u, v));
+  ++this->size_;
 }
 
 template <Model M>
 void Graph<M>::remove_edge(View u, View v) {
-  sums_.subtract(edge(u, v));
-  --edges_;
+  this->sums_.subtract(edge(u, v));
+  --this->size_;
 }
 
 template <Model M>
 double Graph<M>::edge_weight(View u, View v) const {
   const typename M::Vector e = edge(u, v);
   const double norm2 = static_cast<double>(M::dot(e, e));
-  return norm2 == 0.0 ? 0.0 : static_cast<double>(M::dot(M::query(sums_), e)) / norm2;
+  return norm2 == 0.0 ? 0.0 : static_cast<double>(M::dot(M::query(this->sums_), e)) / norm2;
 }
 
 template <Model M>
 typename M::Query Graph<M>::successors_query(View u) const {
-  check_item<M>({"Graph", M::name, "successors_query"}, "u", u, dim());
-  typename M::Query q = M::unbind(M::query(sums_), u);
+  check_item<M>({"Graph", M::name, "successors_query"}, "u", u, this->dim());
+  typename M::Query q = M::unbind(M::query(this->sums_), u);
   return directed_ ? Order<M>::unmark(q) : q;
 }
 
 template <Model M>
 typename M::Query Graph<M>::predecessors_query(View v) const {
-  check_item<M>({"Graph", M::name, "predecessors_query"}, "v", v, dim());
-  return directed_ ? M::unbind(M::query(sums_), Order<M>::mark(v))
-                   : M::unbind(M::query(sums_), v);
+  check_item<M>({"Graph", M::name, "predecessors_query"}, "v", v, this->dim());
+  return directed_ ? M::unbind(M::query(this->sums_), Order<M>::mark(v))
+                   : M::unbind(M::query(this->sums_), v);
 }
 
 template <Model M>
@@ -383,30 +387,30 @@ typename M::Vector BinaryTree<M>::path_vector(std::string_view path) const {
     detail::require(path[i] == 'l' || path[i] == 'r', where, ": path[", i, "] = '", path[i],
                     "', expected 'l' or 'r'");
   }
-  typename M::Vector out = Order<M>::path_role(dim(), seed_, 0, path[0] == 'r');
+  typename M::Vector out = Order<M>::path_role(this->dim(), seed_, 0, path[0] == 'r');
   for (std::size_t i = 1; i < path.size(); ++i) {
-    out = M::bind(out, Order<M>::path_role(dim(), seed_, i, path[i] == 'r'));
+    out = M::bind(out, Order<M>::path_role(this->dim(), seed_, i, path[i] == 'r'));
   }
   return out;
 }
 
 template <Model M>
 void BinaryTree<M>::add_leaf(View leaf, std::string_view path) {
-  check_item<M>({"BinaryTree", M::name, "add_leaf"}, "leaf", leaf, dim());
-  sums_.add(M::bind(leaf, path_vector(path)));
-  ++size_;
+  check_item<M>({"BinaryTree", M::name, "add_leaf"}, "leaf", leaf, this->dim());
+  this->sums_.add(M::bind(leaf, path_vector(path)));
+  ++this->size_;
 }
 
 template <Model M>
 void BinaryTree<M>::remove_leaf(View leaf, std::string_view path) {
-  check_item<M>({"BinaryTree", M::name, "remove_leaf"}, "leaf", leaf, dim());
-  sums_.subtract(M::bind(leaf, path_vector(path)));
-  --size_;
+  check_item<M>({"BinaryTree", M::name, "remove_leaf"}, "leaf", leaf, this->dim());
+  this->sums_.subtract(M::bind(leaf, path_vector(path)));
+  --this->size_;
 }
 
 template <Model M>
 typename M::Query BinaryTree<M>::query(std::string_view path) const {
-  return M::unbind(M::query(sums_), path_vector(path));
+  return M::unbind(M::query(this->sums_), path_vector(path));
 }
 
 template <Model M>
@@ -419,15 +423,15 @@ cleanup::Matches BinaryTree<M>::get(std::string_view path, const typename M::Mem
 
 template <Model M>
 void Stack<M>::push(View item) {
-  check_item<M>({"Stack", M::name, "push"}, "item", item, dim());
-  sums_.add(M::permute(item, -shift_of(size_, dim())));
-  ++size_;
+  check_item<M>({"Stack", M::name, "push"}, "item", item, this->dim());
+  this->sums_.add(M::permute(item, -shift_of(length(this->size_), this->dim())));
+  ++this->size_;
 }
 
 template <Model M>
 typename M::Query Stack<M>::top_query() const {
-  detail::require(size_ > 0, Where{"Stack", M::name, "top"}, ": the stack is empty");
-  return M::permute(M::query(sums_), shift_of(size_ - 1, dim()));
+  detail::require(this->size_ > 0, Where{"Stack", M::name, "top"}, ": the stack is empty");
+  return M::permute(M::query(this->sums_), shift_of(length(this->size_) - 1, this->dim()));
 }
 
 template <Model M>
@@ -439,11 +443,12 @@ std::optional<cleanup::Match> Stack<M>::top(const typename M::Memory& items,
 template <Model M>
 void Stack<M>::pop(View item) {
   const Where where{"Stack", M::name, "pop"};
-  check_item<M>(where, "item", item, dim());
-  detail::require(size_ > 0, where, ": the stack is empty");
-  const typename M::Vector shifted = M::permute(item, -shift_of(size_ - 1, dim()));
-  sums_.subtract(shifted);
-  --size_;
+  check_item<M>(where, "item", item, this->dim());
+  detail::require(this->size_ > 0, where, ": the stack is empty");
+  const typename M::Vector shifted =
+      M::permute(item, -shift_of(length(this->size_) - 1, this->dim()));
+  this->sums_.subtract(shifted);
+  --this->size_;
 }
 
 template <Model M>

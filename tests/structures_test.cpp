@@ -389,7 +389,7 @@ const RealCase kDenseCase{"dense MAP, ±1 atoms", bipolar_atoms, bipolar_atoms};
 const RealCase kHrrCase{"HRR, Gaussian atoms", hrr_atoms, hrr_atoms};
 
 template <typename Model>
-void check_hash_table_round_trip(const RealCase& c, const Model& model, std::uint64_t seed) {
+void check_hash_table_round_trip(const RealCase& c, const Model& /*model*/, std::uint64_t seed) {
   const hv::DenseMatrix<float> keys = c.keys(20, kDim, seed);
   const hv::DenseMatrix<float> values = c.atoms(50, kDim, seed + 1);
   const auto memory = float_memory(values);
@@ -550,7 +550,7 @@ BOOST_AUTO_TEST_CASE(real_sequence_and_stack_recall_in_both_models) {
 namespace {
 
 template <typename Model>
-void check_graph(const RealCase& c, const Model& model, std::uint64_t seed) {
+void check_graph(const RealCase& c, const Model& /*model*/, std::uint64_t seed) {
   const hv::DenseMatrix<float> nodes = c.atoms(12, kDim, seed);
   const auto memory = float_memory(nodes);
   const std::vector<std::pair<std::size_t, std::size_t>> edges = {
@@ -595,7 +595,7 @@ void check_graph(const RealCase& c, const Model& model, std::uint64_t seed) {
 }
 
 template <typename Model>
-void check_chain(const RealCase& c, const Model& model, std::uint64_t seed) {
+void check_chain(const RealCase& c, const Model& /*model*/, std::uint64_t seed) {
   const hv::DenseMatrix<float> atoms = c.atoms(26, kDim, seed);
   const auto memory = float_memory(atoms);
   st::ChainSequence<Model> chain(kDim);
@@ -744,7 +744,7 @@ std::vector<std::string> all_paths(std::size_t k) {
 /// 63 wrong ones too. n = 32 at D = 10000 is far inside capacity (411 at
 /// M = 64): the formula gives P(correct) > 1 - 1e-9.
 template <typename Model>
-void check_tree_depths(const RealCase& c, const Model& model, st::RetrievalNoise noise,
+void check_tree_depths(const RealCase& c, const Model& /*model*/, st::RetrievalNoise noise,
                        std::uint64_t seed) {
   constexpr std::size_t kM = 64;
   const hv::DenseMatrix<float> atoms = c.atoms(kM, kDim, seed);

@@ -111,7 +111,50 @@ concept Model = VectorModel<M> &&
 
 namespace models {
 
-/// Packed bipolar MAP (bipolar.hpp, bundle.hpp): 1 bit per component.
+// The verbs every model forwards to its namespace `ns` (template arguments
+// `targs`, e.g. <T>, or nothing): one list, so the four models cannot drift
+// apart. Each model adds its types and what is its own below.
+#define HYPERVEC_MODEL_VERBS(ns, targs)                                                     \
+  static Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0) {       \
+    return ns::random targs(dim, seed, row);                                               \
+  }                                                                                        \
+  static Matrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,       \
+                              const RandomOptions& options = {}) {                         \
+    return ns::random_matrix targs(rows, dim, seed, options);                              \
+  }                                                                                        \
+  static Vector identity(std::size_t dim) { return ns::identity targs(dim); }              \
+  static Vector bind(View a, View b) { return ns::bind targs(a, b); }                      \
+  static Vector unbind(View bound, View key) { return ns::unbind targs(bound, key); }      \
+  static Vector inverse(View a) { return ns::inverse targs(a); }                           \
+  static Vector bundle(const MatrixView& rows) { return ns::bundle targs(rows); }          \
+  static Vector permute(View a, std::ptrdiff_t shifts) { return ns::permute targs(a, shifts); } \
+  static Vector inverse_permute(View a, std::ptrdiff_t shifts) {                           \
+    return ns::inverse_permute targs(a, shifts);                                           \
+  }                                                                                        \
+  static auto dot(View a, View b) { return ns::dot targs(a, b); }                          \
+  static double cosine(View a, View b) { return ns::cosine targs(a, b); }
+
+/// The types of a model on DenseVector<T> components (dense MAP, HRR, FHRR),
+/// whose bundling accumulator is Sum<T> and whose queries are its vectors.
+template <typename T, typename CleanupMemory>
+struct RealComponents {
+  using Vector = DenseVector<T>;
+  using View = std::span<const T>;
+  using Matrix = DenseMatrix<T>;
+  using MatrixView = DenseMatrixView<T>;
+  using Accumulator = Sum<T>;
+  using Memory = CleanupMemory;
+  using Query = Vector;
+  using QueryView = View;
+  static std::size_t dim(View a) noexcept { return a.size(); }
+  /// The bundle of what was added: the sum itself.
+  static Vector bundle(const Accumulator& acc) { return acc.value(); }
+  /// Decoding from sums: the sum is a vector of the model.
+  static Query query(const Accumulator& acc) { return acc.value(); }
+};
+
+/// Packed bipolar MAP (bipolar.hpp, bundle.hpp): 1 bit per component;
+/// bundle is the majority, ties toward -1 (torchhd MAP).
 struct PackedMap {
   static constexpr std::string_view name = "packed MAP";
   using Vector = PackedVector;
@@ -120,27 +163,8 @@ struct PackedMap {
   using MatrixView = PackedMatrixView;
   using Accumulator = bipolar::Accumulator;
   using Memory = cleanup::PackedMemory;
-
-  static Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0) {
-    return bipolar::random(dim, seed, row);
-  }
-  static Matrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                              const RandomOptions& options = {}) {
-    return bipolar::random_matrix(rows, dim, seed, options);
-  }
-  static Vector identity(std::size_t dim) { return bipolar::identity(dim); }
-  static Vector bind(View a, View b) { return bipolar::bind(a, b); }
-  static Vector unbind(View bound, View key) { return bipolar::unbind(bound, key); }
-  static Vector inverse(View a) { return bipolar::inverse(a); }
-  /// Majority, ties toward -1 (torchhd MAP).
-  static Vector bundle(const MatrixView& rows) { return bipolar::bundle(rows); }
+  HYPERVEC_MODEL_VERBS(bipolar, )
   static Vector bundle(const Accumulator& acc) { return acc.threshold(); }
-  static Vector permute(View a, std::ptrdiff_t shifts) { return bipolar::permute(a, shifts); }
-  static Vector inverse_permute(View a, std::ptrdiff_t shifts) {
-    return bipolar::inverse_permute(a, shifts);
-  }
-  static std::int64_t dot(View a, View b) { return bipolar::dot(a, b); }
-  static double cosine(View a, View b) { return bipolar::cosine(a, b); }
   static std::size_t dim(View a) noexcept { return a.dim; }
 
   // Decoding from sums: the queries are float (searched by the mixed kernel).
@@ -160,118 +184,38 @@ struct PackedMap {
 };
 
 /// Dense MAP on float components (dense.hpp): MAP-C, or MAP-B stored as ±1
-/// floats (random rows are ±1).
-struct DenseMap {
+/// floats (random rows are ±1); unbind = bind, exact for ±1 keys.
+struct DenseMap : RealComponents<float, cleanup::FloatMemory> {
   static constexpr std::string_view name = "dense MAP";
-  using Vector = DenseVector<float>;
-  using View = std::span<const float>;
-  using Matrix = DenseMatrix<float>;
-  using MatrixView = DenseMatrixView<float>;
-  using Accumulator = Sum<float>;
-  using Memory = cleanup::FloatMemory;
-
-  static Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0) {
-    return dense::random(dim, seed, row);
-  }
-  static Matrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                              const RandomOptions& options = {}) {
-    return dense::random_matrix(rows, dim, seed, options);
-  }
-  static Vector identity(std::size_t dim) { return dense::identity(dim); }
-  static Vector bind(View a, View b) { return dense::bind(a, b); }
-  static Vector unbind(View bound, View key) { return dense::unbind(bound, key); }
-  static Vector inverse(View a) { return dense::inverse(a); }
-  static Vector bundle(const MatrixView& rows) { return dense::bundle(rows); }
-  static Vector bundle(const Accumulator& acc) { return acc.value(); }
-  static Vector permute(View a, std::ptrdiff_t shifts) { return dense::permute(a, shifts); }
-  static Vector inverse_permute(View a, std::ptrdiff_t shifts) {
-    return dense::inverse_permute(a, shifts);
-  }
-  static double dot(View a, View b) { return dense::dot(a, b); }
-  static double cosine(View a, View b) { return dense::cosine(a, b); }
-  static std::size_t dim(View a) noexcept { return a.size(); }
-  // Decoding from sums: the sums are vectors of the model.
-  using Query = Vector;
-  using QueryView = View;
-  static Query query(const Accumulator& acc) { return acc.value(); }
+  using RealComponents::bundle;
+  HYPERVEC_MODEL_VERBS(dense, )
 };
 
-/// HRR (hrr.hpp): circular convolution; unbinding with the involution
-/// (approximate for Gaussian keys, exact for unitary ones).
+/// HRR (hrr.hpp): circular convolution; unbinding and inverse with the
+/// involution (approximate for Gaussian keys, exact for unitary ones). The
+/// cleanup memory holds float rows (there is no float64 memory), so Hrr<double>
+/// is a VectorModel only.
 template <typename T = float>
-struct Hrr {
+struct Hrr : RealComponents<T, cleanup::FloatMemory> {
   static constexpr std::string_view name = "HRR";
-  using Vector = DenseVector<T>;
-  using View = std::span<const T>;
-  using Matrix = DenseMatrix<T>;
-  using MatrixView = DenseMatrixView<T>;
-  using Accumulator = Sum<T>;
-  /// float rows only (there is no float64 memory; cleanup.hpp).
-  using Memory = cleanup::FloatMemory;
-
-  static Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0) {
-    return hrr::random<T>(dim, seed, row);
-  }
-  static Matrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                              const RandomOptions& options = {}) {
-    return hrr::random_matrix<T>(rows, dim, seed, options);
-  }
-  static Vector identity(std::size_t dim) { return hrr::identity<T>(dim); }
-  static Vector bind(View a, View b) { return hrr::bind<T>(a, b); }
-  static Vector unbind(View bound, View key) { return hrr::unbind<T>(bound, key); }
-  /// The involution (the default unbinding inverse).
-  static Vector inverse(View a) { return hrr::inverse<T>(a); }
-  static Vector bundle(const MatrixView& rows) { return hrr::bundle<T>(rows); }
-  static Vector bundle(const Accumulator& acc) { return acc.value(); }
-  static Vector permute(View a, std::ptrdiff_t shifts) { return hrr::permute<T>(a, shifts); }
-  static Vector inverse_permute(View a, std::ptrdiff_t shifts) {
-    return hrr::inverse_permute<T>(a, shifts);
-  }
-  static double dot(View a, View b) { return hrr::dot<T>(a, b); }
-  static double cosine(View a, View b) { return hrr::cosine<T>(a, b); }
-  static std::size_t dim(View a) noexcept { return a.size(); }
-  // Decoding from sums: the sums are vectors of the model.
-  using Query = Vector;
-  using QueryView = View;
-  static Query query(const Accumulator& acc) { return acc.value(); }
+  using Base = RealComponents<T, cleanup::FloatMemory>;
+  using typename Base::Vector;
+  using typename Base::View;
+  using typename Base::Matrix;
+  using typename Base::MatrixView;
+  using Base::bundle;
+  HYPERVEC_MODEL_VERBS(hrr, <T>)
 };
 
-/// FHRR (fhrr.hpp): unit phasors, bind = element-wise complex product.
-struct Fhrr {
+/// FHRR (fhrr.hpp): unit phasors, bind = element-wise complex product,
+/// dot = Re Σ a_k conj(b_k) (fhrr::similarity is dot / D).
+struct Fhrr : RealComponents<fhrr::Phasor, cleanup::PhasorMemory> {
   static constexpr std::string_view name = "FHRR";
-  using Vector = fhrr::Vector;
-  using View = std::span<const fhrr::Phasor>;
-  using Matrix = DenseMatrix<fhrr::Phasor>;
-  using MatrixView = DenseMatrixView<fhrr::Phasor>;
-  using Accumulator = Sum<fhrr::Phasor>;
-  using Memory = cleanup::PhasorMemory;
-
-  static Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0) {
-    return fhrr::random(dim, seed, row);
-  }
-  static Matrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                              const RandomOptions& options = {}) {
-    return fhrr::random_matrix(rows, dim, seed, options);
-  }
-  static Vector identity(std::size_t dim) { return fhrr::identity(dim); }
-  static Vector bind(View a, View b) { return fhrr::bind(a, b); }
-  static Vector unbind(View bound, View key) { return fhrr::unbind(bound, key); }
-  static Vector inverse(View a) { return fhrr::inverse(a); }
-  static Vector bundle(const MatrixView& rows) { return fhrr::bundle(rows); }
-  static Vector bundle(const Accumulator& acc) { return acc.value(); }
-  static Vector permute(View a, std::ptrdiff_t shifts) { return fhrr::permute(a, shifts); }
-  static Vector inverse_permute(View a, std::ptrdiff_t shifts) {
-    return fhrr::inverse_permute(a, shifts);
-  }
-  /// Re Σ a_k conj(b_k) (fhrr::similarity is this over D).
-  static double dot(View a, View b) { return fhrr::dot(a, b); }
-  static double cosine(View a, View b) { return fhrr::cosine(a, b); }
-  static std::size_t dim(View a) noexcept { return a.size(); }
-  // Decoding from sums: the sums are vectors of the model.
-  using Query = Vector;
-  using QueryView = View;
-  static Query query(const Accumulator& acc) { return acc.value(); }
+  using RealComponents::bundle;
+  HYPERVEC_MODEL_VERBS(fhrr, )
 };
+
+#undef HYPERVEC_MODEL_VERBS
 
 }  // namespace models
 }  // namespace hypervec

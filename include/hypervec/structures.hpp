@@ -143,19 +143,39 @@ struct Order<models::Hrr<T>> {
                                   bool right);
 };
 
+/// What every structure below is: the model's accumulator of its bound items
+/// (the sums s), read back by the structure's queries.
+template <Model M>
+class Structure {
+ public:
+  using View = typename M::View;
+  std::size_t dim() const noexcept { return sums_.dim(); }
+  /// The sums s (packed MAP: exact int32 sums; else a Sum<T>).
+  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
+  auto sums() const noexcept { return sums_.sums(); }
+  /// The bundle of the items (packed: thresholded, ties to -1; else s).
+  typename M::Vector vector() const { return M::bundle(sums_); }
+  /// Items held: pairs, counts, positions, edges or leaves added minus those
+  /// removed (the same type in every structure and model).
+  std::int64_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+ protected:
+  explicit Structure(std::size_t dim) : sums_(dim) {}
+  typename M::Accumulator sums_;
+  std::int64_t size_ = 0;
+};
+
 /// Key-value record / hash table (torchhd HashTable): s = Σ bind(key, value);
 /// query(key) = unbind(s, key) ≈ value + noise; get() cleans it up. remove()
 /// subtracts a pair exactly (MAP) or up to rounding; like torchhd it needs the
 /// value being removed (find it with get first). HRR unbinds with the
 /// involution: approximate for Gaussian keys, exact for unitary ones.
 template <Model M = models::PackedMap>
-class HashTable {
+class HashTable : public Structure<M> {
  public:
-  using View = typename M::View;
-  explicit HashTable(std::size_t dim) : sums_(dim) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
-  /// Pairs inserted minus pairs removed.
-  std::int64_t size() const noexcept { return size_; }
+  using typename Structure<M>::View;
+  explicit HashTable(std::size_t dim) : Structure<M>(dim) {}
 
   void insert(View key, View value);
   void remove(View key, View value);
@@ -164,14 +184,7 @@ class HashTable {
   /// Best values for key among `values`.
   cleanup::Matches get(View key, const typename M::Memory& values,
                        const cleanup::Options& options = {}) const;
-  /// The bundle of the pairs (packed: thresholded, ties to -1; else the sums).
-  typename M::Vector vector() const { return M::bundle(sums_); }
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
- private:
-  typename M::Accumulator sums_;
-  std::int64_t size_ = 0;
 };
 
 /// Multiset (torchhd Multiset): s = Σ m_x · x. multiplicity(x) =
@@ -180,13 +193,10 @@ class HashTable {
 /// is a multiset with m ∈ {0, 1}, membership by multiplicity >= 1/2 (error
 /// probability Φ̄(½√(D/n)) per query for n items).
 template <Model M = models::PackedMap>
-class Multiset {
+class Multiset : public Structure<M> {
  public:
-  using View = typename M::View;
-  explicit Multiset(std::size_t dim) : sums_(dim) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
-  /// Σ of the counts added minus those removed.
-  std::int64_t size() const noexcept { return size_; }
+  using typename Structure<M>::View;
+  explicit Multiset(std::size_t dim) : Structure<M>(dim) {}
 
   void add(View item, std::int32_t count = 1);
   void remove(View item, std::int32_t count = 1);
@@ -194,13 +204,7 @@ class Multiset {
   /// InvalidArgument for the zero vector.
   double multiplicity(View item) const;
   bool contains(View item) const { return multiplicity(item) >= 0.5; }
-  typename M::Vector vector() const { return M::bundle(sums_); }
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
- private:
-  typename M::Accumulator sums_;
-  std::int64_t size_ = 0;
 };
 
 /// Sequence by permutation: s = Σ_i ρ^i(x_i). Item i is ρ^{-i}(s) cleaned up.
@@ -210,12 +214,10 @@ class Multiset {
 /// Shifts are taken mod D (positions i and i + D would share one); capacity
 /// ends far below D anyway.
 template <Model M = models::PackedMap>
-class Sequence {
+class Sequence : public Structure<M> {
  public:
-  using View = typename M::View;
-  explicit Sequence(std::size_t dim) : sums_(dim) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
-  std::size_t size() const noexcept { return size_; }
+  using typename Structure<M>::View;
+  explicit Sequence(std::size_t dim) : Structure<M>(dim) {}
 
   /// Adds x at position size().
   void append(View item);
@@ -228,13 +230,8 @@ class Sequence {
   /// Position i maximising dot(ρ^{-i}(s), item) = dot(s, ρ^i(item)) (scores
   /// every position). Throws InvalidArgument when the sequence is empty.
   std::size_t position_of(View item) const;
-  typename M::Vector vector() const { return M::bundle(sums_); }
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
  private:
-  typename M::Accumulator sums_;
-  std::size_t size_ = 0;
 };
 
 /// Sequence by binding chain (Plate's chaining): s = Σ_{i>=1}
@@ -245,12 +242,10 @@ class Sequence {
 /// (encode::bind_sequence here), which identifies the whole sequence but
 /// cannot be queried item by item.
 template <Model M = models::PackedMap>
-class ChainSequence {
+class ChainSequence : public Structure<M> {
  public:
-  using View = typename M::View;
-  explicit ChainSequence(std::size_t dim) : sums_(dim), last_(M::identity(dim)) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
-  std::size_t size() const noexcept { return size_; }
+  using typename Structure<M>::View;
+  explicit ChainSequence(std::size_t dim) : Structure<M>(dim), last_(M::identity(dim)) {}
 
   void append(View item);
   /// unbind(s, mark(item)): ≈ the item that followed `item`.
@@ -260,13 +255,9 @@ class ChainSequence {
   std::vector<cleanup::Match> recall(View start, std::size_t steps,
                                      const typename M::Memory& items,
                                      const cleanup::Options& options = {}) const;
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
  private:
-  typename M::Accumulator sums_;
   typename M::Vector last_;
-  std::size_t size_ = 0;
 };
 
 /// Graph (torchhd Graph): undirected edge {u, v} = bind(u, v), directed edge
@@ -275,15 +266,13 @@ class ChainSequence {
 /// with top-k and a z threshold. torchhd marks with ρ in every model, which
 /// in HRR makes u → v and v → u the same vector; HRR marks with a dilation.
 template <Model M = models::PackedMap>
-class Graph {
+class Graph : public Structure<M> {
  public:
-  using View = typename M::View;
-  Graph(std::size_t dim, bool directed) : sums_(dim), directed_(directed) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
+  using typename Structure<M>::View;
+  Graph(std::size_t dim, bool directed) : Structure<M>(dim), directed_(directed) {}
   bool directed() const noexcept { return directed_; }
   /// Edges added minus edges removed.
-  std::int64_t edges() const noexcept { return edges_; }
-  std::int64_t size() const noexcept { return edges_; }
+  std::int64_t edges() const noexcept { return this->size_; }
 
   void add_edge(View u, View v);
   void remove_edge(View u, View v);
@@ -299,13 +288,9 @@ class Graph {
   /// Nodes whose match passes `options` (top k with min_z), best first.
   cleanup::Matches neighbours(View u, const typename M::Memory& nodes,
                               const cleanup::Options& options) const;
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
  private:
-  typename M::Accumulator sums_;
   bool directed_;
-  std::int64_t edges_ = 0;
 };
 
 /// Binary tree (torchhd Tree): a leaf at path d_0 d_1 … d_{k-1} ('l'/'r') is
@@ -324,13 +309,10 @@ class Graph {
 /// ones. Costs: a path of depth k makes k roles (HRR: one FFT each) and
 /// k - 1 binds.
 template <Model M = models::PackedMap>
-class BinaryTree {
+class BinaryTree : public Structure<M> {
  public:
-  using View = typename M::View;
-  BinaryTree(std::size_t dim, std::uint64_t seed) : sums_(dim), seed_(seed) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
-  /// Leaves added minus leaves removed.
-  std::int64_t size() const noexcept { return size_; }
+  using typename Structure<M>::View;
+  BinaryTree(std::size_t dim, std::uint64_t seed) : Structure<M>(dim), seed_(seed) {}
 
   /// P(path); throws InvalidArgument for an empty path or a char not 'l'/'r'.
   typename M::Vector path_vector(std::string_view path) const;
@@ -341,13 +323,9 @@ class BinaryTree {
   typename M::Query query(std::string_view path) const;
   cleanup::Matches get(std::string_view path, const typename M::Memory& leaves,
                        const cleanup::Options& options = {}) const;
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
  private:
-  typename M::Accumulator sums_;
   std::uint64_t seed_;
-  std::int64_t size_ = 0;
 };
 
 /// Stack by permutation (torchhd has none): with n items pushed, the stack
@@ -355,13 +333,10 @@ class BinaryTree {
 /// (= ρ^{-(n-1)} of that), so push is one add of ρ^{-n}(x) and pop one
 /// subtract: the bundle is never permuted. top = cleanup(ρ^{n-1}(T)).
 template <Model M = models::PackedMap>
-class Stack {
+class Stack : public Structure<M> {
  public:
-  using View = typename M::View;
-  explicit Stack(std::size_t dim) : sums_(dim) {}
-  std::size_t dim() const noexcept { return sums_.dim(); }
-  std::size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
+  using typename Structure<M>::View;
+  explicit Stack(std::size_t dim) : Structure<M>(dim) {}
 
   void push(View item);
   /// ≈ the top item plus noise. Throws InvalidArgument when empty.
@@ -375,12 +350,8 @@ class Stack {
   /// top(), then pop() of the matched row; nullopt (and no pop) on abstain.
   std::optional<cleanup::Match> pop(const typename M::Memory& items,
                                     const cleanup::Options& options = {});
-  const typename M::Accumulator& accumulator() const noexcept { return sums_; }
-  auto sums() const noexcept { return sums_.sums(); }
 
  private:
-  typename M::Accumulator sums_;
-  std::size_t size_ = 0;
 };
 
 // The instantiations the library provides (src/structures.cpp).
