@@ -121,7 +121,7 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 #include <hypervec/bipolar.hpp>
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/random.hpp>
 

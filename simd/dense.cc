@@ -382,7 +382,7 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 
 #include "simd/tie_words.h"

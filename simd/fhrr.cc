@@ -70,7 +70,7 @@ HWY_AFTER_NAMESPACE();
 #include <hypervec/fhrr.hpp>
 #include <hypervec/random.hpp>
 
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 
 #include "src/fft_plan_cache.hpp"
 

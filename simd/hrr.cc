@@ -78,7 +78,7 @@ bool AllFiniteD(const double* x, std::size_t n) { return AllFinite(x, n); }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>
 #include <hypervec/random.hpp>

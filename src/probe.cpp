@@ -3,7 +3,7 @@
 
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/mixed.hpp>
 #include <hypervec/resonator.hpp>

@@ -1,7 +1,7 @@
 // The OpenBLAS sgemm path of batched float search (blas_scores.hpp).
 #include "src/cleanup/blas_scores.hpp"
 
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 
 #ifndef HYPERVEC_HAVE_OPENBLAS

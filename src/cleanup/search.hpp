@@ -4,7 +4,7 @@
 #pragma once
 
 #include <hypervec/cleanup.hpp>
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 
 #include "simd/cleanup-topk.h"
