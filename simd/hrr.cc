@@ -1,7 +1,7 @@
 // HRR (include/hypervec/hrr.hpp): per-target kernels for the element-wise
-// spectral products and the real reductions, and the validating public
-// wrappers around FFTW (src/fft_plan_cache.cpp). One dispatch per call, or
-// per block of rows in the batched functions.
+// spectral products, and the validating public wrappers around FFTW
+// (src/fft_plan_cache.cpp) and the real reductions (simd/real.h). One
+// dispatch per call, or per block of rows in the batched functions.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/hrr.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -57,23 +57,6 @@ ComplexResult SpectralRowsD(int op, const double* x, std::size_t x_stride, const
   return SpectralRows<double>(op, x, x_stride, y, out, out_stride, rows, n, scale, param);
 }
 
-// The real-vector set of simd/real-inl.h, per precision. HRR's dot adds the
-// scalar tail into the running sum (DotTail::kRunning), as it always has.
-float DotF(const float* a, const float* b, std::size_t n) {
-  return Dot<DotTail::kRunning>(a, b, n);
-}
-double DotD(const double* a, const double* b, std::size_t n) {
-  return Dot<DotTail::kRunning>(a, b, n);
-}
-void AddScaledF(const float* x, float w, float* acc, std::size_t n) { AddScaled(x, w, acc, n); }
-void AddScaledD(const double* x, double w, double* acc, std::size_t n) {
-  AddScaled(x, w, acc, n);
-}
-void ScaleF(const float* x, float s, float* out, std::size_t n) { Scale(x, s, out, n); }
-void ScaleD(const double* x, double s, double* out, std::size_t n) { Scale(x, s, out, n); }
-bool AllFiniteF(const float* x, std::size_t n) { return AllFinite(x, n); }
-bool AllFiniteD(const double* x, std::size_t n) { return AllFinite(x, n); }
-
 }  // namespace hypervec::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -83,25 +66,19 @@ HWY_AFTER_NAMESPACE();
 #include <hypervec/hrr.hpp>
 #include <hypervec/random.hpp>
 
+#include "simd/real.h"
 #include "src/fft_plan_cache.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <type_traits>
 
 namespace hypervec {
 namespace detail {
 HWY_EXPORT(SpectralRowsF);
 HWY_EXPORT(SpectralRowsD);
-HWY_EXPORT(DotF);
-HWY_EXPORT(DotD);
-HWY_EXPORT(AddScaledF);
-HWY_EXPORT(AddScaledD);
-HWY_EXPORT(ScaleF);
-HWY_EXPORT(ScaleD);
-HWY_EXPORT(AllFiniteF);
-HWY_EXPORT(AllFiniteD);
 }  // namespace detail
 
 namespace hrr {
@@ -110,66 +87,32 @@ namespace {
 using detail::ComplexOp;
 using detail::ComplexResult;
 
-// One dispatch per call: the kernels of one precision.
-template <typename T>
-struct Kernels;
-
-template <>
-struct Kernels<float> {
-  static ComplexResult spectral(ComplexOp op, const std::complex<float>* x, std::size_t x_stride,
-                                const std::complex<float>* y, std::complex<float>* out,
-                                std::size_t out_stride, std::size_t rows, std::size_t n,
-                                float scale, float param) {
-    return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsF)(
-        static_cast<int>(op), reinterpret_cast<const float*>(x), 2 * x_stride,
-        reinterpret_cast<const float*>(y), reinterpret_cast<float*>(out), 2 * out_stride, rows, n,
-        scale, param);
-  }
-  static float dot(const float* a, const float* b, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::DotF)(a, b, n);
-  }
-  static void add_scaled(const float* x, float w, float* acc, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::AddScaledF)(x, w, acc, n);
-  }
-  static void scale(const float* x, float s, float* out, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::ScaleF)(x, s, out, n);
-  }
-  static bool all_finite(const float* x, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::AllFiniteF)(x, n);
-  }
-  static constexpr double kDefaultGuard = 1e-4;
-};
-
-template <>
-struct Kernels<double> {
-  static ComplexResult spectral(ComplexOp op, const std::complex<double>* x,
-                                std::size_t x_stride, const std::complex<double>* y,
-                                std::complex<double>* out, std::size_t out_stride,
-                                std::size_t rows, std::size_t n, double scale, double param) {
-    return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsD)(
-        static_cast<int>(op), reinterpret_cast<const double*>(x), 2 * x_stride,
-        reinterpret_cast<const double*>(y), reinterpret_cast<double*>(out), 2 * out_stride, rows,
-        n, scale, param);
-  }
-  static double dot(const double* a, const double* b, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::DotD)(a, b, n);
-  }
-  static void add_scaled(const double* x, double w, double* acc, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::AddScaledD)(x, w, acc, n);
-  }
-  static void scale(const double* x, double s, double* out, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::ScaleD)(x, s, out, n);
-  }
-  static bool all_finite(const double* x, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::AllFiniteD)(x, n);
-  }
-  static constexpr double kDefaultGuard = 1e-10;
-};
-
-constexpr std::uint64_t kUnitaryStreamTag = 0x756e697461727931ULL;  // "unitary1"
-
 template <typename T>
 using Complex = std::complex<T>;
+
+/// SpectralRows of one precision, over rows of n complex bins (strides in
+/// complex values): one dispatch per call.
+template <typename T>
+ComplexResult spectral(ComplexOp op, const Complex<T>* x, std::size_t x_stride,
+                       const Complex<T>* y, Complex<T>* out, std::size_t out_stride,
+                       std::size_t rows, std::size_t n, T scale, T param) {
+  const auto rows_kernel = [] {
+    if constexpr (std::is_same_v<T, float>) {
+      return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsF);
+    } else {
+      return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsD);
+    }
+  }();
+  return rows_kernel(static_cast<int>(op), reinterpret_cast<const T*>(x), 2 * x_stride,
+                     reinterpret_cast<const T*>(y), reinterpret_cast<T*>(out), 2 * out_stride,
+                     rows, n, scale, param);
+}
+
+/// The default relative guard of the exact inverse, per precision.
+template <typename T>
+constexpr double kDefaultGuard = std::is_same_v<T, float> ? 1e-4 : 1e-10;
+
+constexpr std::uint64_t kUnitaryStreamTag = 0x756e697461727931ULL;  // "unitary1"
 
 /// Per-thread workspace: `slot` names one of three independent buffers of at
 /// least n complex values, reused across calls (no allocation per bind).
@@ -189,7 +132,7 @@ detail::fft::Shape single(std::size_t dim) {
 template <typename T>
 void check_vector(const char* where, const char* what, std::span<const T> x) {
   detail::require_valid_dim(where, what, x.size());
-  detail::require(Kernels<T>::all_finite(x.data(), x.size()), where, ": ", what,
+  detail::require(detail::real::all_finite(x.data(), x.size()), where, ": ", what,
                   " contains NaN or Inf (D=", x.size(), ")");
 }
 
@@ -208,7 +151,7 @@ template <typename T>
 double norm2_from_spectrum(const Complex<T>* s, std::size_t dim) {
   const std::size_t nb = detail::fft::bins(dim);
   const T* v = reinterpret_cast<const T*>(s);
-  double total = 2.0 * static_cast<double>(Kernels<T>::dot(v, v, 2 * nb));
+  double total = 2.0 * static_cast<double>(detail::real::dot(v, v, 2 * nb));
   total -= std::norm(std::complex<double>(s[0]));
   if (dim % 2 == 0 && dim > 1) total -= std::norm(std::complex<double>(s[nb - 1]));
   return std::max(0.0, total) / static_cast<double>(dim);
@@ -228,7 +171,7 @@ std::pair<ComplexOp, T> inverse_op(const char* where, InverseMethod method, doub
     case InverseMethod::Kind::exact: {
       detail::require(method.parameter >= 0 && std::isfinite(method.parameter), where,
                       ": exact-inverse guard must be finite and >= 0, got ", method.parameter);
-      const double g = method.parameter == 0 ? Kernels<T>::kDefaultGuard : method.parameter;
+      const double g = method.parameter == 0 ? kDefaultGuard<T> : method.parameter;
       return {ComplexOp::kDivide, static_cast<T>(g * g * key_norm2)};
     }
     case InverseMethod::Kind::wiener:
@@ -243,8 +186,8 @@ std::pair<ComplexOp, T> inverse_op(const char* where, InverseMethod method, doub
 template <typename T>
 void inverse_to(const char* where, Complex<T>* spec, std::size_t dim, T* out) {
   detail::fft::inverse<T>(single<T>(dim), spec, out);
-  Kernels<T>::scale(out, T(1) / static_cast<T>(dim), out, dim);
-  check_finite_result(where, Kernels<T>::all_finite(out, dim));
+  detail::real::scale(out, T(1) / static_cast<T>(dim), out, dim);
+  check_finite_result(where, detail::real::all_finite(out, dim));
 }
 
 /// Fills v (D values) with row `row` of the normal codebook, N(0, 1/D).
@@ -368,7 +311,7 @@ Spectrum<T> inverse_spectrum(const Spectrum<T>& key, InverseMethod method,
   Spectrum<T> out(key.dim());
   std::fill(out.data(), out.data() + nb, Complex<T>(1, 0));  // x = 1: out = op(1, key)
   const ComplexResult r =
-      Kernels<T>::spectral(op, out.data(), 0, key.data(), out.data(), 0, 1, nb, T(1), param);
+      spectral<T>(op, out.data(), 0, key.data(), out.data(), 0, 1, nb, T(1), param);
   check_finite_result(where, r.finite);
   if (report != nullptr) report->guarded_bins = r.guarded;
   return out;
@@ -388,7 +331,7 @@ void bind(std::span<const T> a, std::span<const T> b, std::span<T> out) {
   detail::fft::forward<T>(single<T>(dim), a.data(), sa);
   detail::fft::forward<T>(single<T>(dim), b.data(), sb);
   // 1/D folded into the product: inverse(forward(x)) = D x.
-  const ComplexResult r = Kernels<T>::spectral(ComplexOp::kMul, sa, 0, sb, sa, 0, 1, nb,
+  const ComplexResult r = spectral<T>(ComplexOp::kMul, sa, 0, sb, sa, 0, 1, nb,
                                                T(1) / static_cast<T>(dim), T(0));
   check_finite_result(where, r.finite);
   detail::fft::inverse<T>(single<T>(dim), sa, out.data());
@@ -410,7 +353,7 @@ void bind(std::span<const T> x, const Spectrum<T>& key, std::span<T> out) {
   const std::size_t dim = x.size(), nb = key.bins();
   Complex<T>* sx = scratch<T>(0, nb);
   detail::fft::forward<T>(single<T>(dim), x.data(), sx);
-  const ComplexResult r = Kernels<T>::spectral(ComplexOp::kMul, sx, 0, key.data(), sx, 0, 1, nb,
+  const ComplexResult r = spectral<T>(ComplexOp::kMul, sx, 0, key.data(), sx, 0, 1, nb,
                                                T(1) / static_cast<T>(dim), T(0));
   check_finite_result(where, r.finite);
   detail::fft::inverse<T>(single<T>(dim), sx, out.data());
@@ -435,7 +378,7 @@ void unbind_with(const char* where, std::span<const T> bound, const Complex<T>* 
   Complex<T>* sc = scratch<T>(0, nb);
   detail::fft::forward<T>(single<T>(dim), bound.data(), sc);
   const ComplexResult r =
-      Kernels<T>::spectral(op, sc, 0, sk, sc, 0, 1, nb, T(1) / static_cast<T>(dim), param);
+      spectral<T>(op, sc, 0, sk, sc, 0, 1, nb, T(1) / static_cast<T>(dim), param);
   check_finite_result(where, r.finite);
   if (report != nullptr) report->guarded_bins = r.guarded;
   // bound was consumed by the forward transform: out may alias it.
@@ -453,7 +396,7 @@ void unbind_vector_key(std::span<const T> bound, std::span<const T> key, Inverse
   detail::fft::forward<T>(single<T>(key.size()), key.data(), sk);
   double key_norm2 = 0;
   if (method.kind != InverseMethod::Kind::involution) {
-    key_norm2 = Kernels<T>::dot(key.data(), key.data(), key.size());
+    key_norm2 = detail::real::dot(key.data(), key.data(), key.size());
   }
   unbind_with<T>(where, bound, sk, key_norm2, method, report, out);
 }
@@ -544,7 +487,7 @@ void bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMat
       const std::size_t n = std::min(block, rows.rows - r0);
       detail::fft::forward<T>({dim, n, in_stride, spec_stride}, rows.data + r0 * in_stride,
                               work.data());
-      const ComplexResult r = Kernels<T>::spectral(ComplexOp::kMul, work.data(), spec_stride,
+      const ComplexResult r = spectral<T>(ComplexOp::kMul, work.data(), spec_stride,
                                                    key.data(), work.data(), spec_stride, n, nb,
                                                    scale, T(0));
       check_finite_result(where, r.finite);
@@ -606,7 +549,7 @@ DenseVector<T> power(std::span<const T> a, double p, InverseReport* report) {
   detail::require(std::isfinite(p), where, ": exponent p must be finite, got ", p);
   const std::size_t dim = a.size();
   Spectrum<T> s = spectrum(a);
-  const double floor = Kernels<T>::kDefaultGuard * std::sqrt(norm2_from_spectrum(s.data(), dim));
+  const double floor = kDefaultGuard<T> * std::sqrt(norm2_from_spectrum(s.data(), dim));
   const std::size_t nb = s.bins();
   std::size_t guarded = 0;
   for (std::size_t k = 0; k < nb; ++k) {
@@ -641,10 +584,10 @@ DenseVector<T> bundle(const DenseMatrixView<T>& rows, std::span<const T> weights
                                   " rows");
   DenseVector<T> acc(rows.dim);
   for (std::size_t k = 0; k < rows.rows; ++k) {
-    Kernels<T>::add_scaled(rows.row(k).data(), weights.empty() ? T(1) : weights[k], acc.data(),
+    detail::real::add_scaled(rows.row(k).data(), weights.empty() ? T(1) : weights[k], acc.data(),
                            rows.dim);
   }
-  check_finite_result(where, Kernels<T>::all_finite(acc.data(), rows.dim));
+  check_finite_result(where, detail::real::all_finite(acc.data(), rows.dim));
   return acc;
 }
 
@@ -655,8 +598,8 @@ void add_scaled(std::span<const T> x, T weight, std::span<T> acc) {
   detail::require_same_dim(where, "x", x.size(), "acc", acc.size());
   detail::require(acc.data() + acc.size() <= x.data() || x.data() + x.size() <= acc.data(),
                   where, ": acc overlaps x");
-  Kernels<T>::add_scaled(x.data(), weight, acc.data(), x.size());
-  check_finite_result(where, Kernels<T>::all_finite(acc.data(), acc.size()));
+  detail::real::add_scaled(x.data(), weight, acc.data(), x.size());
+  check_finite_result(where, detail::real::all_finite(acc.data(), acc.size()));
 }
 
 template <typename T>
@@ -682,7 +625,7 @@ template <typename T>
 double dot(std::span<const T> a, std::span<const T> b) {
   detail::require_valid_dim("hrr::dot", "a", a.size());
   detail::require_same_dim("hrr::dot", "a", a.size(), "b", b.size());
-  const double r = Kernels<T>::dot(a.data(), b.data(), a.size());
+  const double r = detail::real::dot(a.data(), b.data(), a.size());
   check_finite_result("hrr::dot", std::isfinite(r));
   return r;
 }
@@ -690,7 +633,7 @@ double dot(std::span<const T> a, std::span<const T> b) {
 template <typename T>
 double norm(std::span<const T> a) {
   detail::require_valid_dim("hrr::norm", "a", a.size());
-  const double r = Kernels<T>::dot(a.data(), a.data(), a.size());
+  const double r = detail::real::dot(a.data(), a.data(), a.size());
   check_finite_result("hrr::norm", std::isfinite(r));
   return std::sqrt(r);
 }
@@ -700,9 +643,9 @@ double cosine(std::span<const T> a, std::span<const T> b) {
   constexpr const char* where = "hrr::cosine";
   detail::require_valid_dim(where, "a", a.size());
   detail::require_same_dim(where, "a", a.size(), "b", b.size());
-  const double ab = Kernels<T>::dot(a.data(), b.data(), a.size());
-  const double aa = Kernels<T>::dot(a.data(), a.data(), a.size());
-  const double bb = Kernels<T>::dot(b.data(), b.data(), b.size());
+  const double ab = detail::real::dot(a.data(), b.data(), a.size());
+  const double aa = detail::real::dot(a.data(), a.data(), a.size());
+  const double bb = detail::real::dot(b.data(), b.data(), b.size());
   check_finite_result(where, std::isfinite(ab) && std::isfinite(aa) && std::isfinite(bb));
   if (aa == 0 || bb == 0) return 0.0;
   return std::clamp(ab / std::sqrt(aa * bb), -1.0, 1.0);
@@ -714,7 +657,7 @@ DenseVector<T> normalize(std::span<const T> a) {
   detail::require(n > 0, "hrr::normalize: a is the zero vector (D=", a.size(),
                   "); it has no direction");
   DenseVector<T> out(a.size());
-  Kernels<T>::scale(a.data(), static_cast<T>(1.0 / n), out.data(), a.size());
+  detail::real::scale(a.data(), static_cast<T>(1.0 / n), out.data(), a.size());
   return out;
 }
 

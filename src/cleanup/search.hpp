@@ -138,6 +138,23 @@ void check_batch(const char* where, const char* what, const View& v, std::size_t
   }
 }
 
+/// The checks of a search with dense queries (float, int8, or float against
+/// packed rows): queries of the memory's dimension, options valid for `rows`
+/// stored rows, a well-formed batch. Returns ‖q‖ per query (checked_norm:
+/// throws on NaN or ±Inf).
+template <typename T>
+std::vector<double> checked_queries(const char* where, std::size_t dim, std::size_t rows,
+                                    const DenseMatrixView<T>& queries, const Options& options) {
+  hypervec::detail::require_same_dim(where, "the memory", dim, "queries", queries.dim);
+  check_options(where, rows, options);
+  check_batch(where, "queries", queries, dim, queries.stride);
+  std::vector<double> norms(queries.rows);
+  for (std::size_t a = 0; a < queries.rows; ++a) {
+    norms[a] = checked_norm(queries.data + a * queries.stride, dim, where, "query", a);
+  }
+  return norms;
+}
+
 inline void check_labels(const char* where, std::size_t rows, std::span<const std::string> labels) {
   hypervec::detail::require<DimensionError>(labels.empty() || labels.size() == rows, where,
                                             ": labels has ", labels.size(), " entries, rows has ",

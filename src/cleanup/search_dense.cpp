@@ -25,13 +25,7 @@ std::vector<double> row_scales(const std::vector<double>& norms) {
 std::vector<Matches> float_search(const char* where, const FloatRows& rows, Metric metric,
                                   std::size_t dim, const DenseMatrixView<float>& queries,
                                   const Options& options) {
-  hypervec::detail::require_same_dim(where, "the memory", dim, "queries", queries.dim);
-  check_options(where, rows.count, options);
-  check_batch(where, "queries", queries, dim, queries.stride);
-  std::vector<double> qnorms(queries.rows);
-  for (std::size_t a = 0; a < queries.rows; ++a) {
-    qnorms[a] = checked_norm(queries.data + a * queries.stride, dim, where, "query", a);
-  }
+  const std::vector<double> qnorms = checked_queries(where, dim, rows.count, queries, options);
   const std::vector<double> scale = row_scales(rows.norms);
   const double* scale_ptr = metric == Metric::cosine ? scale.data() : nullptr;
   // Huge or tiny queries or rows: queries scored scaled (see kSafeExp).
@@ -64,15 +58,13 @@ std::vector<Matches> int8_search(const char* where, const Rows<std::int8_t>& row
                                  std::size_t dim, const DenseMatrixView<std::int8_t>& queries,
                                  const Options& options) {
   const RowStore<std::int8_t>& store = rows.store;
-  hypervec::detail::require_same_dim(where, "the memory", dim, "queries", queries.dim);
-  check_options(where, store.rows(), options);
-  check_batch(where, "queries", queries, dim, queries.stride);
-  std::vector<double> qnorms(queries.rows);
+  // An int8 norm cannot fail, so checking -128 after the norms throws what
+  // checking it query by query did.
+  const std::vector<double> qnorms = checked_queries(where, dim, store.rows(), queries, options);
   for (std::size_t a = 0; a < queries.rows; ++a) {
     const std::int8_t* q = queries.data + a * queries.stride;
     hypervec::detail::require(std::find(q, q + dim, std::int8_t{-128}) == q + dim, where,
                               ": query ", a, " holds -128; int8 values must be in [-127, 127]");
-    qnorms[a] = checked_norm(q, dim, where, "query", a);
   }
   const std::vector<double> scale = row_scales(rows.norms);
   const double* scale_ptr = metric == Metric::cosine ? scale.data() : nullptr;

@@ -36,13 +36,7 @@ std::vector<Matches> mixed_search(const char* where, const Rows<std::uint64_t>& 
                                   std::size_t dim, const DenseMatrixView<float>& queries,
                                   const Options& options) {
   const RowStore<std::uint64_t>& store = rows.store;
-  hypervec::detail::require_same_dim(where, "the memory", dim, "queries", queries.dim);
-  check_options(where, store.rows(), options);
-  check_batch(where, "queries", queries, dim, queries.stride);
-  std::vector<double> norms(queries.rows);
-  for (std::size_t a = 0; a < queries.rows; ++a) {
-    norms[a] = checked_norm(queries.data + a * queries.stride, dim, where, "query", a);
-  }
+  const std::vector<double> norms = checked_queries(where, dim, store.rows(), queries, options);
   // Huge queries are scored scaled (rows are ±1: exponent 0), see kSafeExp.
   const ScaledQueries scaled = scale_queries(queries, 0, 0);
   const DenseMatrixView<float>& kq = scaled.view;
