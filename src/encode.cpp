@@ -3,6 +3,10 @@
 // vector or batch. Codebook construction is a one-off scalar loop per
 // component. Projection's sign wrappers live with their kernel in
 // simd/encode.cc.
+//
+// Length (~660 lines): one self-contained section per encoder of encode.hpp
+// (Level, Thermometer, Circular, Projection, SparseProjection, IdLevel,
+// fractional powers, n-grams), in the header's order.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>

@@ -1,4 +1,8 @@
 // The probe's decoder stage (include/hypervec/probe.hpp; docs/probe.md).
+//
+// Length (~670 lines): the decoder's stages (subset queries, artefact rule,
+// greedy extra key, explain-away fallback, precision@k) share one per-chunk
+// state; docs/probe.md is the map of them.
 #include <hypervec/probe.hpp>
 
 #include <hypervec/bipolar.hpp>
