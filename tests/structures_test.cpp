@@ -155,22 +155,30 @@ BOOST_AUTO_TEST_CASE(chain_sequence_walks_from_a_cue) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
-  const std::uint64_t seed = test_seed();
-  const hv::PackedMatrix nodes = hv::bipolar::random_matrix(12, kDim, seed);
-  const auto memory = memory_of(nodes);
-  const std::vector<std::pair<std::size_t, std::size_t>> edges = {
-      {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
+namespace {
+
+/// The edges every graph test stores (12 nodes): a path, a triangle, and two
+/// edges into node 0.
+const std::vector<std::pair<std::size_t, std::size_t>> kGraphEdges = {
+    {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
+
+/// Stores kGraphEdges over the 12 rows of `nodes` in an undirected and a
+/// directed Graph, and checks every node's neighbours, edge weights (1 for a
+/// stored edge, 0 otherwise, within `weight_tol`), predecessors and removal.
+/// A neighbour of u scores z ≈ 30; a non-neighbour z ~ N(0, 1), so z >= 6
+/// passes by chance with p ≈ 1e-9.
+template <typename Graph, typename Nodes, typename Memory>
+void check_graph_neighbours(const Nodes& nodes, const Memory& memory, double weight_tol) {
   hv::cleanup::Options options;
   options.k = 12;
-  options.min_z = 6.0;  // a neighbour sits at z ≈ √D/√(edges)·... ≈ 30; chance < 1e-9
+  options.min_z = 6.0;
   for (const bool directed : {false, true}) {
-    st::Graph graph(kDim, directed);
-    for (auto [u, v] : edges) graph.add_edge(nodes.row(u), nodes.row(v));
-    BOOST_TEST_CONTEXT("seed " << seed << " directed " << directed) {
+    Graph graph(kDim, directed);
+    for (auto [u, v] : kGraphEdges) graph.add_edge(nodes.row(u), nodes.row(v));
+    BOOST_TEST_CONTEXT("directed " << directed) {
       for (std::size_t u = 0; u < 12; ++u) {
         std::set<std::size_t> expected;
-        for (auto [a, b] : edges) {
+        for (auto [a, b] : kGraphEdges) {
           if (a == u) expected.insert(b);
           if (!directed && b == u) expected.insert(a);
         }
@@ -178,11 +186,11 @@ BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
         for (const auto& m : graph.neighbours(nodes.row(u), memory, options)) got.insert(m.id);
         BOOST_TEST_CONTEXT("node " << u) { BOOST_TEST((got == expected)); }
       }
-      // Edge weights: 1 for stored edges, ≈ 0 ± 5√(10/D) = ±0.16 otherwise.
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < 0.16);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < 0.16);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < weight_tol);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < weight_tol);
       if (directed) {
-        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < 0.16);
+        // The reverse of a stored edge is not stored (HRR: marked by †, not ρ).
+        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < weight_tol);
         std::set<std::size_t> preds;
         for (const auto& m : memory.search(graph.predecessors_query(nodes.row(0)), options)) {
           preds.insert(m.id);
@@ -191,8 +199,47 @@ BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
       }
       graph.remove_edge(nodes.row(0), nodes.row(1));
       BOOST_TEST(graph.edges() == 9);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < 0.16);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < weight_tol);
     }
+  }
+}
+
+/// Pushes 30 of the 64 atoms, pops 10, pushes 2 more, pops the rest: every
+/// pop must return the last item pushed, and the stack ends empty.
+template <typename Stack, typename Atoms, typename Memory>
+void check_stack_pops_in_reverse_order(Stack& stack, const Atoms& atoms, const Memory& memory) {
+  std::vector<std::size_t> pushed;
+  for (std::size_t i = 0; i < 30; ++i) {
+    pushed.push_back((i * 13 + 5) % 64);
+    stack.push(atoms.row(pushed.back()));
+  }
+  for (int i = 0; i < 10; ++i) {
+    const auto m = stack.pop(memory);
+    BOOST_REQUIRE(m.has_value());
+    BOOST_TEST(m->id == pushed.back());
+    pushed.pop_back();
+  }
+  for (std::size_t id : {60UL, 61UL}) {
+    stack.push(atoms.row(id));
+    pushed.push_back(id);
+  }
+  while (!stack.empty()) {
+    const auto m = stack.pop(memory);
+    BOOST_REQUIRE(m.has_value());
+    BOOST_TEST(m->id == pushed.back());
+    pushed.pop_back();
+  }
+  BOOST_TEST(pushed.empty());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
+  const std::uint64_t seed = test_seed();
+  const hv::PackedMatrix nodes = hv::bipolar::random_matrix(12, kDim, seed);
+  // Edge weights: 1 for stored edges, ≈ 0 ± 5√(10/D) = ±0.16 otherwise.
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    check_graph_neighbours<st::Graph<>>(nodes, memory_of(nodes), 0.16);
   }
 }
 
@@ -223,31 +270,7 @@ BOOST_AUTO_TEST_CASE(stack_pops_in_reverse_order) {
   const hv::PackedMatrix atoms = hv::bipolar::random_matrix(64, kDim, seed);
   const auto memory = memory_of(atoms);
   st::Stack stack(kDim);
-  std::vector<std::size_t> pushed;
-  for (std::size_t i = 0; i < 30; ++i) {
-    pushed.push_back((i * 13 + 5) % 64);
-    stack.push(atoms.row(pushed.back()));
-  }
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    // Interleave: pop 10, push 2, pop everything.
-    for (int i = 0; i < 10; ++i) {
-      const auto m = stack.pop(memory);
-      BOOST_REQUIRE(m.has_value());
-      BOOST_TEST(m->id == pushed.back());
-      pushed.pop_back();
-    }
-    for (std::size_t id : {60UL, 61UL}) {
-      stack.push(atoms.row(id));
-      pushed.push_back(id);
-    }
-    while (!stack.empty()) {
-      const auto m = stack.pop(memory);
-      BOOST_REQUIRE(m.has_value());
-      BOOST_TEST(m->id == pushed.back());
-      pushed.pop_back();
-    }
-    BOOST_TEST(pushed.empty());
-  }
+  BOOST_TEST_CONTEXT("seed " << seed) { check_stack_pops_in_reverse_order(stack, atoms, memory); }
   BOOST_CHECK_THROW(stack.top_query(), hv::InvalidArgument);
   BOOST_CHECK_THROW(stack.pop(atoms.row(0)), hv::InvalidArgument);
 }
@@ -518,28 +541,7 @@ BOOST_AUTO_TEST_CASE(real_sequence_and_stack_recall_in_both_models) {
       BOOST_CHECK_THROW(seq.query(10), hv::InvalidArgument);
 
       st::DenseStack stack(kDim);
-      std::vector<std::size_t> pushed;
-      for (std::size_t i = 0; i < 30; ++i) {
-        pushed.push_back((i * 13 + 5) % 64);
-        stack.push(atoms.row(pushed.back()));
-      }
-      for (int i = 0; i < 10; ++i) {
-        const auto m = stack.pop(memory);
-        BOOST_REQUIRE(m.has_value());
-        BOOST_TEST(m->id == pushed.back());
-        pushed.pop_back();
-      }
-      for (std::size_t id : {60UL, 61UL}) {
-        stack.push(atoms.row(id));
-        pushed.push_back(id);
-      }
-      while (!stack.empty()) {
-        const auto m = stack.pop(memory);
-        BOOST_REQUIRE(m.has_value());
-        BOOST_TEST(m->id == pushed.back());
-        pushed.pop_back();
-      }
-      BOOST_TEST(pushed.empty());
+      check_stack_pops_in_reverse_order(stack, atoms, memory);
       BOOST_CHECK_THROW(stack.top_query(), hv::InvalidArgument);
     }
   }
@@ -550,48 +552,11 @@ BOOST_AUTO_TEST_CASE(real_sequence_and_stack_recall_in_both_models) {
 namespace {
 
 template <typename Model>
-void check_graph(const RealCase& c, const Model& model, std::uint64_t seed) {
+void check_graph(const RealCase& c, const Model&, std::uint64_t seed) {
   const hv::DenseMatrix<float> nodes = c.atoms(12, kDim, seed);
-  const auto memory = float_memory(nodes);
-  const std::vector<std::pair<std::size_t, std::size_t>> edges = {
-      {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
-  hv::cleanup::Options options;
-  options.k = 12;
-  // A neighbour of u scores cos ≈ 1/√(deg + noise) ≈ 0.3 (z ≈ 30); a
-  // non-neighbour z ~ N(0, 1), so z >= 6 passes by chance with p ≈ 1e-9.
-  options.min_z = 6.0;
-  for (const bool directed : {false, true}) {
-    st::Graph<Model> graph(kDim, directed);
-    for (auto [u, v] : edges) graph.add_edge(nodes.row(u), nodes.row(v));
-    BOOST_TEST_CONTEXT("directed " << directed) {
-      for (std::size_t u = 0; u < 12; ++u) {
-        std::set<std::size_t> expected;
-        for (auto [a, b] : edges) {
-          if (a == u) expected.insert(b);
-          if (!directed && b == u) expected.insert(a);
-        }
-        std::set<std::size_t> got;
-        for (const auto& m : graph.neighbours(nodes.row(u), memory, options)) got.insert(m.id);
-        BOOST_TEST_CONTEXT("node " << u) { BOOST_TEST((got == expected)); }
-      }
-      // Edge weight ⟨s, e⟩/⟨e, e⟩: 1 + N(0, ≈(m-1)/D) for a stored edge, N(0,
-      // ≈m/D) otherwise; HRR edge norms add a relative ±5√(6/D): bound 0.2.
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < 0.2);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < 0.2);
-      if (directed) {
-        // The reverse of a stored edge is not stored (HRR: marked by †, not ρ).
-        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < 0.2);
-        std::set<std::size_t> preds;
-        for (const auto& m : memory.search(graph.predecessors_query(nodes.row(0)), options)) {
-          preds.insert(m.id);
-        }
-        BOOST_TEST((preds == std::set<std::size_t>{8, 9}));
-      }
-      graph.remove_edge(nodes.row(0), nodes.row(1));
-      BOOST_TEST(graph.edges() == 9);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < 0.2);
-    }
-  }
+  // Edge weight ⟨s, e⟩/⟨e, e⟩: 1 + N(0, ≈(m-1)/D) for a stored edge, N(0,
+  // ≈m/D) otherwise; HRR edge norms add a relative ±5√(6/D): bound 0.2.
+  check_graph_neighbours<st::Graph<Model>>(nodes, float_memory(nodes), 0.2);
 }
 
 template <typename Model>
