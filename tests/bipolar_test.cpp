@@ -73,37 +73,33 @@ BOOST_AUTO_TEST_CASE(permute_matches_reference_for_every_shift_kind) {
 }
 
 BOOST_AUTO_TEST_CASE(algebraic_laws) {
-  const auto seed = hv::test::test_seed();
-  std::mt19937_64 rng(seed);
-  for (const std::size_t dim : kDims) {
-    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-      const auto a = random_packed(dim, rng);
-      const auto b = random_packed(dim, rng);
-      const auto c = random_packed(dim, rng);
-      const auto id = hv::bipolar::identity(dim);
-      using hv::bipolar::bind;
-      using hv::bipolar::permute;
-      BOOST_CHECK(hv::bipolar::unbind(bind(a, b), b) == a);          // self-inverse
-      BOOST_CHECK(bind(a, a) == id);                                  // a ⊗ a = 1
-      BOOST_CHECK(bind(a, b) == bind(b, a));                          // commutative
-      BOOST_CHECK(bind(bind(a, b), c) == bind(a, bind(b, c)));        // associative
-      BOOST_CHECK(bind(a, id) == a);                                  // identity
-      const std::vector<hv::PackedView> abc = {a, b, c};
-      BOOST_CHECK(hv::bipolar::multibind(abc) == bind(bind(a, b), c));
-      for (const std::ptrdiff_t j : {3, -70, 1000}) {
-        for (const std::ptrdiff_t k : {1, 64, -9}) {
-          BOOST_CHECK(permute(permute(a, j), k) == permute(a, j + k));  // composition
-        }
-        BOOST_CHECK(hv::bipolar::inverse_permute(permute(a, j), j) == a);  // inverse
-        // Permutation preserves similarity and distributes over binding.
-        BOOST_CHECK_EQUAL(hv::bipolar::cosine(permute(a, j), permute(b, j)),
-                          hv::bipolar::cosine(a, b));
-        BOOST_CHECK(permute(bind(a, b), j) == bind(permute(a, j), permute(b, j)));
+  for_each_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    const auto a = random_packed(dim, rng);
+    const auto b = random_packed(dim, rng);
+    const auto c = random_packed(dim, rng);
+    const auto id = hv::bipolar::identity(dim);
+    using hv::bipolar::bind;
+    using hv::bipolar::permute;
+    BOOST_CHECK(hv::bipolar::unbind(bind(a, b), b) == a);          // self-inverse
+    BOOST_CHECK(bind(a, a) == id);                                  // a ⊗ a = 1
+    BOOST_CHECK(bind(a, b) == bind(b, a));                          // commutative
+    BOOST_CHECK(bind(bind(a, b), c) == bind(a, bind(b, c)));        // associative
+    BOOST_CHECK(bind(a, id) == a);                                  // identity
+    const std::vector<hv::PackedView> abc = {a, b, c};
+    BOOST_CHECK(hv::bipolar::multibind(abc) == bind(bind(a, b), c));
+    for (const std::ptrdiff_t j : {3, -70, 1000}) {
+      for (const std::ptrdiff_t k : {1, 64, -9}) {
+        BOOST_CHECK(permute(permute(a, j), k) == permute(a, j + k));  // composition
       }
-      BOOST_CHECK(permute(a, static_cast<std::ptrdiff_t>(dim)) == a);
-      BOOST_CHECK_EQUAL(hv::bipolar::dot(a, a), static_cast<std::int64_t>(dim));
+      BOOST_CHECK(hv::bipolar::inverse_permute(permute(a, j), j) == a);  // inverse
+      // Permutation preserves similarity and distributes over binding.
+      BOOST_CHECK_EQUAL(hv::bipolar::cosine(permute(a, j), permute(b, j)),
+                        hv::bipolar::cosine(a, b));
+      BOOST_CHECK(permute(bind(a, b), j) == bind(permute(a, j), permute(b, j)));
     }
-  }
+    BOOST_CHECK(permute(a, static_cast<std::ptrdiff_t>(dim)) == a);
+    BOOST_CHECK_EQUAL(hv::bipolar::dot(a, a), static_cast<std::int64_t>(dim));
+  });
 }
 
 BOOST_AUTO_TEST_CASE(random_pairs_are_orthogonal_with_sigma_one_over_sqrt_d) {
@@ -270,49 +266,44 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw_before_allocating) {
 
 BOOST_AUTO_TEST_CASE(bundle_is_majority_inverse_is_self_and_unbind_into_out) {
   const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    std::mt19937_64 rng(seed);
-    for (const std::size_t dim : kDims) {
-      BOOST_TEST_CONTEXT("D=" << dim) {
-        // Even count: ties occur, so the tie rule must reach majority.
-        const auto items = hv::test::random_items(4, dim, rng);
-        const auto views = hv::test::views_of(items);
-        for (const auto& tie : {hv::TieBreak::toward_negative(), hv::TieBreak::toward_positive(),
-                                hv::TieBreak::random(seed)}) {
-          const auto expected = hv::bipolar::majority(views, tie);
-          BOOST_CHECK(hv::bipolar::bundle(views, tie) == expected);
-          hv::PackedMatrix m(items.size(), dim);
-          for (std::size_t r = 0; r < items.size(); ++r) {
-            std::copy(items[r].words(), items[r].words() + items[r].num_words(),
-                      m.row_span(r).words);
-          }
-          BOOST_CHECK(hv::bipolar::bundle(m.view(), tie) == expected);
-        }
-        // Componentwise check of one bundle against counting the votes.
-        const auto b = hv::bipolar::bundle(views);
-        for (std::size_t i = 0; i < dim; ++i) {
-          int minus = 0;
-          for (const auto& v : items) minus += v.component(i) < 0;
-          const int want = minus > 2 ? -1 : (minus < 2 ? 1 : -1);  // tie → -1 (default)
-          BOOST_REQUIRE_EQUAL(b.component(i), want);
-        }
-
-        const auto& a = items[0];
-        const auto& key = items[1];
-        const auto inv = hv::bipolar::inverse(a);
-        BOOST_CHECK(inv == a);
-        BOOST_CHECK(hv::bipolar::bind(a, inv) == hv::bipolar::identity(dim));
-
-        const auto bound = hv::bipolar::bind(a, key);
-        hv::PackedVector out(dim);
-        hv::bipolar::unbind(bound, key, out.span());
-        BOOST_CHECK(out == a);
-        hv::PackedVector in_place = bound;  // out aliases bound
-        hv::bipolar::unbind(in_place, key, in_place.span());
-        BOOST_CHECK(in_place == a);
+  for_each_dim(seed, [&](std::size_t dim, std::mt19937_64& rng) {
+    // Even count: ties occur, so the tie rule must reach majority.
+    const auto items = hv::test::random_items(4, dim, rng);
+    const auto views = hv::test::views_of(items);
+    for (const auto& tie : {hv::TieBreak::toward_negative(), hv::TieBreak::toward_positive(),
+                            hv::TieBreak::random(seed)}) {
+      const auto expected = hv::bipolar::majority(views, tie);
+      BOOST_CHECK(hv::bipolar::bundle(views, tie) == expected);
+      hv::PackedMatrix m(items.size(), dim);
+      for (std::size_t r = 0; r < items.size(); ++r) {
+        std::copy(items[r].words(), items[r].words() + items[r].num_words(),
+                  m.row_span(r).words);
       }
+      BOOST_CHECK(hv::bipolar::bundle(m.view(), tie) == expected);
     }
-  }
+    // Componentwise check of one bundle against counting the votes.
+    const auto b = hv::bipolar::bundle(views);
+    for (std::size_t i = 0; i < dim; ++i) {
+      int minus = 0;
+      for (const auto& v : items) minus += v.component(i) < 0;
+      const int want = minus > 2 ? -1 : (minus < 2 ? 1 : -1);  // tie → -1 (default)
+      BOOST_REQUIRE_EQUAL(b.component(i), want);
+    }
+
+    const auto& a = items[0];
+    const auto& key = items[1];
+    const auto inv = hv::bipolar::inverse(a);
+    BOOST_CHECK(inv == a);
+    BOOST_CHECK(hv::bipolar::bind(a, inv) == hv::bipolar::identity(dim));
+
+    const auto bound = hv::bipolar::bind(a, key);
+    hv::PackedVector out(dim);
+    hv::bipolar::unbind(bound, key, out.span());
+    BOOST_CHECK(out == a);
+    hv::PackedVector in_place = bound;  // out aliases bound
+    hv::bipolar::unbind(in_place, key, in_place.span());
+    BOOST_CHECK(in_place == a);
+  });
   BOOST_CHECK_THROW(hv::bipolar::bundle(std::span<const hv::PackedView>{}), hv::InvalidArgument);
   const auto a = hv::bipolar::random(64, 1), b = hv::bipolar::random(65, 1);
   hv::PackedVector out(65);

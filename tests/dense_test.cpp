@@ -252,46 +252,42 @@ BOOST_AUTO_TEST_CASE(dense_results_equal_packed_bipolar_results_on_pm1_data) {
 }
 
 BOOST_AUTO_TEST_CASE(algebraic_laws) {
-  const auto seed = hv::test::test_seed();
-  std::mt19937_64 rng(seed);
-  for (const std::size_t dim : kDims) {
-    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-      // Float: products of small integers are exact, so associativity holds exactly.
-      const auto a = integer_floats(dim, rng, 5), b = integer_floats(dim, rng, 5),
-                 c = integer_floats(dim, rng, 5);
-      using F = std::span<const float>;
-      BOOST_CHECK(same<float>(hv::dense::bind(F(a), F(b)), hv::dense::bind(F(b), F(a))));
-      BOOST_CHECK(same<float>(hv::dense::bind(hv::dense::bind(F(a), F(b)).values(), F(c)),
-                              hv::dense::bind(F(a), hv::dense::bind(F(b), F(c)).values())));
-      // int8 values in [-5, 5]: |a b c| <= 125, no saturation anywhere.
-      std::vector<std::int8_t> x(dim), y(dim), z(dim);
-      for (std::size_t i = 0; i < dim; ++i) {
-        x[i] = static_cast<std::int8_t>(a[i]);
-        y[i] = static_cast<std::int8_t>(b[i]);
-        z[i] = static_cast<std::int8_t>(c[i]);
-      }
-      using I = std::span<const std::int8_t>;
-      BOOST_CHECK(same<std::int8_t>(hv::dense::bind(I(x), I(y)), hv::dense::bind(I(y), I(x))));
-      BOOST_CHECK(same<std::int8_t>(hv::dense::bind(hv::dense::bind(I(x), I(y)).values(), I(z)),
-                                    hv::dense::bind(I(x), hv::dense::bind(I(y), I(z)).values())));
-      // ±1 keys are self-inverse: unbinding with the key recovers the item.
-      const auto key = random_packed(dim, rng);
-      const auto fk = hv::dense::to_float(key);
-      const auto ik = hv::dense::to_int8(key);
-      BOOST_CHECK(same<float>(hv::dense::bind(hv::dense::bind(F(a), fk).values(), fk), a));
-      BOOST_CHECK(same<std::int8_t>(hv::dense::bind(hv::dense::bind(I(x), ik).values(), ik), x));
-      // The saturation is symmetric: -128 · -1 → 127, -128 · 1 → -127.
-      const std::vector<std::int8_t> m = {-128, -128, 127, -127};
-      const std::vector<std::int8_t> s = {-1, 1, 127, 127};
-      const std::vector<std::int8_t> want = {127, -127, 127, -127};
-      BOOST_CHECK(same<std::int8_t>(hv::dense::bind(I(m), I(s)), want));
-      // Dense ↔ packed round trips, and normalize = to_float ∘ to_packed.
-      BOOST_CHECK(hv::dense::to_packed(hv::dense::to_float(key).values()) == key);
-      const auto r = random_floats(dim, rng);
-      BOOST_CHECK(same<float>(hv::dense::to_float(hv::dense::to_packed(F(r))),
-                              hv::dense::hard_quantize(F(r))));
+  for_each_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    // Float: products of small integers are exact, so associativity holds exactly.
+    const auto a = integer_floats(dim, rng, 5), b = integer_floats(dim, rng, 5),
+               c = integer_floats(dim, rng, 5);
+    using F = std::span<const float>;
+    BOOST_CHECK(same<float>(hv::dense::bind(F(a), F(b)), hv::dense::bind(F(b), F(a))));
+    BOOST_CHECK(same<float>(hv::dense::bind(hv::dense::bind(F(a), F(b)).values(), F(c)),
+                            hv::dense::bind(F(a), hv::dense::bind(F(b), F(c)).values())));
+    // int8 values in [-5, 5]: |a b c| <= 125, no saturation anywhere.
+    std::vector<std::int8_t> x(dim), y(dim), z(dim);
+    for (std::size_t i = 0; i < dim; ++i) {
+      x[i] = static_cast<std::int8_t>(a[i]);
+      y[i] = static_cast<std::int8_t>(b[i]);
+      z[i] = static_cast<std::int8_t>(c[i]);
     }
-  }
+    using I = std::span<const std::int8_t>;
+    BOOST_CHECK(same<std::int8_t>(hv::dense::bind(I(x), I(y)), hv::dense::bind(I(y), I(x))));
+    BOOST_CHECK(same<std::int8_t>(hv::dense::bind(hv::dense::bind(I(x), I(y)).values(), I(z)),
+                                  hv::dense::bind(I(x), hv::dense::bind(I(y), I(z)).values())));
+    // ±1 keys are self-inverse: unbinding with the key recovers the item.
+    const auto key = random_packed(dim, rng);
+    const auto fk = hv::dense::to_float(key);
+    const auto ik = hv::dense::to_int8(key);
+    BOOST_CHECK(same<float>(hv::dense::bind(hv::dense::bind(F(a), fk).values(), fk), a));
+    BOOST_CHECK(same<std::int8_t>(hv::dense::bind(hv::dense::bind(I(x), ik).values(), ik), x));
+    // The saturation is symmetric: -128 · -1 → 127, -128 · 1 → -127.
+    const std::vector<std::int8_t> m = {-128, -128, 127, -127};
+    const std::vector<std::int8_t> s = {-1, 1, 127, 127};
+    const std::vector<std::int8_t> want = {127, -127, 127, -127};
+    BOOST_CHECK(same<std::int8_t>(hv::dense::bind(I(m), I(s)), want));
+    // Dense ↔ packed round trips, and normalize = to_float ∘ to_packed.
+    BOOST_CHECK(hv::dense::to_packed(hv::dense::to_float(key).values()) == key);
+    const auto r = random_floats(dim, rng);
+    BOOST_CHECK(same<float>(hv::dense::to_float(hv::dense::to_packed(F(r))),
+                            hv::dense::hard_quantize(F(r))));
+  });
 }
 
 BOOST_AUTO_TEST_CASE(tie_rules_for_zero_components) {
@@ -528,41 +524,36 @@ BOOST_AUTO_TEST_CASE(random_rows_are_the_packed_codebook_unpacked) {
 
 BOOST_AUTO_TEST_CASE(identity_unbind_and_inverse_follow_map_algebra) {
   const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    std::mt19937_64 rng(seed);
-    for (const std::size_t dim : kDims) {
-      BOOST_TEST_CONTEXT("D=" << dim) {
-        const auto a = hv::dense::random(dim, seed, 1);
-        const auto k = hv::dense::random(dim, seed, 2);
-        const auto one = hv::dense::identity(dim);
-        for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(one[i], 1.0f);
-        BOOST_CHECK(same<float>(hv::dense::bind(a.values(), one.values()).values(), a.values()));
-        // ±1 keys: unbinding is exact, and a ⊙ inverse(a) is the identity.
-        const auto bound = hv::dense::bind(a.values(), k.values());
-        BOOST_CHECK(same<float>(hv::dense::unbind(bound.values(), k.values()).values(), a.values()));
-        const auto inv = hv::dense::inverse(k.values());
-        BOOST_CHECK(same<float>(inv.values(), k.values()));
-        BOOST_CHECK(same<float>(hv::dense::bind(k.values(), inv.values()).values(), one.values()));
-        hv::DenseVector<float> in_place = bound;  // out aliases bound
-        hv::dense::unbind(in_place.values(), k.values(), in_place.values());
-        BOOST_CHECK(same<float>(in_place.values(), a.values()));
-        // Real-valued data: unbind is the element-wise product (torchhd's MAP).
-        const auto x = random_floats(dim, rng), y = random_floats(dim, rng);
-        const auto u = hv::dense::unbind(std::span<const float>(x), std::span<const float>(y));
-        for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(u[i], x[i] * y[i]);
-        // int8.
-        const auto a8 = hv::dense::random_int8(dim, seed, 1), k8 = hv::dense::random_int8(dim, seed, 2);
-        const auto b8 = hv::dense::bind(a8.values(), k8.values());
-        BOOST_CHECK(same<std::int8_t>(hv::dense::unbind(b8.values(), k8.values()).values(),
-                                      a8.values()));
-        const auto inv8 = hv::dense::inverse(k8.values());
-        BOOST_CHECK(same<std::int8_t>(inv8.values(), k8.values()));
-        hv::DenseVector<std::int8_t> out8(dim);
-        hv::dense::unbind(b8.values(), k8.values(), out8.values());
-        BOOST_CHECK(same<std::int8_t>(out8.values(), a8.values()));
-      }
-    }
-  }
+  for_each_dim(seed, [&](std::size_t dim, std::mt19937_64& rng) {
+    const auto a = hv::dense::random(dim, seed, 1);
+    const auto k = hv::dense::random(dim, seed, 2);
+    const auto one = hv::dense::identity(dim);
+    for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(one[i], 1.0f);
+    BOOST_CHECK(same<float>(hv::dense::bind(a.values(), one.values()).values(), a.values()));
+    // ±1 keys: unbinding is exact, and a ⊙ inverse(a) is the identity.
+    const auto bound = hv::dense::bind(a.values(), k.values());
+    BOOST_CHECK(same<float>(hv::dense::unbind(bound.values(), k.values()).values(), a.values()));
+    const auto inv = hv::dense::inverse(k.values());
+    BOOST_CHECK(same<float>(inv.values(), k.values()));
+    BOOST_CHECK(same<float>(hv::dense::bind(k.values(), inv.values()).values(), one.values()));
+    hv::DenseVector<float> in_place = bound;  // out aliases bound
+    hv::dense::unbind(in_place.values(), k.values(), in_place.values());
+    BOOST_CHECK(same<float>(in_place.values(), a.values()));
+    // Real-valued data: unbind is the element-wise product (torchhd's MAP).
+    const auto x = random_floats(dim, rng), y = random_floats(dim, rng);
+    const auto u = hv::dense::unbind(std::span<const float>(x), std::span<const float>(y));
+    for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE_EQUAL(u[i], x[i] * y[i]);
+    // int8.
+    const auto a8 = hv::dense::random_int8(dim, seed, 1), k8 = hv::dense::random_int8(dim, seed, 2);
+    const auto b8 = hv::dense::bind(a8.values(), k8.values());
+    BOOST_CHECK(same<std::int8_t>(hv::dense::unbind(b8.values(), k8.values()).values(),
+                                  a8.values()));
+    const auto inv8 = hv::dense::inverse(k8.values());
+    BOOST_CHECK(same<std::int8_t>(inv8.values(), k8.values()));
+    hv::DenseVector<std::int8_t> out8(dim);
+    hv::dense::unbind(b8.values(), k8.values(), out8.values());
+    BOOST_CHECK(same<std::int8_t>(out8.values(), a8.values()));
+  });
   using F = std::span<const float>;
   std::vector<float> a(8, 1.0f), b(9, 1.0f), out(9);
   BOOST_CHECK_THROW(hv::dense::unbind(F(a), F(b)), hv::DimensionError);

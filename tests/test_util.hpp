@@ -69,6 +69,19 @@ void for_each_target_and_dim(std::uint64_t seed, Body&& body) {
   }
 }
 
+/// The host-side loop (no target pinning): runs body(dim, rng) for every
+/// dimension in kDims under the contexts "seed <seed>" and "D=<dim>", with one
+/// std::mt19937_64 seeded with `seed` carried from one dimension to the next.
+template <typename Body>
+void for_each_dim(std::uint64_t seed, Body&& body) {
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed);
+    for (const std::size_t dim : kDims) {
+      BOOST_TEST_CONTEXT("D=" << dim) { body(dim, rng); }
+    }
+  }
+}
+
 /// Floats uniform in [-scale, scale].
 inline std::vector<float> random_floats(std::size_t dim, std::mt19937_64& rng, float scale = 1.0f) {
   std::uniform_real_distribution<float> dist(-scale, scale);
