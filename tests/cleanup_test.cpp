@@ -35,6 +35,7 @@ namespace hv = hypervec;
 namespace cl = hypervec::cleanup;
 namespace ref = hypervec::reference::cleanup;
 using hv::test::for_each_target;
+using hv::test::gaussian_matrix;
 using hv::test::random_packed;
 
 namespace {
@@ -59,15 +60,6 @@ hv::PackedMatrix packed_codebook(std::size_t rows, std::size_t dim, std::mt19937
     }
     const auto v = random_packed(dim, rng);
     std::memcpy(row.words, v.words(), row.num_words() * 8);
-  }
-  return m;
-}
-
-hv::DenseMatrix<float> gaussian_matrix(std::size_t rows, std::size_t dim, std::mt19937_64& rng) {
-  hv::DenseMatrix<float> m(rows, dim);
-  std::normal_distribution<float> normal;
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (auto& x : m.row(r)) x = normal(rng);
   }
   return m;
 }

@@ -38,35 +38,30 @@ fhrr::Vector random_complex(std::size_t dim, std::mt19937_64& rng) {
 BOOST_AUTO_TEST_CASE(kernels_match_plain_loops_on_every_target) {
   const auto seed = hv::test::test_seed();
   const float u = std::numeric_limits<float>::epsilon() / 2;
-  for_each_target([&](const std::string&) {
-    std::mt19937_64 rng(seed);
-    for (const std::size_t dim : hv::test::kDims) {
-      BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-        const auto a = random_complex(dim, rng);
-        const auto b = random_complex(dim, rng);
-        const auto p = fhrr::bind(a, b);
-        const auto q = fhrr::unbind(a, b);
-        const auto n = fhrr::hard_quantize(a);
-        double abs_sum = 0;
-        for (std::size_t k = 0; k < dim; ++k) {
-          const std::complex<double> x(a[k]), y(b[k]);
-          // Complex product: each component is two products and a sum (or
-          // one FMA): ≤ 3u · (|xr yr| + |xi yi|) ≤ 3u |x||y| · √2.
-          const double bound = 5 * u * std::abs(x) * std::abs(y);
-          BOOST_TEST(std::abs(std::complex<double>(p[k]) - x * y) <= bound);
-          BOOST_TEST(std::abs(std::complex<double>(q[k]) - x * std::conj(y)) <= bound);
-          if (std::abs(x) == 0) {
-            BOOST_TEST((n[k] == fhrr::Phasor(1, 0)));
-          } else {
-            BOOST_TEST(std::abs(std::complex<double>(n[k]) - x / std::abs(x)) <= 4 * u);
-          }
-          abs_sum += std::abs(x.real() * y.real()) + std::abs(x.imag() * y.imag());
-        }
-        // Float sum of 2D terms: ≤ 2D·u·Σ|terms| (any order), divided by D.
-        BOOST_TEST(std::abs(fhrr::similarity(a, b) - ref::phasor_similarity(a.values(), b.values())) <=
-                   2 * dim * u * abs_sum / dim);
+  hv::test::for_each_target_and_dim(seed, [&](std::size_t dim, std::mt19937_64& rng) {
+    const auto a = random_complex(dim, rng);
+    const auto b = random_complex(dim, rng);
+    const auto p = fhrr::bind(a, b);
+    const auto q = fhrr::unbind(a, b);
+    const auto n = fhrr::hard_quantize(a);
+    double abs_sum = 0;
+    for (std::size_t k = 0; k < dim; ++k) {
+      const std::complex<double> x(a[k]), y(b[k]);
+      // Complex product: each component is two products and a sum (or
+      // one FMA): ≤ 3u · (|xr yr| + |xi yi|) ≤ 3u |x||y| · √2.
+      const double bound = 5 * u * std::abs(x) * std::abs(y);
+      BOOST_TEST(std::abs(std::complex<double>(p[k]) - x * y) <= bound);
+      BOOST_TEST(std::abs(std::complex<double>(q[k]) - x * std::conj(y)) <= bound);
+      if (std::abs(x) == 0) {
+        BOOST_TEST((n[k] == fhrr::Phasor(1, 0)));
+      } else {
+        BOOST_TEST(std::abs(std::complex<double>(n[k]) - x / std::abs(x)) <= 4 * u);
       }
+      abs_sum += std::abs(x.real() * y.real()) + std::abs(x.imag() * y.imag());
     }
+    // Float sum of 2D terms: ≤ 2D·u·Σ|terms| (any order), divided by D.
+    BOOST_TEST(std::abs(fhrr::similarity(a, b) - ref::phasor_similarity(a.values(), b.values())) <=
+               2 * dim * u * abs_sum / dim);
   });
 }
 

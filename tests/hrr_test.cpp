@@ -206,40 +206,36 @@ BOOST_AUTO_TEST_CASE(spectral_inverse_kernels_match_reference_bin_by_bin) {
 
 BOOST_AUTO_TEST_CASE(dot_cosine_norm_bundle_permute_match_reference) {
   const auto seed = hv::test::test_seed();
-  for_each_target([&](const std::string&) {
-    for (const std::size_t dim : hv::test::kDims) {
-      BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-        const auto a = hrr::random<float>(dim, seed, 1);
-        const auto b = hrr::random<float>(dim, seed, 2);
-        const auto ad = to_double<float>(a.values());
-        const auto bd = to_double<float>(b.values());
-        // Float summation, any order: |error| ≤ (D − 1)·u·Σ|a_i b_i| (+ the
-        // product roundings, u·Σ|a_i b_i|), so D·u·Σ|a_i b_i|.
-        double abs_sum = 0;
-        for (std::size_t i = 0; i < dim; ++i) abs_sum += std::abs(ad[i] * bd[i]);
-        const double u = std::numeric_limits<float>::epsilon() / 2;
-        BOOST_TEST(std::abs(hrr::dot(a, b) - ref::dot(ad, bd)) <= dim * u * abs_sum);
-        BOOST_TEST(std::abs(hrr::cosine(a, b) - ref::cosine(ad, bd)) <= 4 * dim * u + 1e-12);
-        BOOST_TEST(std::abs(hrr::norm(a) - norm2(ad)) <= dim * u * norm2(ad));
-        BOOST_TEST(std::abs(hrr::norm(hrr::normalize(a)) - 1.0) <= (dim + 2) * u);
-        for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-3},
-                                       static_cast<std::ptrdiff_t>(dim) + 5}) {
-          BOOST_TEST(to_double<float>(hrr::permute(a, k).values()) == ref::permute(ad, k),
-                     boost::test_tools::per_element());
-        }
-        BOOST_TEST(to_double<float>(hrr::involution(a).values()) == ref::involution(ad),
-                   boost::test_tools::per_element());
-        hv::DenseMatrix<float> rows(3, dim);
-        std::copy(a.values().begin(), a.values().end(), rows.row(0).begin());
-        std::copy(b.values().begin(), b.values().end(), rows.row(1).begin());
-        std::copy(a.values().begin(), a.values().end(), rows.row(2).begin());
-        const std::vector<float> weights = {0.5f, -2.0f, 0.25f};
-        const auto s = hrr::bundle(rows, weights);
-        for (std::size_t i = 0; i < dim; ++i) {
-          const double want = 0.5 * ad[i] - 2.0 * bd[i] + 0.25 * ad[i];
-          BOOST_TEST(std::abs(s[i] - want) <= 4 * u * (0.75 * std::abs(ad[i]) + 2 * std::abs(bd[i])));
-        }
-      }
+  hv::test::for_each_target_and_dim(seed, [&](std::size_t dim, std::mt19937_64&) {
+    const auto a = hrr::random<float>(dim, seed, 1);
+    const auto b = hrr::random<float>(dim, seed, 2);
+    const auto ad = to_double<float>(a.values());
+    const auto bd = to_double<float>(b.values());
+    // Float summation, any order: |error| ≤ (D − 1)·u·Σ|a_i b_i| (+ the
+    // product roundings, u·Σ|a_i b_i|), so D·u·Σ|a_i b_i|.
+    double abs_sum = 0;
+    for (std::size_t i = 0; i < dim; ++i) abs_sum += std::abs(ad[i] * bd[i]);
+    const double u = std::numeric_limits<float>::epsilon() / 2;
+    BOOST_TEST(std::abs(hrr::dot(a, b) - ref::dot(ad, bd)) <= dim * u * abs_sum);
+    BOOST_TEST(std::abs(hrr::cosine(a, b) - ref::cosine(ad, bd)) <= 4 * dim * u + 1e-12);
+    BOOST_TEST(std::abs(hrr::norm(a) - norm2(ad)) <= dim * u * norm2(ad));
+    BOOST_TEST(std::abs(hrr::norm(hrr::normalize(a)) - 1.0) <= (dim + 2) * u);
+    for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-3},
+                                   static_cast<std::ptrdiff_t>(dim) + 5}) {
+      BOOST_TEST(to_double<float>(hrr::permute(a, k).values()) == ref::permute(ad, k),
+                 boost::test_tools::per_element());
+    }
+    BOOST_TEST(to_double<float>(hrr::involution(a).values()) == ref::involution(ad),
+               boost::test_tools::per_element());
+    hv::DenseMatrix<float> rows(3, dim);
+    std::copy(a.values().begin(), a.values().end(), rows.row(0).begin());
+    std::copy(b.values().begin(), b.values().end(), rows.row(1).begin());
+    std::copy(a.values().begin(), a.values().end(), rows.row(2).begin());
+    const std::vector<float> weights = {0.5f, -2.0f, 0.25f};
+    const auto s = hrr::bundle(rows, weights);
+    for (std::size_t i = 0; i < dim; ++i) {
+      const double want = 0.5 * ad[i] - 2.0 * bd[i] + 0.25 * ad[i];
+      BOOST_TEST(std::abs(s[i] - want) <= 4 * u * (0.75 * std::abs(ad[i]) + 2 * std::abs(bd[i])));
     }
   });
 }

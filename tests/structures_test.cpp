@@ -42,6 +42,62 @@ bool all_zero(const hv::bipolar::Accumulator& acc) {
   return std::all_of(acc.sums().begin(), acc.sums().end(), [](std::int32_t s) { return s == 0; });
 }
 
+/// Appends ten atoms (3 twice) to an empty sequence and checks every
+/// position's item, position_of, replace at position 6 and the bad index 10.
+template <typename Sequence, typename Atoms, typename Memory>
+void check_sequence_recall(Sequence& seq, const Atoms& atoms, const Memory& memory) {
+  const std::vector<std::size_t> order = {5, 17, 3, 3, 22, 39, 0, 11, 8, 30};
+  for (std::size_t id : order) seq.append(atoms.row(id));
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    BOOST_TEST(best_id(seq.item_at(i, memory)) == order[i]);
+  }
+  BOOST_TEST(seq.position_of(atoms.row(22)) == 4U);
+  BOOST_TEST(seq.position_of(atoms.row(30)) == 9U);
+  seq.replace(6, atoms.row(0), atoms.row(1));
+  BOOST_TEST(best_id(seq.item_at(6, memory)) == 1U);
+  BOOST_CHECK_THROW(seq.query(10), hv::InvalidArgument);
+}
+
+/// Appends ten atoms to an empty chain and walks it. From 22 the chain is
+/// deterministic: 22 → 14 → ... but 14 and 11 recur, so start where the
+/// successor is unique: 7 → 4 → 11 (11 is followed by 11, 14 and 3, and
+/// recall takes the strongest, a three-way tie broken by noise).
+template <typename Chain, typename Atoms, typename Memory>
+void check_chain_walk(Chain& chain, const Atoms& atoms, const Memory& memory) {
+  const std::vector<std::size_t> order = {7, 4, 11, 11, 14, 22, 14, 17, 11, 3};
+  for (std::size_t id : order) chain.append(atoms.row(id));
+  hv::cleanup::Options options;
+  options.min_z = 5.0;
+  const auto walk = chain.recall(atoms.row(7), 2, memory, options);
+  BOOST_REQUIRE(walk.size() == 2U);
+  BOOST_TEST(walk[0].id == 4U);
+  BOOST_TEST(walk[1].id == 11U);
+  // The successors of 14 are 22 and 17: both in the top 2, well above chance.
+  hv::cleanup::Options two = options;
+  two.k = 2;
+  const auto next = memory.search(chain.next_query(atoms.row(14)), two);
+  BOOST_REQUIRE(next.size() == 2U);
+  const std::set<std::size_t> got = {next[0].id, next[1].id};
+  BOOST_TEST((got == std::set<std::size_t>{22, 17}));
+  // 3 is last: nothing follows it (its query only holds noise), so the walk abstains.
+  BOOST_TEST(chain.recall(atoms.row(3), 1, memory, options).empty());
+}
+
+/// Inserts key i → value 7i mod 50 for the 20 keys and checks every get,
+/// then updates key 3 (remove its pair with value 21, insert value 42) and
+/// checks the new value is returned.
+template <typename Table, typename Keys, typename Values, typename Memory>
+void fill_and_update_table(Table& table, const Keys& keys, const Values& values, const Memory& memory) {
+  for (std::size_t i = 0; i < 20; ++i) table.insert(keys.row(i), values.row((7 * i) % 50));
+  BOOST_TEST(table.size() == 20);
+  for (std::size_t i = 0; i < 20; ++i) {
+    BOOST_TEST(best_id(table.get(keys.row(i), memory)) == (7 * i) % 50);
+  }
+  table.remove(keys.row(3), values.row(21));
+  table.insert(keys.row(3), values.row(42));
+  BOOST_TEST(best_id(table.get(keys.row(3), memory)) == 42U);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(hash_table_gets_removes_and_restores_exactly) {
@@ -51,15 +107,7 @@ BOOST_AUTO_TEST_CASE(hash_table_gets_removes_and_restores_exactly) {
   const auto memory = memory_of(values);
   BOOST_TEST_CONTEXT("seed " << seed) {
     st::HashTable table(kDim);
-    for (std::size_t i = 0; i < 20; ++i) table.insert(keys.row(i), values.row((7 * i) % 50));
-    BOOST_TEST(table.size() == 20);
-    for (std::size_t i = 0; i < 20; ++i) {
-      BOOST_TEST(best_id(table.get(keys.row(i), memory)) == (7 * i) % 50);
-    }
-    // Update key 3: remove the old pair, insert the new one.
-    table.remove(keys.row(3), values.row(21));
-    table.insert(keys.row(3), values.row(42));
-    BOOST_TEST(best_id(table.get(keys.row(3), memory)) == 42U);
+    fill_and_update_table(table, keys, values, memory);
     // Thresholded record still decodes (20 pairs: cos ≈ √(2/(π·20)) ≈ 0.18).
     const hv::PackedVector record = table.vector();
     const hv::PackedVector unbound = hv::bipolar::unbind(record, keys.row(5));
@@ -110,18 +158,7 @@ BOOST_AUTO_TEST_CASE(sequence_recalls_items_and_positions) {
   const hv::PackedMatrix atoms = hv::bipolar::random_matrix(40, kDim, seed);
   const auto memory = memory_of(atoms);
   st::Sequence seq(kDim);
-  const std::vector<std::size_t> order = {5, 17, 3, 3, 22, 39, 0, 11, 8, 30};
-  for (std::size_t id : order) seq.append(atoms.row(id));
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      BOOST_TEST(best_id(seq.item_at(i, memory)) == order[i]);
-    }
-    BOOST_TEST(seq.position_of(atoms.row(22)) == 4U);
-    BOOST_TEST(seq.position_of(atoms.row(30)) == 9U);
-    seq.replace(6, atoms.row(0), atoms.row(1));
-    BOOST_TEST(best_id(seq.item_at(6, memory)) == 1U);
-    BOOST_CHECK_THROW(seq.query(10), hv::InvalidArgument);
-  }
+  BOOST_TEST_CONTEXT("seed " << seed) { check_sequence_recall(seq, atoms, memory); }
   st::Sequence empty(64);
   BOOST_CHECK_THROW(empty.position_of(hv::PackedVector(64)), hv::InvalidArgument);
 }
@@ -131,46 +168,33 @@ BOOST_AUTO_TEST_CASE(chain_sequence_walks_from_a_cue) {
   const hv::PackedMatrix atoms = hv::bipolar::random_matrix(26, kDim, seed);
   const auto memory = memory_of(atoms);
   st::ChainSequence chain(kDim);
-  const std::vector<std::size_t> order = {7, 4, 11, 11, 14, 22, 14, 17, 11, 3};
-  for (std::size_t id : order) chain.append(atoms.row(id));
-  // From 22 the chain is deterministic: 22 → 14 → ... but 14 and 11 recur,
-  // so start where the successor is unique: 7 → 4 → 11 (11 is followed by
-  // 11, 14 and 3, and recall takes the strongest, a three-way tie broken by noise).
-  hv::cleanup::Options options;
-  options.min_z = 5.0;
-  const auto walk = chain.recall(atoms.row(7), 2, memory, options);
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    BOOST_REQUIRE(walk.size() == 2U);
-    BOOST_TEST(walk[0].id == 4U);
-    BOOST_TEST(walk[1].id == 11U);
-    // The successors of 14 are 22 and 17: both in the top 2, well above chance.
-    hv::cleanup::Options two = options;
-    two.k = 2;
-    const auto next = memory.search(chain.next_query(atoms.row(14)), two);
-    BOOST_REQUIRE(next.size() == 2U);
-    const std::set<std::size_t> got = {next[0].id, next[1].id};
-    BOOST_TEST((got == std::set<std::size_t>{22, 17}));
-    // 3 is last: nothing follows it, so the walk abstains.
-    BOOST_TEST(chain.recall(atoms.row(3), 1, memory, options).empty());
-  }
+  BOOST_TEST_CONTEXT("seed " << seed) { check_chain_walk(chain, atoms, memory); }
 }
 
-BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
-  const std::uint64_t seed = test_seed();
-  const hv::PackedMatrix nodes = hv::bipolar::random_matrix(12, kDim, seed);
-  const auto memory = memory_of(nodes);
-  const std::vector<std::pair<std::size_t, std::size_t>> edges = {
-      {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
+namespace {
+
+/// The edges every graph test stores (12 nodes): a path, a triangle, and two
+/// edges into node 0.
+const std::vector<std::pair<std::size_t, std::size_t>> kGraphEdges = {
+    {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
+
+/// Stores kGraphEdges over the 12 rows of `nodes` in an undirected and a
+/// directed Graph, and checks every node's neighbours, edge weights (1 for a
+/// stored edge, 0 otherwise, within `weight_tol`), predecessors and removal.
+/// A neighbour of u scores z ≈ 30; a non-neighbour z ~ N(0, 1), so z >= 6
+/// passes by chance with p ≈ 1e-9.
+template <typename Graph, typename Nodes, typename Memory>
+void check_graph_neighbours(const Nodes& nodes, const Memory& memory, double weight_tol) {
   hv::cleanup::Options options;
   options.k = 12;
-  options.min_z = 6.0;  // a neighbour sits at z ≈ √D/√(edges)·... ≈ 30; chance < 1e-9
+  options.min_z = 6.0;
   for (const bool directed : {false, true}) {
-    st::Graph graph(kDim, directed);
-    for (auto [u, v] : edges) graph.add_edge(nodes.row(u), nodes.row(v));
-    BOOST_TEST_CONTEXT("seed " << seed << " directed " << directed) {
+    Graph graph(kDim, directed);
+    for (auto [u, v] : kGraphEdges) graph.add_edge(nodes.row(u), nodes.row(v));
+    BOOST_TEST_CONTEXT("directed " << directed) {
       for (std::size_t u = 0; u < 12; ++u) {
         std::set<std::size_t> expected;
-        for (auto [a, b] : edges) {
+        for (auto [a, b] : kGraphEdges) {
           if (a == u) expected.insert(b);
           if (!directed && b == u) expected.insert(a);
         }
@@ -178,11 +202,11 @@ BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
         for (const auto& m : graph.neighbours(nodes.row(u), memory, options)) got.insert(m.id);
         BOOST_TEST_CONTEXT("node " << u) { BOOST_TEST((got == expected)); }
       }
-      // Edge weights: 1 for stored edges, ≈ 0 ± 5√(10/D) = ±0.16 otherwise.
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < 0.16);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < 0.16);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < weight_tol);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < weight_tol);
       if (directed) {
-        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < 0.16);
+        // The reverse of a stored edge is not stored (HRR: marked by †, not ρ).
+        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < weight_tol);
         std::set<std::size_t> preds;
         for (const auto& m : memory.search(graph.predecessors_query(nodes.row(0)), options)) {
           preds.insert(m.id);
@@ -191,8 +215,47 @@ BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
       }
       graph.remove_edge(nodes.row(0), nodes.row(1));
       BOOST_TEST(graph.edges() == 9);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < 0.16);
+      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < weight_tol);
     }
+  }
+}
+
+/// Pushes 30 of the 64 atoms, pops 10, pushes 2 more, pops the rest: every
+/// pop must return the last item pushed, and the stack ends empty.
+template <typename Stack, typename Atoms, typename Memory>
+void check_stack_pops_in_reverse_order(Stack& stack, const Atoms& atoms, const Memory& memory) {
+  std::vector<std::size_t> pushed;
+  for (std::size_t i = 0; i < 30; ++i) {
+    pushed.push_back((i * 13 + 5) % 64);
+    stack.push(atoms.row(pushed.back()));
+  }
+  for (int i = 0; i < 10; ++i) {
+    const auto m = stack.pop(memory);
+    BOOST_REQUIRE(m.has_value());
+    BOOST_TEST(m->id == pushed.back());
+    pushed.pop_back();
+  }
+  for (std::size_t id : {60UL, 61UL}) {
+    stack.push(atoms.row(id));
+    pushed.push_back(id);
+  }
+  while (!stack.empty()) {
+    const auto m = stack.pop(memory);
+    BOOST_REQUIRE(m.has_value());
+    BOOST_TEST(m->id == pushed.back());
+    pushed.pop_back();
+  }
+  BOOST_TEST(pushed.empty());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(graph_answers_neighbour_queries) {
+  const std::uint64_t seed = test_seed();
+  const hv::PackedMatrix nodes = hv::bipolar::random_matrix(12, kDim, seed);
+  // Edge weights: 1 for stored edges, ≈ 0 ± 5√(10/D) = ±0.16 otherwise.
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    check_graph_neighbours<st::Graph<>>(nodes, memory_of(nodes), 0.16);
   }
 }
 
@@ -223,31 +286,7 @@ BOOST_AUTO_TEST_CASE(stack_pops_in_reverse_order) {
   const hv::PackedMatrix atoms = hv::bipolar::random_matrix(64, kDim, seed);
   const auto memory = memory_of(atoms);
   st::Stack stack(kDim);
-  std::vector<std::size_t> pushed;
-  for (std::size_t i = 0; i < 30; ++i) {
-    pushed.push_back((i * 13 + 5) % 64);
-    stack.push(atoms.row(pushed.back()));
-  }
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    // Interleave: pop 10, push 2, pop everything.
-    for (int i = 0; i < 10; ++i) {
-      const auto m = stack.pop(memory);
-      BOOST_REQUIRE(m.has_value());
-      BOOST_TEST(m->id == pushed.back());
-      pushed.pop_back();
-    }
-    for (std::size_t id : {60UL, 61UL}) {
-      stack.push(atoms.row(id));
-      pushed.push_back(id);
-    }
-    while (!stack.empty()) {
-      const auto m = stack.pop(memory);
-      BOOST_REQUIRE(m.has_value());
-      BOOST_TEST(m->id == pushed.back());
-      pushed.pop_back();
-    }
-    BOOST_TEST(pushed.empty());
-  }
+  BOOST_TEST_CONTEXT("seed " << seed) { check_stack_pops_in_reverse_order(stack, atoms, memory); }
   BOOST_CHECK_THROW(stack.top_query(), hv::InvalidArgument);
   BOOST_CHECK_THROW(stack.pop(atoms.row(0)), hv::InvalidArgument);
 }
@@ -394,14 +433,7 @@ void check_hash_table_round_trip(const RealCase& c, const Model& /*model*/, std:
   const hv::DenseMatrix<float> values = c.atoms(50, kDim, seed + 1);
   const auto memory = float_memory(values);
   st::HashTable<Model> table(kDim);
-  for (std::size_t i = 0; i < 20; ++i) table.insert(keys.row(i), values.row((7 * i) % 50));
-  BOOST_TEST(table.size() == 20);
-  for (std::size_t i = 0; i < 20; ++i) {
-    BOOST_TEST(best_id(table.get(keys.row(i), memory)) == (7 * i) % 50);
-  }
-  table.remove(keys.row(3), values.row(21));
-  table.insert(keys.row(3), values.row(42));
-  BOOST_TEST(best_id(table.get(keys.row(3), memory)) == 42U);
+  fill_and_update_table(table, keys, values, memory);
   // Emptying the table leaves the sums at zero up to float rounding of the
   // n adds and n subtracts: |s_i| <= 2n·u·max_i Σ|bound pairs| (a loose 1e-4
   // for 21 pairs of components O(1) (MAP) or O(1/√D) (HRR)).
@@ -506,40 +538,10 @@ BOOST_AUTO_TEST_CASE(real_sequence_and_stack_recall_in_both_models) {
     const auto memory = float_memory(atoms);
     BOOST_TEST_CONTEXT("seed " << seed << " " << c->name) {
       st::DenseSequence seq(kDim);
-      const std::vector<std::size_t> order = {5, 17, 3, 3, 22, 39, 0, 11, 8, 30};
-      for (std::size_t id : order) seq.append(atoms.row(id));
-      for (std::size_t i = 0; i < order.size(); ++i) {
-        BOOST_TEST(best_id(seq.item_at(i, memory)) == order[i]);
-      }
-      BOOST_TEST(seq.position_of(atoms.row(22)) == 4U);
-      BOOST_TEST(seq.position_of(atoms.row(30)) == 9U);
-      seq.replace(6, atoms.row(0), atoms.row(1));
-      BOOST_TEST(best_id(seq.item_at(6, memory)) == 1U);
-      BOOST_CHECK_THROW(seq.query(10), hv::InvalidArgument);
+      check_sequence_recall(seq, atoms, memory);
 
       st::DenseStack stack(kDim);
-      std::vector<std::size_t> pushed;
-      for (std::size_t i = 0; i < 30; ++i) {
-        pushed.push_back((i * 13 + 5) % 64);
-        stack.push(atoms.row(pushed.back()));
-      }
-      for (int i = 0; i < 10; ++i) {
-        const auto m = stack.pop(memory);
-        BOOST_REQUIRE(m.has_value());
-        BOOST_TEST(m->id == pushed.back());
-        pushed.pop_back();
-      }
-      for (std::size_t id : {60UL, 61UL}) {
-        stack.push(atoms.row(id));
-        pushed.push_back(id);
-      }
-      while (!stack.empty()) {
-        const auto m = stack.pop(memory);
-        BOOST_REQUIRE(m.has_value());
-        BOOST_TEST(m->id == pushed.back());
-        pushed.pop_back();
-      }
-      BOOST_TEST(pushed.empty());
+      check_stack_pops_in_reverse_order(stack, atoms, memory);
       BOOST_CHECK_THROW(stack.top_query(), hv::InvalidArgument);
     }
   }
@@ -550,48 +552,11 @@ BOOST_AUTO_TEST_CASE(real_sequence_and_stack_recall_in_both_models) {
 namespace {
 
 template <typename Model>
-void check_graph(const RealCase& c, const Model& /*model*/, std::uint64_t seed) {
+void check_graph(const RealCase& c, const Model&, std::uint64_t seed) {
   const hv::DenseMatrix<float> nodes = c.atoms(12, kDim, seed);
-  const auto memory = float_memory(nodes);
-  const std::vector<std::pair<std::size_t, std::size_t>> edges = {
-      {0, 1}, {0, 2}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {6, 7}, {7, 5}, {8, 0}, {9, 0}};
-  hv::cleanup::Options options;
-  options.k = 12;
-  // A neighbour of u scores cos ≈ 1/√(deg + noise) ≈ 0.3 (z ≈ 30); a
-  // non-neighbour z ~ N(0, 1), so z >= 6 passes by chance with p ≈ 1e-9.
-  options.min_z = 6.0;
-  for (const bool directed : {false, true}) {
-    st::Graph<Model> graph(kDim, directed);
-    for (auto [u, v] : edges) graph.add_edge(nodes.row(u), nodes.row(v));
-    BOOST_TEST_CONTEXT("directed " << directed) {
-      for (std::size_t u = 0; u < 12; ++u) {
-        std::set<std::size_t> expected;
-        for (auto [a, b] : edges) {
-          if (a == u) expected.insert(b);
-          if (!directed && b == u) expected.insert(a);
-        }
-        std::set<std::size_t> got;
-        for (const auto& m : graph.neighbours(nodes.row(u), memory, options)) got.insert(m.id);
-        BOOST_TEST_CONTEXT("node " << u) { BOOST_TEST((got == expected)); }
-      }
-      // Edge weight ⟨s, e⟩/⟨e, e⟩: 1 + N(0, ≈(m-1)/D) for a stored edge, N(0,
-      // ≈m/D) otherwise; HRR edge norms add a relative ±5√(6/D): bound 0.2.
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1)) - 1.0) < 0.2);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(4), nodes.row(9))) < 0.2);
-      if (directed) {
-        // The reverse of a stored edge is not stored (HRR: marked by †, not ρ).
-        BOOST_TEST(std::abs(graph.edge_weight(nodes.row(1), nodes.row(0))) < 0.2);
-        std::set<std::size_t> preds;
-        for (const auto& m : memory.search(graph.predecessors_query(nodes.row(0)), options)) {
-          preds.insert(m.id);
-        }
-        BOOST_TEST((preds == std::set<std::size_t>{8, 9}));
-      }
-      graph.remove_edge(nodes.row(0), nodes.row(1));
-      BOOST_TEST(graph.edges() == 9);
-      BOOST_TEST(std::abs(graph.edge_weight(nodes.row(0), nodes.row(1))) < 0.2);
-    }
-  }
+  // Edge weight ⟨s, e⟩/⟨e, e⟩: 1 + N(0, ≈(m-1)/D) for a stored edge, N(0,
+  // ≈m/D) otherwise; HRR edge norms add a relative ±5√(6/D): bound 0.2.
+  check_graph_neighbours<st::Graph<Model>>(nodes, float_memory(nodes), 0.2);
 }
 
 template <typename Model>
@@ -599,21 +564,7 @@ void check_chain(const RealCase& c, const Model& /*model*/, std::uint64_t seed) 
   const hv::DenseMatrix<float> atoms = c.atoms(26, kDim, seed);
   const auto memory = float_memory(atoms);
   st::ChainSequence<Model> chain(kDim);
-  const std::vector<std::size_t> order = {7, 4, 11, 11, 14, 22, 14, 17, 11, 3};
-  for (std::size_t id : order) chain.append(atoms.row(id));
-  hv::cleanup::Options options;
-  options.min_z = 5.0;
-  const auto walk = chain.recall(atoms.row(7), 2, memory, options);
-  BOOST_REQUIRE(walk.size() == 2U);
-  BOOST_TEST(walk[0].id == 4U);
-  BOOST_TEST(walk[1].id == 11U);
-  hv::cleanup::Options two = options;
-  two.k = 2;
-  const auto next = memory.search(chain.next_query(atoms.row(14)), two);
-  BOOST_REQUIRE(next.size() == 2U);
-  BOOST_TEST((std::set<std::size_t>{next[0].id, next[1].id} == std::set<std::size_t>{22, 17}));
-  // Nothing follows the last item: its query only holds noise.
-  BOOST_TEST(chain.recall(atoms.row(3), 1, memory, options).empty());
+  check_chain_walk(chain, atoms, memory);
 }
 
 }  // namespace
