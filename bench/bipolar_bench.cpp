@@ -19,12 +19,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
-using hv::bench::count_packed_reads;
-using hv::bench::dim_of;
-using hv::bench::each_dim;
-using hv::bench::packed_bytes;
-using hv::bench::register_per_target;
-using hv::bench::register_reference;
+using namespace hypervec::bench;
 
 namespace {
 
@@ -74,7 +69,7 @@ void score(benchmark::State& state, Score&& f) {
 /// ragged one (D/3 + 1, which crosses the end of the vector).
 void permute_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"", "shift"});
-  for (const std::int64_t dim : hv::bench::kDims) {
+  for (const std::int64_t dim : kDims) {
     for (const std::int64_t shift : {std::int64_t{1}, std::int64_t{64}, dim / 3 + 1}) {
       b->Args({dim, shift});
     }
@@ -141,36 +136,25 @@ void random_matrix(benchmark::State& state) {
   constexpr std::size_t kRows = 256;
   const auto threads = static_cast<unsigned>(state.range(1));
   for (auto _ : state) {
-    auto m = hv::bipolar::random_matrix(kRows, dim_of(state), kSeed, 0, threads);
+    auto m = hv::bipolar::random_matrix(kRows, dim_of(state), kSeed, {.threads = threads});
     benchmark::DoNotOptimize(m.words());
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kRows) *
-                          packed_bytes(state.range(0)));
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kRows));
+  count_packed_reads(state, static_cast<std::int64_t>(kRows));
 }
 
 void register_all() {
-  register_per_target("BM_Bind", bind_simd, each_dim);
-  register_reference("BM_Bind", bind_reference, each_dim);
+  register_both("BM_Bind", bind_simd, bind_reference);
 
-  register_per_target(
-      "BM_Hamming", [](benchmark::State& s) { score(s, hv::bipolar::hamming); }, each_dim);
-  register_reference(
-      "BM_Hamming", [](benchmark::State& s) { score(s, ref::hamming); }, each_dim);
-  register_per_target(
-      "BM_Cosine", [](benchmark::State& s) { score(s, hv::bipolar::cosine); }, each_dim);
-  register_reference(
-      "BM_Cosine", [](benchmark::State& s) { score(s, ref::cosine); }, each_dim);
+  const auto run_score = [](benchmark::State& s, auto f) { score(s, f); };
+  register_pair("BM_Hamming", run_score, hv::bipolar::hamming, ref::hamming);
+  register_pair("BM_Cosine", run_score, hv::bipolar::cosine, ref::cosine);
 
-  register_per_target("BM_Permute", permute_simd, permute_args);
-  register_reference("BM_Permute", permute_reference, permute_args);
-
-  register_per_target("BM_Multibind8", multibind_simd, each_dim);
-  register_reference("BM_Multibind8", multibind_reference, each_dim);
+  register_both("BM_Permute", permute_simd, permute_reference, permute_args);
+  register_both("BM_Multibind8", multibind_simd, multibind_reference);
 
   auto* b = benchmark::RegisterBenchmark("BM_RandomMatrix256", random_matrix);
   b->ArgNames({"", "threads"})->UseRealTime();
-  for (const std::int64_t dim : hv::bench::kDims) {
+  for (const std::int64_t dim : kDims) {
     b->Args({dim, 1});
     b->Args({dim, 0});
   }
@@ -180,5 +164,5 @@ void register_all() {
 
 int main(int argc, char** argv) {
   register_all();
-  return hv::bench::run_main(argc, argv);
+  return run_main(argc, argv);
 }

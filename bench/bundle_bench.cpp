@@ -20,12 +20,7 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
-using hv::bench::count_packed_reads;
-using hv::bench::dim_of;
-using hv::bench::each_dim;
-using hv::bench::packed_bytes;
-using hv::bench::register_per_target;
-using hv::bench::register_reference;
+using namespace hypervec::bench;
 
 namespace {
 
@@ -81,11 +76,13 @@ void add_reference(benchmark::State& state) {
 
 // --- Accumulator::add_all of 64 (bit-sliced counters) ---------------------------
 
-void add_all_simd(benchmark::State& state) {
+/// Adds the set of 64 into one Accumulator per iteration with `add_set`.
+template <typename AddSet>
+void accumulate_set(benchmark::State& state, AddSet&& add_set) {
   const auto items = some_items(kSetSize, dim_of(state));
   hv::bipolar::Accumulator acc(dim_of(state));
   for (auto _ : state) {
-    acc.add_all(items.views);
+    add_set(acc, items.views);
     benchmark::DoNotOptimize(acc.sums().data());
     benchmark::ClobberMemory();
     keep_in_range(state, acc);
@@ -93,18 +90,18 @@ void add_all_simd(benchmark::State& state) {
   count_packed_reads(state, kSetSize);
 }
 
+using Views = std::vector<hv::PackedView>;
+
+void add_all_simd(benchmark::State& state) {
+  accumulate_set(state, [](hv::bipolar::Accumulator& acc, const Views& vs) { acc.add_all(vs); });
+}
+
 /// Baseline: the same sums from 64 calls of the SIMD Accumulator::add, which
 /// shows what bit-slicing gains over vector-at-a-time accumulation.
 void add_each_simd(benchmark::State& state) {
-  const auto items = some_items(kSetSize, dim_of(state));
-  hv::bipolar::Accumulator acc(dim_of(state));
-  for (auto _ : state) {
-    for (const auto& v : items.views) acc.add(v);
-    benchmark::DoNotOptimize(acc.sums().data());
-    benchmark::ClobberMemory();
-    keep_in_range(state, acc);
-  }
-  count_packed_reads(state, kSetSize);
+  accumulate_set(state, [](hv::bipolar::Accumulator& acc, const Views& vs) {
+    for (const auto& v : vs) acc.add(v);
+  });
 }
 
 void add_all_reference(benchmark::State& state) {
@@ -149,11 +146,7 @@ std::vector<std::int32_t> some_sums(std::size_t dim) {
   return sums;
 }
 
-void count_sum_reads(benchmark::State& state) {
-  state.SetBytesProcessed(state.iterations() * state.range(0) *
-                          static_cast<std::int64_t>(sizeof(std::int32_t)));
-  state.SetItemsProcessed(state.iterations());
-}
+void count_sum_reads(benchmark::State& state) { count_dense_reads<std::int32_t>(state, 1); }
 
 void threshold_simd(benchmark::State& state) {
   hv::bipolar::Accumulator acc(dim_of(state));
@@ -175,23 +168,17 @@ void threshold_reference(benchmark::State& state) {
 }
 
 void register_all() {
-  register_per_target("BM_AccumulatorAdd", add_simd, each_dim);
-  register_reference("BM_AccumulatorAdd", add_reference, each_dim);
-
+  register_both("BM_AccumulatorAdd", add_simd, add_reference);
   register_per_target("BM_AddAll64", add_all_simd, each_dim);
   register_per_target("BM_AddEach64", add_each_simd, each_dim);
   register_reference("BM_AddAll64", add_all_reference, each_dim);
-
-  register_per_target("BM_Majority64", majority_simd, each_dim);
-  register_reference("BM_Majority64", majority_reference, each_dim);
-
-  register_per_target("BM_Threshold", threshold_simd, each_dim);
-  register_reference("BM_Threshold", threshold_reference, each_dim);
+  register_both("BM_Majority64", majority_simd, majority_reference);
+  register_both("BM_Threshold", threshold_simd, threshold_reference);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   register_all();
-  return hv::bench::run_main(argc, argv);
+  return run_main(argc, argv);
 }

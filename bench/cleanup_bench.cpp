@@ -118,9 +118,9 @@ Shape shape(const benchmark::State& state) {
 }
 
 void count(benchmark::State& state, const Shape& s, double row_bytes) {
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(s.nq));
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(static_cast<double>(s.nq * s.rows) * row_bytes));
+  hv::bench::count_per_iteration(
+      state, static_cast<std::int64_t>(s.nq),
+      static_cast<std::int64_t>(static_cast<double>(s.nq * s.rows) * row_bytes));
   // Rows scored per second (query-row pairs): Q · M per search.
   state.counters["pairs/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * static_cast<double>(s.nq * s.rows),
@@ -129,15 +129,22 @@ void count(benchmark::State& state, const Shape& s, double row_bytes) {
 
 // --- hypervec --------------------------------------------------------------------
 
+/// One batched search of the first Q queries per iteration.
+template <typename Memory, typename Queries>
+void search_batch(benchmark::State& state, const Shape& s, const Memory& memory,
+                  const Queries& q, unsigned threads, double row_bytes) {
+  for (auto _ : state) {
+    auto result = memory.search(q, {.k = kTopK, .threads = threads});
+    benchmark::DoNotOptimize(result.data());
+  }
+  count(state, s, row_bytes);
+}
+
 void packed_hypervec(benchmark::State& state, unsigned threads) {
   const Shape s = shape(state);
   auto& d = packed_data(s.rows, s.dim);
   const hv::PackedMatrixView q{d.queries.words(), s.nq, s.dim, d.queries.stride_words()};
-  for (auto _ : state) {
-    auto result = d.memory->search(q, {.k = kTopK, .threads = threads});
-    benchmark::DoNotOptimize(result.data());
-  }
-  count(state, s, static_cast<double>(s.dim) / 8);
+  search_batch(state, s, *d.memory, q, threads, static_cast<double>(s.dim) / 8);
 }
 
 void mixed_hypervec(benchmark::State& state, unsigned threads) {
@@ -145,61 +152,53 @@ void mixed_hypervec(benchmark::State& state, unsigned threads) {
   auto& p = packed_data(s.rows, s.dim);
   auto& f = float_data(s.rows, s.dim, false);
   const hv::DenseMatrixView<float> q{f.queries.data(), s.nq, s.dim, f.queries.stride()};
-  for (auto _ : state) {
-    auto result = p.memory->search(q, {.k = kTopK, .threads = threads});
-    benchmark::DoNotOptimize(result.data());
-  }
-  count(state, s, static_cast<double>(s.dim) / 8);
+  search_batch(state, s, *p.memory, q, threads, static_cast<double>(s.dim) / 8);
 }
 
 void float_hypervec(benchmark::State& state, unsigned threads) {
   const Shape s = shape(state);
   auto& f = float_data(s.rows, s.dim, true);
   const hv::DenseMatrixView<float> q{f.queries.data(), s.nq, s.dim, f.queries.stride()};
-  for (auto _ : state) {
-    auto result = f.memory->search(q, {.k = kTopK, .threads = threads});
-    benchmark::DoNotOptimize(result.data());
-  }
-  count(state, s, 4.0 * static_cast<double>(s.dim));
+  search_batch(state, s, *f.memory, q, threads, 4.0 * static_cast<double>(s.dim));
 }
 
 // --- scalar reference (plain scan) ---------------------------------------------------
 
-void packed_reference(benchmark::State& state) {
-  const Shape s = shape(state);
-  auto& d = packed_data(s.rows, s.dim);
+/// The plain scan, one query at a time: search(a) returns query a's hits.
+template <typename Search>
+void scan_each(benchmark::State& state, const Shape& s, double row_bytes, Search&& search) {
   for (auto _ : state) {
     for (std::size_t a = 0; a < s.nq; ++a) {
-      auto hits = ref::search_packed(d.queries.row(a), d.book.view(), kTopK);
+      auto hits = search(a);
       benchmark::DoNotOptimize(hits.data());
     }
   }
-  count(state, s, static_cast<double>(s.dim) / 8);
+  count(state, s, row_bytes);
+}
+
+void packed_reference(benchmark::State& state) {
+  const Shape s = shape(state);
+  auto& d = packed_data(s.rows, s.dim);
+  scan_each(state, s, static_cast<double>(s.dim) / 8, [&](std::size_t a) {
+    return ref::search_packed(d.queries.row(a), d.book.view(), kTopK);
+  });
 }
 
 void mixed_reference(benchmark::State& state) {
   const Shape s = shape(state);
   auto& p = packed_data(s.rows, s.dim);
   auto& f = float_data(s.rows, s.dim, false);
-  for (auto _ : state) {
-    for (std::size_t a = 0; a < s.nq; ++a) {
-      auto hits = ref::search_mixed(f.queries.row(a), p.book.view(), kTopK);
-      benchmark::DoNotOptimize(hits.data());
-    }
-  }
-  count(state, s, static_cast<double>(s.dim) / 8);
+  scan_each(state, s, static_cast<double>(s.dim) / 8, [&](std::size_t a) {
+    return ref::search_mixed(f.queries.row(a), p.book.view(), kTopK);
+  });
 }
 
 void float_reference(benchmark::State& state) {
   const Shape s = shape(state);
   auto& f = float_data(s.rows, s.dim, true);
-  for (auto _ : state) {
-    for (std::size_t a = 0; a < s.nq; ++a) {
-      auto hits = ref::search_float(f.queries.row(a), f.memory->view(), kTopK, cl::Metric::dot);
-      benchmark::DoNotOptimize(hits.data());
-    }
-  }
-  count(state, s, 4.0 * static_cast<double>(s.dim));
+  scan_each(state, s, 4.0 * static_cast<double>(s.dim), [&](std::size_t a) {
+    return ref::search_float(f.queries.row(a), f.memory->view(), kTopK, cl::Metric::dot);
+  });
 }
 
 // --- faiss -----------------------------------------------------------------------------

@@ -20,30 +20,16 @@
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::dense;
-using hv::bench::dim_of;
-using hv::bench::each_dim;
-using hv::bench::register_per_target;
-using hv::bench::register_reference;
+using namespace hypervec::bench;
 
 namespace {
 
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kBundleRows = 8;
 
-template <typename T>
-void count_reads(benchmark::State& state, std::int64_t vectors) {
-  state.SetBytesProcessed(state.iterations() * vectors * state.range(0) *
-                          static_cast<std::int64_t>(sizeof(T)));
-  state.SetItemsProcessed(state.iterations() * vectors);
-}
-
 /// Gaussian floats (MAP-C values as an encoder emits them).
 hv::DenseVector<float> floats(std::size_t dim, std::uint64_t row) {
-  std::mt19937_64 rng(kSeed + row);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  hv::DenseVector<float> v(dim);
-  for (auto& x : v.values()) x = dist(rng);
-  return v;
+  return gaussian_vector(dim, kSeed + row);
 }
 
 /// Uniform int8 in [-127, 127] (MAP-I clipped sums).
@@ -74,7 +60,7 @@ void bind_simd(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  count_reads<T>(state, 2);
+  count_dense_reads<T>(state, 2);
 }
 
 template <typename T>
@@ -84,7 +70,7 @@ void bind_reference(benchmark::State& state) {
     auto out = ref::bind(a.values(), b.values());
     benchmark::DoNotOptimize(out.data());
   }
-  count_reads<T>(state, 2);
+  count_dense_reads<T>(state, 2);
 }
 
 // --- similarity -------------------------------------------------------------------
@@ -96,7 +82,7 @@ void score(benchmark::State& state, Score&& f) {
     auto s = f(a.values(), b.values());
     benchmark::DoNotOptimize(s);
   }
-  count_reads<T>(state, 2);
+  count_dense_reads<T>(state, 2);
 }
 
 // --- bundle (8 weighted rows) -------------------------------------------------------
@@ -113,7 +99,7 @@ void bundle(benchmark::State& state, Bundle&& f) {
     auto out = f(rows.view(), std::span<const float>(weights));
     benchmark::DoNotOptimize(out.data());
   }
-  count_reads<float>(state, kBundleRows);
+  count_dense_reads<float>(state, kBundleRows);
 }
 
 // --- thresholding to packed ----------------------------------------------------------
@@ -127,93 +113,43 @@ void to_packed(benchmark::State& state, ToPacked&& f) {
     auto out = f(x.values(), tie);
     benchmark::DoNotOptimize(out.words());
   }
-  count_reads<T>(state, 1);
+  count_dense_reads<T>(state, 1);
 }
 
 void register_all() {
-  using SF = std::span<const float>;
-  using SI = std::span<const std::int8_t>;
-  register_per_target("BM_BindF32", bind_simd<float>, each_dim);
-  register_reference("BM_BindF32", bind_reference<float>, each_dim);
-  register_per_target("BM_BindI8", bind_simd<std::int8_t>, each_dim);
-  register_reference("BM_BindI8", bind_reference<std::int8_t>, each_dim);
+  const auto run_score_f32 = [](benchmark::State& s, auto f) { score<float>(s, f); };
+  const auto run_score_i8 = [](benchmark::State& s, auto f) { score<std::int8_t>(s, f); };
+  const auto dot = [](auto a, auto b) { return hv::dense::dot(a, b); };
+  const auto dot_ref = [](auto a, auto b) { return ref::dot(a, b); };
+  const auto cosine = [](auto a, auto b) { return hv::dense::cosine(a, b); };
+  const auto cosine_ref = [](auto a, auto b) { return ref::cosine(a, b); };
+  const auto to_packed_simd = [](auto x, const hv::TieBreak& t) { return hv::dense::to_packed(x, t); };
+  const auto to_packed_ref = [](auto x, const hv::TieBreak& t) { return ref::to_packed(x, t); };
 
-  register_per_target(
-      "BM_DotF32", [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return hv::dense::dot(a, b); }); },
-      each_dim);
-  register_reference(
-      "BM_DotF32", [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return ref::dot(a, b); }); },
-      each_dim);
-  register_per_target(
-      "BM_CosineF32",
-      [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return hv::dense::cosine(a, b); }); },
-      each_dim);
-  register_reference(
-      "BM_CosineF32",
-      [](benchmark::State& s) { score<float>(s, [](SF a, SF b) { return ref::cosine(a, b); }); },
-      each_dim);
-  register_per_target(
-      "BM_DotI8",
-      [](benchmark::State& s) { score<std::int8_t>(s, [](SI a, SI b) { return hv::dense::dot(a, b); }); },
-      each_dim);
-  register_reference(
-      "BM_DotI8",
-      [](benchmark::State& s) { score<std::int8_t>(s, [](SI a, SI b) { return ref::dot(a, b); }); },
-      each_dim);
-  register_per_target(
-      "BM_CosineI8",
-      [](benchmark::State& s) {
-        score<std::int8_t>(s, [](SI a, SI b) { return hv::dense::cosine(a, b); });
-      },
-      each_dim);
-  register_reference(
-      "BM_CosineI8",
-      [](benchmark::State& s) { score<std::int8_t>(s, [](SI a, SI b) { return ref::cosine(a, b); }); },
-      each_dim);
+  register_both("BM_BindF32", bind_simd<float>, bind_reference<float>);
+  register_both("BM_BindI8", bind_simd<std::int8_t>, bind_reference<std::int8_t>);
 
-  register_per_target(
-      "BM_Bundle8F32",
-      [](benchmark::State& s) {
-        bundle(s, [](const hv::DenseMatrixView<float>& r, SF w) { return hv::dense::bundle(r, w); });
-      },
-      each_dim);
-  register_reference(
-      "BM_Bundle8F32",
-      [](benchmark::State& s) {
-        bundle(s, [](const hv::DenseMatrixView<float>& r, SF w) { return ref::bundle(r, w); });
-      },
-      each_dim);
+  register_pair("BM_DotF32", run_score_f32, dot, dot_ref);
+  register_pair("BM_CosineF32", run_score_f32, cosine, cosine_ref);
+  register_pair("BM_DotI8", run_score_i8, dot, dot_ref);
+  register_pair("BM_CosineI8", run_score_i8, cosine, cosine_ref);
 
-  register_per_target(
-      "BM_ToPackedF32",
-      [](benchmark::State& s) {
-        to_packed<float>(s, [](SF x, const hv::TieBreak& t) { return hv::dense::to_packed(x, t); });
-      },
-      each_dim);
-  register_reference(
-      "BM_ToPackedF32",
-      [](benchmark::State& s) {
-        to_packed<float>(s, [](SF x, const hv::TieBreak& t) { return ref::to_packed(x, t); });
-      },
-      each_dim);
-  register_per_target(
-      "BM_ToPackedI8",
-      [](benchmark::State& s) {
-        to_packed<std::int8_t>(s,
-                               [](SI x, const hv::TieBreak& t) { return hv::dense::to_packed(x, t); });
-      },
-      each_dim);
-  register_reference(
-      "BM_ToPackedI8",
-      [](benchmark::State& s) {
-        to_packed<std::int8_t>(s, [](SI x, const hv::TieBreak& t) { return ref::to_packed(x, t); });
-      },
-      each_dim);
+  register_pair(
+      "BM_Bundle8F32", [](benchmark::State& s, auto f) { bundle(s, f); },
+      [](const hv::DenseMatrixView<float>& r, std::span<const float> w) { return hv::dense::bundle(r, w); },
+      [](const hv::DenseMatrixView<float>& r, std::span<const float> w) { return ref::bundle(r, w); });
+
+  register_pair(
+      "BM_ToPackedF32", [](benchmark::State& s, auto f) { to_packed<float>(s, f); }, to_packed_simd,
+      to_packed_ref);
+  register_pair(
+      "BM_ToPackedI8", [](benchmark::State& s, auto f) { to_packed<std::int8_t>(s, f); },
+      to_packed_simd, to_packed_ref);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   register_all();
-  return hv::bench::run_main(argc, argv);
+  return run_main(argc, argv);
 }

@@ -38,11 +38,7 @@
 #include <vector>
 
 namespace hv = hypervec;
-using hv::bench::dim_of;
-using hv::bench::each_dim;
-using hv::bench::packed_bytes;
-using hv::bench::register_per_target;
-using hv::bench::register_reference;
+using namespace hypervec::bench;
 
 namespace {
 
@@ -52,29 +48,19 @@ constexpr std::size_t kInputDim = 4096;
 constexpr std::size_t kTextBytes = 4096;
 constexpr std::size_t kBatch = 64;
 
+/// Feature values, uniform in [0, 1).
 std::vector<float> features() {
-  std::mt19937_64 rng(kSeed);
-  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
-  std::vector<float> v(kFeatures);
-  for (float& x : v) x = unit(rng);
-  return v;
+  return RandomFloats<std::uniform_real_distribution<float>>(kSeed).take(kFeatures);
 }
 
-std::vector<float> embedding() {
-  std::mt19937_64 rng(kSeed + 1);
-  std::normal_distribution<float> g(0.0f, 1.0f);
-  std::vector<float> v(kInputDim);
-  for (float& x : v) x = g(rng);
-  return v;
-}
+/// One Gaussian embedding of kInputDim.
+std::vector<float> embedding() { return RandomFloats<>(kSeed + 1).take(kInputDim); }
 
+/// kBatch Gaussian embeddings, one stream row after row.
 hv::DenseMatrix<float> embeddings() {
-  std::mt19937_64 rng(kSeed + 3);
-  std::normal_distribution<float> g(0.0f, 1.0f);
+  RandomFloats<> g(kSeed + 3);
   hv::DenseMatrix<float> xs(kBatch, kInputDim);
-  for (std::size_t r = 0; r < kBatch; ++r) {
-    for (float& x : xs.row(r)) x = g(rng);
-  }
+  for (std::size_t r = 0; r < kBatch; ++r) g.fill(xs.row(r));
   return xs;
 }
 
@@ -109,83 +95,65 @@ const hv::PackedMatrix& letters(std::size_t dim) {
       dim, [](std::size_t d) { return hv::bipolar::random_matrix(256, d, kSeed); });
 }
 
-void id_level_simd(benchmark::State& state) {
-  const auto& enc = id_level(dim_of(state));
-  const std::vector<float> v = features();
-  for (auto _ : state) benchmark::DoNotOptimize(enc(v));
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(kFeatures) * 2 * packed_bytes(state.range(0)));
+/// Per record: kFeatures ID rows and kFeatures level rows read.
+void id_level_counters(benchmark::State& state) {
+  count_per_iteration(state, 1, static_cast<std::int64_t>(kFeatures) * 2 * packed_bytes(state.range(0)));
 }
 
-void id_level_reference(benchmark::State& state) {
+/// Times f(encoder, features) for the IdLevel encoder of D.
+void id_level_record(benchmark::State& state, auto f) {
   const auto& enc = id_level(dim_of(state));
   const std::vector<float> v = features();
-  for (auto _ : state) {
-    std::vector<hv::PackedVector> bound;
-    bound.reserve(kFeatures);
-    for (std::size_t j = 0; j < kFeatures; ++j) {
-      bound.push_back(hv::reference::bipolar::bind(enc.ids().row(j), enc.level()(v[j])));
-    }
-    std::vector<hv::PackedView> views(bound.begin(), bound.end());
-    benchmark::DoNotOptimize(
-        hv::reference::bipolar::majority(views, hv::TieBreak::toward_negative()));
+  for (auto _ : state) benchmark::DoNotOptimize(f(enc, v));
+  id_level_counters(state);
+}
+
+/// The baseline record: reference bind of each ID with its level, then the
+/// per-bit vote majority.
+hv::PackedVector id_level_by_reference(const hv::encode::IdLevel& enc, const std::vector<float>& v) {
+  std::vector<hv::PackedVector> bound;
+  bound.reserve(kFeatures);
+  for (std::size_t j = 0; j < kFeatures; ++j) {
+    bound.push_back(hv::reference::bipolar::bind(enc.ids().row(j), enc.level()(v[j])));
   }
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(kFeatures) * 2 * packed_bytes(state.range(0)));
+  std::vector<hv::PackedView> views(bound.begin(), bound.end());
+  return hv::reference::bipolar::majority(views, hv::TieBreak::toward_negative());
 }
 
 void projection_counters(benchmark::State& state) {
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() *
-                          (state.range(0) * packed_bytes(kInputDim) + 4 * kInputDim));
+  count_per_iteration(state, 1, state.range(0) * packed_bytes(kInputDim) + 4 * kInputDim);
 }
 
-void projection_simd(benchmark::State& state) {
+/// Times f(projection, embedding) for the Projection to D bits.
+void project_one(benchmark::State& state, auto f) {
   const auto& proj = projection(dim_of(state));
   const std::vector<float> x = embedding();
-  for (auto _ : state) benchmark::DoNotOptimize(proj(x));
-  projection_counters(state);
-}
-
-void projection_reference(benchmark::State& state) {
-  const auto& proj = projection(dim_of(state));
-  const std::vector<float> x = embedding();
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(hv::reference::encode::project(proj.matrix().view(), x));
-  }
+  for (auto _ : state) benchmark::DoNotOptimize(f(proj, x));
   projection_counters(state);
 }
 
 void batch_counters(benchmark::State& state) {
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kBatch));
-  state.SetBytesProcessed(state.iterations() *
-                          (state.range(0) * packed_bytes(kInputDim) +
-                           static_cast<std::int64_t>(4 * kInputDim * kBatch)));
+  count_per_iteration(state, static_cast<std::int64_t>(kBatch),
+                      state.range(0) * packed_bytes(kInputDim) +
+                          static_cast<std::int64_t>(4 * kInputDim * kBatch));
 }
 
-void projection_batch_simd(benchmark::State& state) {
+/// Projection::encode_rows of the batch on `threads` threads.
+void projection_batch(benchmark::State& state, unsigned threads) {
   const auto& proj = projection(dim_of(state));
   const hv::DenseMatrix<float> xs = embeddings();
   hv::PackedMatrix out(kBatch, dim_of(state));
-  for (auto _ : state) {
-    proj.encode_rows(xs.view(), out, 1);
-    benchmark::DoNotOptimize(out.words());
-  }
-  batch_counters(state);
-}
-
-void projection_batch_threads(benchmark::State& state) {
-  const auto& proj = projection(dim_of(state));
-  const hv::DenseMatrix<float> xs = embeddings();
-  hv::PackedMatrix out(kBatch, dim_of(state));
-  const auto threads = static_cast<unsigned>(state.range(1));
   for (auto _ : state) {
     proj.encode_rows(xs.view(), out, threads);
     benchmark::DoNotOptimize(out.words());
   }
   batch_counters(state);
+}
+
+void projection_batch_simd(benchmark::State& state) { projection_batch(state, 1); }
+
+void projection_batch_threads(benchmark::State& state) {
+  projection_batch(state, static_cast<unsigned>(state.range(1)));
 }
 
 void projection_batch_reference(benchmark::State& state) {
@@ -199,6 +167,12 @@ void projection_batch_reference(benchmark::State& state) {
   batch_counters(state);
 }
 
+/// Per iteration: kTextBytes text bytes read, kTextBytes - 2 trigrams.
+void trigram_counters(benchmark::State& state) {
+  count_per_iteration(state, static_cast<std::int64_t>(kTextBytes - 2),
+                      static_cast<std::int64_t>(kTextBytes));
+}
+
 void trigrams_simd(benchmark::State& state) {
   const std::size_t dim = dim_of(state);
   const hv::encode::NGramEncoder enc(letters(dim).view(), 3);
@@ -209,8 +183,7 @@ void trigrams_simd(benchmark::State& state) {
     enc.add_text(t, acc);
     benchmark::DoNotOptimize(acc.sums().data());
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes));
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes - 2));
+  trigram_counters(state);
 }
 
 void trigrams_reference(benchmark::State& state) {
@@ -219,30 +192,34 @@ void trigrams_reference(benchmark::State& state) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(hv::reference::encode::text_ngrams(t, letters(dim).view(), 3));
   }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes));
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTextBytes - 2));
+  trigram_counters(state);
 }
 
 const int registered = [] {
-  register_per_target("BM_IdLevel", id_level_simd, each_dim);
-  register_reference("BM_IdLevel", id_level_reference, each_dim);
-  register_per_target("BM_Projection4096", projection_simd, each_dim);
-  register_reference("BM_Projection4096", projection_reference, each_dim);
+  using Features = std::vector<float>;
+  register_pair(
+      "BM_IdLevel", [](benchmark::State& s, auto f) { id_level_record(s, f); },
+      [](const hv::encode::IdLevel& enc, const Features& v) { return enc(v); }, id_level_by_reference);
+  register_pair(
+      "BM_Projection4096", [](benchmark::State& s, auto f) { project_one(s, f); },
+      [](const hv::encode::Projection& p, const Features& x) { return p(x); },
+      [](const hv::encode::Projection& p, const Features& x) {
+        return hv::reference::encode::project(p.matrix().view(), x);
+      });
   register_per_target("BM_ProjectionBatch64", projection_batch_simd, each_dim);
   register_reference("BM_ProjectionBatch64", projection_batch_reference,
                      [](benchmark::internal::Benchmark* b) { b->Arg(1024)->Arg(4096); });
   register_per_target("BM_ProjectionBatch64Threads", projection_batch_threads,
                       [](benchmark::internal::Benchmark* b) {
-                        for (const std::int64_t dim : hv::bench::kDims) {
+                        for (const std::int64_t dim : kDims) {
                           for (const std::int64_t threads : {1, 2}) b->Args({dim, threads});
                         }
                         b->UseRealTime();
                       });
-  register_per_target("BM_TextTrigrams", trigrams_simd, each_dim);
-  register_reference("BM_TextTrigrams", trigrams_reference, each_dim);
+  register_both("BM_TextTrigrams", trigrams_simd, trigrams_reference);
   return 0;
 }();
 
 }  // namespace
 
-int main(int argc, char** argv) { return hv::bench::run_main(argc, argv); }
+int main(int argc, char** argv) { return run_main(argc, argv); }

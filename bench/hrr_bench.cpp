@@ -29,7 +29,7 @@
 namespace hv = hypervec;
 namespace hrr = hypervec::hrr;
 namespace ref = hypervec::reference::hrr;
-using hv::bench::dim_of;
+using namespace hypervec::bench;
 
 namespace {
 
@@ -38,35 +38,36 @@ constexpr std::size_t kBatchRows = 10000;
 
 template <typename T>
 void count(benchmark::State& state, std::int64_t vectors_out, std::int64_t vectors_touched) {
-  state.SetItemsProcessed(state.iterations() * vectors_out);
-  state.SetBytesProcessed(state.iterations() * vectors_touched * state.range(0) *
-                          static_cast<std::int64_t>(sizeof(T)));
+  count_per_iteration(state, vectors_out,
+                      vectors_touched * state.range(0) * static_cast<std::int64_t>(sizeof(T)));
+}
+
+/// out = a ⊛ b into a reused vector with f(a, b, out), on random a and b.
+template <typename T, typename BindInto>
+void bind_into(benchmark::State& state, BindInto&& f) {
+  const auto a = hrr::random<T>(dim_of(state), kSeed, 0);
+  const auto b = hrr::random<T>(dim_of(state), kSeed, 1);
+  hv::DenseVector<T> out(dim_of(state));
+  for (auto _ : state) {
+    f(a, b, out);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, 1, 3);
 }
 
 template <typename T>
 void BM_Bind(benchmark::State& state) {
-  const auto a = hrr::random<T>(dim_of(state), kSeed, 0);
-  const auto b = hrr::random<T>(dim_of(state), kSeed, 1);
-  hv::DenseVector<T> out(dim_of(state));
-  for (auto _ : state) {
+  bind_into<T>(state, [](const auto& a, const auto& b, hv::DenseVector<T>& out) {
     hrr::bind<T>(a.values(), b.values(), out.values());
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  count<T>(state, 1, 3);
+  });
 }
 
 template <typename T>
 void BM_NaiveFftwBind(benchmark::State& state) {
-  const auto a = hrr::random<T>(dim_of(state), kSeed, 0);
-  const auto b = hrr::random<T>(dim_of(state), kSeed, 1);
-  hv::DenseVector<T> out(dim_of(state));
-  for (auto _ : state) {
-    ref::naive_fftw_bind<T>(a.data(), b.data(), out.data(), dim_of(state));
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  count<T>(state, 1, 3);
+  bind_into<T>(state, [](const auto& a, const auto& b, hv::DenseVector<T>& out) {
+    ref::naive_fftw_bind<T>(a.data(), b.data(), out.data(), a.dim());
+  });
 }
 
 void BM_DirectConvolution(benchmark::State& state) {
@@ -105,11 +106,27 @@ void BM_UnbindKeptSpectrum(benchmark::State& state) {
 template <typename T>
 void BM_UnbindBatch(benchmark::State& state) {
   const std::size_t dim = dim_of(state);
-  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, {.first_row = 10});
   const auto ks = hrr::spectrum<T>(hrr::random<T>(dim, kSeed, 0).values());
   hv::DenseMatrix<T> out(kBatchRows, dim);  // reused: no page faults in the loop
   for (auto _ : state) {
-    hrr::unbind_batch<T>(rows, ks, out);
+    hrr::unbind_batch<T>(rows, ks, out, {}, nullptr, /*threads=*/1);  // benchmarks are single-threaded
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  count<T>(state, static_cast<std::int64_t>(kBatchRows), 2 * static_cast<std::int64_t>(kBatchRows));
+}
+
+/// The 10,000 rows of BM_UnbindBatch, each bound with the key's involution
+/// by bind_row(row, key_inv, out_row) into a reused output matrix.
+template <typename T, typename BindRow>
+void unbind_rows(benchmark::State& state, BindRow&& bind_row) {
+  const std::size_t dim = dim_of(state);
+  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, {.first_row = 10});
+  const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
+  hv::DenseMatrix<T> out(kBatchRows, dim);
+  for (auto _ : state) {
+    for (std::size_t r = 0; r < kBatchRows; ++r) bind_row(rows.row(r), key_inv, out.row(r));
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
@@ -122,36 +139,18 @@ void BM_UnbindBatch(benchmark::State& state) {
 /// output matrix (unbinding by the involution = binding with key†).
 template <typename T>
 void BM_UnbindRowsThreeTransforms(benchmark::State& state) {
-  const std::size_t dim = dim_of(state);
-  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
-  const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
-  hv::DenseMatrix<T> out(kBatchRows, dim);
-  for (auto _ : state) {
-    for (std::size_t r = 0; r < kBatchRows; ++r) {
-      hrr::bind<T>(rows.row(r), key_inv.values(), out.row(r));
-    }
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  count<T>(state, static_cast<std::int64_t>(kBatchRows), 2 * static_cast<std::int64_t>(kBatchRows));
+  unbind_rows<T>(state, [](auto row, const auto& key_inv, auto out) {
+    hrr::bind<T>(row, key_inv.values(), out);
+  });
 }
 
 /// The same rows with the uncached baseline: plan and three transforms per
 /// vector (unbinding = binding with the involution of the key).
 template <typename T>
 void BM_UnbindRowsNaiveFftw(benchmark::State& state) {
-  const std::size_t dim = dim_of(state);
-  const auto rows = hrr::random_matrix<T>(kBatchRows, dim, kSeed, 10);
-  const auto key_inv = hrr::involution<T>(hrr::random<T>(dim, kSeed, 0).values());
-  hv::DenseMatrix<T> out(kBatchRows, dim);
-  for (auto _ : state) {
-    for (std::size_t r = 0; r < kBatchRows; ++r) {
-      ref::naive_fftw_bind<T>(rows.row(r).data(), key_inv.data(), out.row(r).data(), dim);
-    }
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  count<T>(state, static_cast<std::int64_t>(kBatchRows), 2 * static_cast<std::int64_t>(kBatchRows));
+  unbind_rows<T>(state, [](auto row, const auto& key_inv, auto out) {
+    ref::naive_fftw_bind<T>(row.data(), key_inv.data(), out.data(), row.size());
+  });
 }
 
 /// The spectral product kernel alone: inverse_spectrum(exact) is one pass of
@@ -162,8 +161,7 @@ void exact_inverse_spectrum_simd(benchmark::State& state) {
     auto out = hrr::inverse_spectrum(ks, hrr::InverseMethod::exact());
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() * 2 * static_cast<std::int64_t>(ks.bins() * 8));
+  count_reads(state, 1, 2 * static_cast<std::int64_t>(ks.bins() * 8));
 }
 
 void exact_inverse_spectrum_reference(benchmark::State& state) {
@@ -177,12 +175,11 @@ void exact_inverse_spectrum_reference(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
     benchmark::DoNotOptimize(guarded);
   }
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() * 2 * static_cast<std::int64_t>(ks.bins() * 8));
+  count_reads(state, 1, 2 * static_cast<std::int64_t>(ks.bins() * 8));
 }
 
 void dims(benchmark::internal::Benchmark* b) {
-  for (const std::int64_t d : hv::bench::kDims) b->Arg(d);
+  each_dim(b);
   b->Unit(benchmark::kMicrosecond);
 }
 
@@ -218,9 +215,7 @@ int main(int argc, char** argv) {
     if (rigour == "measure") hv::fft::set_planning_rigour(hv::fft::Rigour::measure);
     if (rigour == "patient") hv::fft::set_planning_rigour(hv::fft::Rigour::patient);
   }
-  hv::bench::register_per_target("BM_ExactInverseSpectrum", exact_inverse_spectrum_simd,
-                                 hv::bench::each_dim);
-  hv::bench::register_reference("BM_ExactInverseSpectrum", exact_inverse_spectrum_reference,
-                                hv::bench::each_dim);
-  return hv::bench::run_main(argc, argv);
+  register_both("BM_ExactInverseSpectrum", exact_inverse_spectrum_simd,
+                exact_inverse_spectrum_reference);
+  return run_main(argc, argv);
 }

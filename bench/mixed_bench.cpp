@@ -24,30 +24,19 @@
 
 #include <cstdint>
 #include <map>
-#include <random>
 #include <span>
 #include <vector>
 
 namespace hv = hypervec;
 namespace ref = hypervec::reference::mixed;
-using hv::bench::dim_of;
-using hv::bench::each_dim;
-using hv::bench::packed_bytes;
-using hv::bench::register_per_target;
-using hv::bench::register_reference;
+using namespace hypervec::bench;
 
 namespace {
 
 constexpr std::uint64_t kSeed = 2024;
 constexpr std::size_t kRows = 3000;
 
-hv::DenseVector<float> query(std::size_t dim) {
-  std::mt19937_64 rng(kSeed);
-  std::normal_distribution<float> dist(0.0f, 1.0f);
-  hv::DenseVector<float> q(dim);
-  for (auto& x : q.values()) x = dist(rng);
-  return q;
-}
+hv::DenseVector<float> query(std::size_t dim) { return gaussian_vector(dim, kSeed); }
 
 /// The packed codebook of kRows rows, built once per D.
 const hv::PackedMatrix& packed_codebook(std::size_t dim) {
@@ -74,8 +63,7 @@ const hv::DenseMatrix<float>& float_codebook(std::size_t dim) {
 }
 
 void count(benchmark::State& state, std::int64_t rows, std::int64_t row_bytes) {
-  state.SetBytesProcessed(state.iterations() * (4 * state.range(0) + rows * row_bytes));
-  state.SetItemsProcessed(state.iterations() * rows);
+  count_per_iteration(state, rows, 4 * state.range(0) + rows * row_bytes);
 }
 
 // --- one vector ------------------------------------------------------------------
@@ -111,85 +99,60 @@ void bind_into(benchmark::State& state, Bind&& f) {
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  state.SetBytesProcessed(state.iterations() *
-                          (8 * state.range(0) + packed_bytes(state.range(0))));
-  state.SetItemsProcessed(state.iterations());
+  count_per_iteration(state, 1, 8 * state.range(0) + packed_bytes(state.range(0)));
 }
 
 // --- a codebook of kRows rows ------------------------------------------------------
 
-void dot_rows_simd(benchmark::State& state) {
+/// Scores the query against every row of `m` (kRows rows of `row_bytes`)
+/// into one output vector per iteration with f(q, m, out).
+template <typename Matrix, typename DotRows>
+void dot_rows(benchmark::State& state, const Matrix& m, std::int64_t row_bytes, DotRows&& f) {
   const auto q = query(dim_of(state));
-  const auto& m = packed_codebook(dim_of(state));
   std::vector<double> out(kRows);
   for (auto _ : state) {
-    hv::mixed::dot_rows(q.values(), m, out);
+    f(q.values(), m, std::span<double>(out));
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
-  count(state, kRows, packed_bytes(state.range(0)));
+  count(state, kRows, row_bytes);
 }
 
-void dot_rows_reference(benchmark::State& state) {
-  const auto q = query(dim_of(state));
-  const auto& m = packed_codebook(dim_of(state));
-  std::vector<double> out(kRows);
-  for (auto _ : state) {
-    ref::dot_rows(q.values(), m, out);
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  count(state, kRows, packed_bytes(state.range(0)));
+/// dot_rows over the packed codebook (per target, and the reference).
+void packed_dot_rows(benchmark::State& state, auto f) {
+  dot_rows(state, packed_codebook(dim_of(state)), packed_bytes(state.range(0)), f);
 }
 
 /// The float-vs-float comparison: dense::dot of the query with every row of
 /// the same codebook stored as ±1 floats (32× the bytes).
 void float_dot_rows(benchmark::State& state) {
-  const auto q = query(dim_of(state));
-  const auto& m = float_codebook(dim_of(state));
-  std::vector<double> out(kRows);
-  for (auto _ : state) {
-    for (std::size_t r = 0; r < kRows; ++r) out[r] = hv::dense::dot(q.values(), m.row(r));
-    benchmark::DoNotOptimize(out.data());
-    benchmark::ClobberMemory();
-  }
-  count(state, kRows, 4 * state.range(0));
+  dot_rows(state, float_codebook(dim_of(state)), 4 * state.range(0),
+           [](std::span<const float> q, const hv::DenseMatrix<float>& m, std::span<double> out) {
+             for (std::size_t r = 0; r < kRows; ++r) out[r] = hv::dense::dot(q, m.row(r));
+           });
 }
 
 void register_all() {
   using SF = std::span<const float>;
-  register_per_target(
-      "BM_MixedDot", [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return hv::mixed::dot(q, b); }); },
-      each_dim);
-  register_reference(
-      "BM_MixedDot", [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return ref::dot(q, b); }); },
-      each_dim);
-  register_per_target(
-      "BM_MixedCosine",
-      [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return hv::mixed::cosine(q, b); }); },
-      each_dim);
-  register_reference(
-      "BM_MixedCosine",
-      [](benchmark::State& s) { score(s, [](SF q, hv::PackedView b) { return ref::cosine(q, b); }); },
-      each_dim);
   using SO = std::span<float>;
-  register_per_target(
-      "BM_MixedBind",
-      [](benchmark::State& s) {
-        bind_into(s, [](SF q, hv::PackedView k, SO out) { hv::mixed::bind(q, k, out); });
-      },
-      each_dim);
-  register_reference(
-      "BM_MixedBind",
-      [](benchmark::State& s) {
-        bind_into(s, [](SF q, hv::PackedView k, SO out) { ref::bind(q, k, out); });
-      },
-      each_dim);
+  const auto run_score = [](benchmark::State& s, auto f) { score(s, f); };
+  register_pair("BM_MixedDot", run_score, [](SF q, hv::PackedView b) { return hv::mixed::dot(q, b); },
+                [](SF q, hv::PackedView b) { return ref::dot(q, b); });
+  register_pair("BM_MixedCosine", run_score,
+                [](SF q, hv::PackedView b) { return hv::mixed::cosine(q, b); },
+                [](SF q, hv::PackedView b) { return ref::cosine(q, b); });
+  register_pair(
+      "BM_MixedBind", [](benchmark::State& s, auto f) { bind_into(s, f); },
+      [](SF q, hv::PackedView k, SO out) { hv::mixed::bind(q, k, out); },
+      [](SF q, hv::PackedView k, SO out) { ref::bind(q, k, out); });
   each_dim(benchmark::RegisterBenchmark("BM_MixedBind/old_loop", [](benchmark::State& s) {
     bind_into(s, [](SF q, hv::PackedView k, SO out) { old_bind_loop(q, k.words, out); });
   }));
-  register_per_target("BM_MixedDotRows3000", dot_rows_simd, each_dim);
-  register_reference("BM_MixedDotRows3000", dot_rows_reference, each_dim);
+  using PM = hv::PackedMatrix;
+  register_pair(
+      "BM_MixedDotRows3000", [](benchmark::State& s, auto f) { packed_dot_rows(s, f); },
+      [](SF q, const PM& m, std::span<double> out) { hv::mixed::dot_rows(q, m, out); },
+      [](SF q, const PM& m, std::span<double> out) { ref::dot_rows(q, m, out); });
   register_per_target("BM_FloatDotRows3000", float_dot_rows, each_dim);
 }
 
@@ -197,5 +160,5 @@ void register_all() {
 
 int main(int argc, char** argv) {
   register_all();
-  return hv::bench::run_main(argc, argv);
+  return run_main(argc, argv);
 }

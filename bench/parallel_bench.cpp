@@ -1,4 +1,4 @@
-// Per-call overhead of the fork-join loop (include/hypervec/detail/parallel.hpp
+// Per-call overhead of the fork-join loop (src/parallel.hpp
 // on the persistent pool of include/hypervec/executor.hpp) against the
 // previous design, which created and joined fresh std::threads on every call
 // (reproduced below as fresh_threads). The body is nearly empty, so the time
@@ -7,7 +7,7 @@
 //   BM_ParallelForOverhead/pool/<pieces>           detail::parallel_for (shared pool)
 //   BM_ParallelForOverhead/fresh_threads/<pieces>  one std::thread per piece but the first
 //   BM_ParallelForOverhead/inline/<pieces>         the pieces on the calling thread
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 
 #include "bench/bench_util.hpp"
 

@@ -83,8 +83,8 @@ const Workload& workload(std::size_t n) {
 }
 
 void report(benchmark::State& state, std::size_t docs, double precision) {
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(docs));
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(docs * 8 * kRows * kDim / 8));
+  hypervec::bench::count_per_iteration(state, static_cast<std::int64_t>(docs),
+                                       static_cast<std::int64_t>(docs * 8 * kRows * kDim / 8));
   state.counters["precision@1"] = precision;
 }
 

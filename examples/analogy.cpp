@@ -66,7 +66,7 @@ int main() {
         hv::structures::HashTable doc(kDim);
         doc.insert(atom(a), atom(b));
         doc.insert(atom(c), atom(d));
-        const hv::PackedVector h = doc.vector(hv::TieBreak::random(i * 31 + j));
+        const hv::PackedVector h = doc.accumulator().threshold(hv::TieBreak::random(i * 31 + j));
         // D from H and C, on the sums; B from H and A, on the packed vector.
         const auto from_sums = memory.best(std::span<const float>(doc.query(atom(c))));
         const auto from_packed = memory.best(hv::bipolar::unbind(h, atom(a)));

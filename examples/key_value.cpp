@@ -15,11 +15,13 @@
 // neighbour is not the expected answer.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
+#include <hypervec/cleanup.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 namespace hv = hypervec;
@@ -44,19 +46,12 @@ struct Query {
   Atom expected;
 };
 
-/// Index of the atom most similar (cosine) to `v`.
-std::size_t nearest(const hv::PackedMatrix& atoms, hv::PackedView v) {
-  std::size_t best = 0;
-  for (std::size_t k = 1; k < atoms.rows(); ++k) {
-    if (hv::bipolar::cosine(atoms.row(k), v) > hv::bipolar::cosine(atoms.row(best), v)) best = k;
-  }
-  return best;
-}
-
 }  // namespace
 
 int main() {
   const hv::PackedMatrix atoms = hv::bipolar::random_matrix(kAtoms, kDim, kSeed);
+  const hv::cleanup::PackedMemory memory(atoms,
+                                         std::vector<std::string>(kNames.begin(), kNames.end()));
   auto atom = [&](Atom a) { return atoms.row(a); };
   using hv::bipolar::bind;
 
@@ -98,7 +93,7 @@ int main() {
 
   int wrong = 0;
   for (const Query& q : queries) {
-    const std::size_t answer = nearest(atoms, q.vector);
+    const std::size_t answer = memory.best(q.vector)->id;  // the nearest atom
     const bool ok = answer == q.expected;
     std::printf("%-38s -> %-10s (cosine %.4f)%s\n", q.question, kNames[answer],
                 hv::bipolar::cosine(atoms.row(answer), q.vector), ok ? "" : "  WRONG");

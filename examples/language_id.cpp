@@ -18,6 +18,7 @@
 // correctly, or if the data cannot be read.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
+#include <hypervec/cleanup.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
 
@@ -90,14 +91,9 @@ std::vector<Language> load(const fs::path& dir) {
   return out;
 }
 
-double cosine(std::span<const std::int32_t> a, std::span<const std::int32_t> b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += static_cast<double>(a[i]) * b[i];
-    aa += static_cast<double>(a[i]) * a[i];
-    bb += static_cast<double>(b[i]) * b[i];
-  }
-  return (aa == 0 || bb == 0) ? 0.0 : ab / std::sqrt(aa * bb);
+/// The sums as floats (exact: trigram counts stay far below 2^24).
+std::vector<float> as_floats(std::span<const std::int32_t> sums) {
+  return std::vector<float>(sums.begin(), sums.end());
 }
 
 }  // namespace
@@ -115,11 +111,16 @@ int main(int argc, char** argv) {
   const hv::PackedMatrix letters = hv::bipolar::random_matrix(256, kDim, 2016);
   const hv::encode::NGramEncoder trigrams(letters.view(), 3);
 
-  std::vector<hv::bipolar::Accumulator> profiles;
+  // The language profiles, as the rows of a labelled cleanup memory ranked
+  // by cosine.
+  hv::cleanup::FloatMemory profiles(kDim);
   for (const auto& language : languages) {
-    profiles.emplace_back(kDim);
-    trigrams.add_text(language.training, profiles.back());
+    hv::bipolar::Accumulator profile(kDim);
+    trigrams.add_text(language.training, profile);
+    profiles.add(as_floats(profile.sums()), language.name);
   }
+  hv::cleanup::Options all;
+  all.k = languages.size();
 
   std::size_t correct = 0, total = 0;
   for (std::size_t truth = 0; truth < languages.size(); ++truth) {
@@ -127,16 +128,15 @@ int main(int argc, char** argv) {
     for (const std::string& sentence : languages[truth].tests) {
       hv::bipolar::Accumulator query(kDim);
       trigrams.add_text(sentence, query);
-      std::vector<double> scores;
-      for (const auto& profile : profiles) scores.push_back(cosine(query.sums(), profile.sums()));
-      const auto best = static_cast<std::size_t>(
-          std::max_element(scores.begin(), scores.end()) - scores.begin());
-      if (best == truth) {
+      const hv::cleanup::Matches ranked = profiles.search(as_floats(query.sums()), all);
+      if (ranked.front().id == truth) {
         ++language_correct;
       } else {
+        const auto right = std::find_if(ranked.begin(), ranked.end(),
+                                        [&](const hv::cleanup::Match& m) { return m.id == truth; });
         std::printf("  WRONG: \"%s\" (%s) taken for %s (%.3f vs %.3f)\n", sentence.c_str(),
-                    languages[truth].name.c_str(), languages[best].name.c_str(), scores[best],
-                    scores[truth]);
+                    languages[truth].name.c_str(), ranked.front().label.c_str(),
+                    ranked.front().cosine, right->cosine);
       }
     }
     std::printf("%-8s %zu of %zu held-out sentences (training text %zu bytes)\n",

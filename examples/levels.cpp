@@ -16,11 +16,13 @@
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
 #include <hypervec/encode.hpp>
-#include <hypervec/mixed.hpp>
+#include <hypervec/cleanup.hpp>
+#include <hypervec/dense.hpp>
 #include <hypervec/random.hpp>
 
 #include <array>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 namespace hv = hypervec;
@@ -65,9 +67,12 @@ int main() {
     hv::random::RowStream stream(1, c);
     for (int i = 0; i < 50; ++i) prototypes[c].add(encoder(sample(mu[c], stream)));
   }
-  std::vector<std::vector<float>> proto_f(kClasses);
+  // The class prototypes (their sums as floats) in a cleanup memory: a
+  // packed query is scored by cosine against them.
+  hv::cleanup::FloatMemory classes(kDim);
   for (std::size_t c = 0; c < kClasses; ++c) {
-    proto_f[c].assign(prototypes[c].sums().begin(), prototypes[c].sums().end());
+    const std::vector<float> sums(prototypes[c].sums().begin(), prototypes[c].sums().end());
+    classes.add(sums, "class " + std::to_string(c));
   }
 
   // Test: 200 unseen samples per class.
@@ -77,12 +82,7 @@ int main() {
     hv::random::RowStream stream(2, c);
     for (int i = 0; i < 200; ++i) {
       const hv::PackedVector h = encoder(sample(mu[c], stream));
-      std::size_t best = 0;
-      double best_cos = -2;
-      for (std::size_t k = 0; k < kClasses; ++k) {
-        const double cos = hv::mixed::cosine(proto_f[k], h);
-        if (cos > best_cos) best = k, best_cos = cos;
-      }
+      const std::size_t best = classes.best(hv::dense::to_float(h))->id;
       ++confusion[c][best];
       right += best == c;
       ++total;

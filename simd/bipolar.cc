@@ -121,7 +121,7 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 #include <hypervec/bipolar.hpp>
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/random.hpp>
 
@@ -158,7 +158,10 @@ PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
 }
 
 PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                           std::uint64_t first_row, unsigned threads) {
+                           const RandomOptions& options) {
+  detail::require_no_unit_norm("bipolar::random_matrix", options);
+  const std::uint64_t first_row = options.first_row;
+  const unsigned threads = options.threads;
   // D and rows are checked against kMaxDim / kMaxRows / kMaxBytes before
   // anything is allocated (a legal size too big for the machine: bad_alloc).
   detail::require_valid_dim("bipolar::random_matrix", "the matrix", dim);
@@ -193,6 +196,14 @@ PackedVector bind(PackedView a, PackedView b) {
   check_pair("bipolar::bind", a, b);
   PackedVector out(a.dim);
   HWY_DYNAMIC_DISPATCH(detail::XorWords)(a.words, b.words, out.words(), a.num_words());
+  return out;
+}
+
+PackedVector inverse(PackedView a) {
+  detail::require_valid_dim("bipolar::inverse", "a", a.dim);
+  detail::require<InvalidArgument>(a.words != nullptr, "bipolar::inverse: a is a null view");
+  PackedVector out(a.dim);
+  std::copy(a.words, a.words + packed_words(a.dim), out.words());
   return out;
 }
 

@@ -332,6 +332,14 @@ PackedVector majority(const PackedMatrixView& rows, const TieBreak& tie) {
   return majority(std::span<const PackedView>(items), tie);
 }
 
+PackedVector bundle(std::span<const PackedView> items, const TieBreak& tie) {
+  return majority(items, tie);
+}
+
+PackedVector bundle(const PackedMatrixView& rows, const TieBreak& tie) {
+  return majority(rows, tie);
+}
+
 }  // namespace bipolar
 }  // namespace hypervec
 #endif  // HWY_ONCE

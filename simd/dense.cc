@@ -4,6 +4,10 @@
 // Remainders: every kernel runs whole vectors with unaligned loads, then a
 // scalar loop for the last < Lanes elements; nothing is read or written past
 // the caller's n elements. Packed outputs keep the tail invariant.
+//
+// Length (~790 lines): one model's float32 and int8 kernels and their ~40
+// validating wrappers share one foreach_target unit and the tie-word helpers;
+// the sections below follow dense.hpp's order.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/dense.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -380,7 +384,9 @@ void UnpackI8(const std::uint64_t* HWY_RESTRICT words, std::size_t n,
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 
 #include "simd/tie_words.h"
@@ -457,7 +463,83 @@ double cosine_from(double ab, double aa, double bb) {
   return std::clamp(ab / (std::sqrt(aa) * std::sqrt(bb)), -1.0, 1.0);
 }
 
+/// out[i] = a[(i - s) mod D] for s = rotation amount in [0, D).
+template <typename T>
+DenseVector<T> rotated(std::span<const T> a, std::size_t s) {
+  DenseVector<T> out(a.size());
+  std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
+  return out;
+}
+
 }  // namespace
+
+// --- generation and the model verbs ------------------------------------------
+
+DenseVector<float> random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
+  detail::require_valid_dim("dense::random", "the vector", dim);
+  const PackedVector packed = bipolar::random(dim, seed, row);
+  DenseVector<float> out(dim);
+  HWY_DYNAMIC_DISPATCH(detail::UnpackF32)(packed.words(), dim, out.data());
+  return out;
+}
+
+DenseMatrix<float> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
+                                 const RandomOptions& options) {
+  constexpr const char* where = "dense::random_matrix";
+  detail::require_no_unit_norm(where, options);
+  detail::require_valid_dim(where, "the matrix", dim);
+  detail::require_rows_limit(where, "the matrix", rows);
+  detail::checked_bytes(detail::checked_mul(rows, padded_length<float>(dim), where,
+                                            "rows x stride"),
+                        sizeof(float), where, "the matrix");
+  DenseMatrix<float> m(rows, dim);
+  // Generate packed (the one definition of the rows), unpack per row.
+  const PackedMatrix packed = bipolar::random_matrix(rows, dim, seed, options);
+  const std::size_t min_rows = std::max<std::size_t>(1, (std::size_t{1} << 18) / dim);
+  detail::parallel_for(rows, options.threads, min_rows, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      HWY_DYNAMIC_DISPATCH(detail::UnpackF32)(packed.row(r).words, dim, m.row(r).data());
+    }
+  });
+  return m;
+}
+
+DenseVector<float> identity(std::size_t dim) {
+  detail::require_valid_dim("dense::identity", "the vector", dim);
+  DenseVector<float> out(dim);
+  std::fill(out.data(), out.data() + dim, 1.0f);
+  return out;
+}
+
+void unbind(std::span<const float> bound, std::span<const float> key, std::span<float> out) {
+  check_pair("dense::unbind", bound, key);
+  detail::require_same_dim("dense::unbind", "bound", bound.size(), "out", out.size());
+  HWY_DYNAMIC_DISPATCH(detail::MulF32)(bound.data(), key.data(), out.data(), bound.size());
+}
+
+DenseVector<float> unbind(std::span<const float> bound, std::span<const float> key) {
+  check_pair("dense::unbind", bound, key);
+  DenseVector<float> out(bound.size());
+  HWY_DYNAMIC_DISPATCH(detail::MulF32)(bound.data(), key.data(), out.data(), bound.size());
+  return out;
+}
+
+DenseVector<float> inverse(std::span<const float> a) {
+  detail::require_valid_dim("dense::inverse", "a", a.size());
+  DenseVector<float> out(a.size());
+  std::copy(a.begin(), a.end(), out.data());
+  return out;
+}
+
+DenseVector<float> permute(std::span<const float> a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("dense::permute", "a", a.size());
+  return rotated(a, detail::rotation_amount(shifts, a.size()));
+}
+
+DenseVector<float> inverse_permute(std::span<const float> a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("dense::inverse_permute", "a", a.size());
+  return rotated(a, detail::inverse_rotation_amount(shifts, a.size()));
+}
 
 // --- float32 ---------------------------------------------------------------
 
@@ -540,13 +622,43 @@ DenseVector<float> clip(std::span<const float> x, float lo, float hi) {
   return out;
 }
 
-DenseVector<float> normalize(std::span<const float> x, const TieBreak& tie) {
-  detail::require_valid_dim("dense::normalize", "x", x.size());
-  const PackedVector ties = detail::tie_words(tie, x.size(), "dense::normalize");
+DenseVector<float> hard_quantize(std::span<const float> x, const TieBreak& tie) {
+  detail::require_valid_dim("dense::hard_quantize", "x", x.size());
+  const PackedVector ties = detail::tie_words(tie, x.size(), "dense::hard_quantize");
   DenseVector<float> out(x.size());
   if (!HWY_DYNAMIC_DISPATCH(detail::NormalizeF32)(x.data(), x.size(), ties.words(), out.data())) {
-    require_finite("dense::normalize", "x", x);
+    require_finite("dense::hard_quantize", "x", x);
   }
+  return out;
+}
+
+namespace {
+/// ‖x‖₂ for a valid x: the float kernel, or double when its sum is not finite
+/// (NaN/Inf input, which throws naming the component, or float overflow) or
+/// tiny (squares lost to underflow).
+double l2_norm(const char* where, std::span<const float> x) {
+  const float r = HWY_DYNAMIC_DISPATCH(detail::DotF32Kernel)(x.data(), x.data(), x.size());
+  constexpr float kTiny = 0x1p-100f;
+  if (std::isfinite(r) && r >= kTiny) return std::sqrt(static_cast<double>(r));
+  require_finite(where, "x", x);
+  double s = 0;
+  for (const float v : x) s += static_cast<double>(v) * v;
+  return std::sqrt(s);
+}
+}  // namespace
+
+double norm(std::span<const float> x) {
+  detail::require_valid_dim("dense::norm", "x", x.size());
+  return l2_norm("dense::norm", x);
+}
+
+DenseVector<float> normalize(std::span<const float> x) {
+  detail::require_valid_dim("dense::normalize", "x", x.size());
+  const double n = l2_norm("dense::normalize", x);
+  detail::require(n > 0.0, "dense::normalize: x is the zero vector (D=", x.size(),
+                  "); it has no direction to keep");
+  DenseVector<float> out(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(x[i] / n);
   return out;
 }
 
@@ -582,6 +694,46 @@ DenseVector<std::int8_t> bind(std::span<const std::int8_t> a, std::span<const st
   DenseVector<std::int8_t> out(a.size());
   HWY_DYNAMIC_DISPATCH(detail::MulSatI8)(a.data(), b.data(), out.data(), a.size());
   return out;
+}
+
+DenseVector<std::int8_t> random_int8(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
+  detail::require_valid_dim("dense::random_int8", "the vector", dim);
+  const PackedVector packed = bipolar::random(dim, seed, row);
+  DenseVector<std::int8_t> out(dim);
+  HWY_DYNAMIC_DISPATCH(detail::UnpackI8)(packed.words(), dim, out.data());
+  return out;
+}
+
+void unbind(std::span<const std::int8_t> bound, std::span<const std::int8_t> key,
+            std::span<std::int8_t> out) {
+  check_pair("dense::unbind", bound, key);
+  detail::require_same_dim("dense::unbind", "bound", bound.size(), "out", out.size());
+  HWY_DYNAMIC_DISPATCH(detail::MulSatI8)(bound.data(), key.data(), out.data(), bound.size());
+}
+
+DenseVector<std::int8_t> unbind(std::span<const std::int8_t> bound,
+                                std::span<const std::int8_t> key) {
+  check_pair("dense::unbind", bound, key);
+  DenseVector<std::int8_t> out(bound.size());
+  HWY_DYNAMIC_DISPATCH(detail::MulSatI8)(bound.data(), key.data(), out.data(), bound.size());
+  return out;
+}
+
+DenseVector<std::int8_t> inverse(std::span<const std::int8_t> a) {
+  detail::require_valid_dim("dense::inverse", "a", a.size());
+  DenseVector<std::int8_t> out(a.size());
+  std::copy(a.begin(), a.end(), out.data());
+  return out;
+}
+
+DenseVector<std::int8_t> permute(std::span<const std::int8_t> a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("dense::permute", "a", a.size());
+  return rotated(a, detail::rotation_amount(shifts, a.size()));
+}
+
+DenseVector<std::int8_t> inverse_permute(std::span<const std::int8_t> a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("dense::inverse_permute", "a", a.size());
+  return rotated(a, detail::inverse_rotation_amount(shifts, a.size()));
 }
 
 std::int64_t dot(std::span<const std::int8_t> a, std::span<const std::int8_t> b) {

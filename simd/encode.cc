@@ -232,7 +232,7 @@ bool ProjectSigns(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
 

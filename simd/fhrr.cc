@@ -1,6 +1,7 @@
 // FHRR (include/hypervec/fhrr.hpp): per-target kernels on interleaved
-// complex float phasors (simd/hrr-inl.h) and the validating wrappers. One
-// dispatch per call.
+// complex float phasors (simd/hrr-inl.h) and the validating wrappers; dot,
+// bundle and the finite checks run the real kernels (simd/real.h) on the 2n
+// interleaved floats. One dispatch per call.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/fhrr.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -16,16 +17,6 @@ namespace hypervec::detail::HWY_NAMESPACE {
 bool PhasorProduct(const float* x, const float* y, float* out, std::size_t n, bool conj_y) {
   return conj_y ? ComplexProduct<ComplexOp::kMulConj>(x, y, out, n, 1.0f, 0.0f).finite
                 : ComplexProduct<ComplexOp::kMul>(x, y, out, n, 1.0f, 0.0f).finite;
-}
-
-/// Re Σ x_k conj(y_k) = Σ over the 2n interleaved floats of x·y.
-float PhasorDot(const float* x, const float* y, std::size_t n) {
-  return Dot<DotTail::kRunning>(x, y, 2 * n);
-}
-
-/// acc += w · x over n phasors (2n floats).
-void PhasorAddScaled(const float* x, float w, float* acc, std::size_t n) {
-  AddScaled(x, w, acc, 2 * n);
 }
 
 /// out_k = x_k / |x_k|, or 1 where x_k = 0. out may alias x. Returns false
@@ -59,9 +50,6 @@ bool PhasorNormalize(const float* x, float* out, std::size_t n) {
   return finite;
 }
 
-/// True when every one of the n floats is finite.
-bool PhasorAllFinite(const float* x, std::size_t n) { return AllFinite(x, n); }
-
 }  // namespace hypervec::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -70,8 +58,9 @@ HWY_AFTER_NAMESPACE();
 #include <hypervec/fhrr.hpp>
 #include <hypervec/random.hpp>
 
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 
+#include "simd/real.h"
 #include "src/fft_plan_cache.hpp"
 
 #include <algorithm>
@@ -81,10 +70,7 @@ HWY_AFTER_NAMESPACE();
 namespace hypervec {
 namespace detail {
 HWY_EXPORT(PhasorProduct);
-HWY_EXPORT(PhasorDot);
-HWY_EXPORT(PhasorAddScaled);
 HWY_EXPORT(PhasorNormalize);
-HWY_EXPORT(PhasorAllFinite);
 }  // namespace detail
 
 namespace fhrr {
@@ -106,7 +92,7 @@ void check_finite(const char* where, bool finite) {
 }
 
 bool all_finite(std::span<const Phasor> v) {
-  return HWY_DYNAMIC_DISPATCH(detail::PhasorAllFinite)(floats(v), 2 * v.size());
+  return detail::real::all_finite(floats(v), 2 * v.size());
 }
 
 void fill_random(Phasor* v, std::size_t dim, std::uint64_t seed, std::uint64_t row) {
@@ -127,7 +113,10 @@ Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
 }
 
 DenseMatrix<Phasor> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                                  std::uint64_t first_row, unsigned threads) {
+                                  const RandomOptions& options) {
+  detail::require_no_unit_norm("fhrr::random_matrix", options);
+  const std::uint64_t first_row = options.first_row;
+  const unsigned threads = options.threads;
   detail::require_valid_dim("fhrr::random_matrix", "the matrix", dim);
   detail::require_rows_limit("fhrr::random_matrix", "the matrix", rows);
   DenseMatrix<Phasor> m(rows, dim);
@@ -165,12 +154,17 @@ Vector inverse(std::span<const Phasor> a) {
   return out;
 }
 
+void unbind(std::span<const Phasor> bound, std::span<const Phasor> key, std::span<Phasor> out) {
+  check_pair("fhrr::unbind", bound, key);
+  detail::require_same_dim("fhrr::unbind", "bound", bound.size(), "out", out.size());
+  check_finite("fhrr::unbind", HWY_DYNAMIC_DISPATCH(detail::PhasorProduct)(
+                                   floats(bound), floats(key), floats(out), bound.size(), true));
+}
+
 Vector unbind(std::span<const Phasor> bound, std::span<const Phasor> key) {
   check_pair("fhrr::unbind", bound, key);
   Vector out(bound.size());
-  check_finite("fhrr::unbind", HWY_DYNAMIC_DISPATCH(detail::PhasorProduct)(
-                                   floats(bound), floats(key), floats(out.values()),
-                                   bound.size(), true));
+  unbind(bound, key, out.values());
   return out;
 }
 
@@ -184,18 +178,19 @@ Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weight
                                   " rows");
   Vector acc(rows.dim);
   for (std::size_t k = 0; k < rows.rows; ++k) {
-    HWY_DYNAMIC_DISPATCH(detail::PhasorAddScaled)(
-        reinterpret_cast<const float*>(rows.row(k).data()), weights.empty() ? 1.0f : weights[k],
-        floats(acc.values()), rows.dim);
+    // acc += w · row k over the 2·D interleaved floats.
+    detail::real::add_scaled(reinterpret_cast<const float*>(rows.row(k).data()),
+                             weights.empty() ? 1.0f : weights[k], floats(acc.values()),
+                             2 * rows.dim);
   }
   check_finite(where, all_finite(acc.values()));
   return acc;
 }
 
-Vector normalize(std::span<const Phasor> a) {
-  detail::require_valid_dim("fhrr::normalize", "a", a.size());
+Vector hard_quantize(std::span<const Phasor> a) {
+  detail::require_valid_dim("fhrr::hard_quantize", "a", a.size());
   Vector out(a.size());
-  check_finite("fhrr::normalize", HWY_DYNAMIC_DISPATCH(detail::PhasorNormalize)(
+  check_finite("fhrr::hard_quantize", HWY_DYNAMIC_DISPATCH(detail::PhasorNormalize)(
                                       floats(a), floats(out.values()), a.size()));
   return out;
 }
@@ -209,9 +204,25 @@ Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
   return out;
 }
 
+Vector inverse_permute(std::span<const Phasor> a, std::ptrdiff_t shifts) {
+  detail::require_valid_dim("fhrr::inverse_permute", "a", a.size());
+  check_finite("fhrr::inverse_permute", all_finite(a));
+  const std::size_t s = detail::inverse_rotation_amount(shifts, a.size());
+  Vector out(a.size());
+  std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
+  return out;
+}
+
+double dot(std::span<const Phasor> a, std::span<const Phasor> b) {
+  check_pair("fhrr::dot", a, b);
+  const double s = detail::real::dot(floats(a), floats(b), 2 * a.size());
+  check_finite("fhrr::dot", std::isfinite(s));
+  return s;
+}
+
 double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {
   check_pair("fhrr::similarity", a, b);
-  const double s = HWY_DYNAMIC_DISPATCH(detail::PhasorDot)(floats(a), floats(b), a.size());
+  const double s = detail::real::dot(floats(a), floats(b), 2 * a.size());
   check_finite("fhrr::similarity", std::isfinite(s));
   return s / static_cast<double>(a.size());
 }
@@ -219,11 +230,10 @@ double similarity(std::span<const Phasor> a, std::span<const Phasor> b) {
 double cosine(std::span<const Phasor> a, std::span<const Phasor> b) {
   constexpr const char* where = "fhrr::cosine";
   check_pair(where, a, b);
-  // Re Σ a conj(b) and Σ |a|² are dot products of the interleaved floats.
-  const auto dot = HWY_DYNAMIC_DISPATCH(detail::PhasorDot);
-  const double ab = dot(floats(a), floats(b), a.size());
-  const double aa = dot(floats(a), floats(a), a.size());
-  const double bb = dot(floats(b), floats(b), b.size());
+  // Re Σ a conj(b) and Σ |a|² are dot products of the 2D interleaved floats.
+  const double ab = detail::real::dot(floats(a), floats(b), 2 * a.size());
+  const double aa = detail::real::dot(floats(a), floats(a), 2 * a.size());
+  const double bb = detail::real::dot(floats(b), floats(b), 2 * b.size());
   check_finite(where, std::isfinite(ab) && std::isfinite(aa) && std::isfinite(bb));
   if (aa == 0 || bb == 0) return 0.0;
   return std::clamp(ab / std::sqrt(aa * bb), -1.0, 1.0);
@@ -232,7 +242,7 @@ double cosine(std::span<const Phasor> a, std::span<const Phasor> b) {
 Vector from_hrr(std::span<const float> x) {
   constexpr const char* where = "fhrr::from_hrr";
   detail::require_valid_dim(where, "x", x.size());
-  detail::require(HWY_DYNAMIC_DISPATCH(detail::PhasorAllFinite)(x.data(), x.size()), where,
+  detail::require(detail::real::all_finite(x.data(), x.size()), where,
                   ": x contains NaN or Inf (D=", x.size(), ")");
   const std::size_t dim = x.size(), nb = detail::fft::bins(dim);
   Vector out(dim);

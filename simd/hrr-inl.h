@@ -1,9 +1,9 @@
 // Reusable per-target pieces for HRR and FHRR: element-wise products of
 // complex arrays stored interleaved (re, im, re, im, ...), the layout of
 // std::complex<T>[] and of FFTW's spectra. The real reductions (dot,
-// add_scaled, scale, all-finite) are the shared set of simd/real-inl.h,
-// included here. Included by simd/hrr.cc and simd/fhrr.cc. Toggling include
-// guard: compiled once per Highway target.
+// add_scaled, scale, all-finite) are not here: HRR and FHRR call the shared
+// entry points of simd/real.h. Included by simd/hrr.cc and simd/fhrr.cc.
+// Toggling include guard: compiled once per Highway target.
 //
 // Contract shared by the complex kernels: n complex values (2n T), no
 // alignment or padding assumed: whole vectors with LoadInterleaved2, then a
@@ -41,8 +41,6 @@ struct ComplexResult {
 #endif
 
 #include <hwy/highway.h>
-
-#include "simd/real-inl.h"  // Dot, AddScaled, Scale, AllFinite
 
 #include <cmath>
 #include <cstddef>

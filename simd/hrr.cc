@@ -1,7 +1,11 @@
 // HRR (include/hypervec/hrr.hpp): per-target kernels for the element-wise
-// spectral products and the real reductions, and the validating public
-// wrappers around FFTW (src/fft_plan_cache.cpp). One dispatch per call, or
-// per block of rows in the batched functions.
+// spectral products, and the validating public wrappers around FFTW
+// (src/fft_plan_cache.cpp) and the real reductions (simd/real.h). One
+// dispatch per call, or per block of rows in the batched functions.
+//
+// Length (~710 lines): few kernels; most lines are the float/double wrappers
+// of hrr.hpp's ~25 functions and the spectrum plumbing they share (plans,
+// inverses, batches), in hrr.hpp's order.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/hrr.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -57,51 +61,28 @@ ComplexResult SpectralRowsD(int op, const double* x, std::size_t x_stride, const
   return SpectralRows<double>(op, x, x_stride, y, out, out_stride, rows, n, scale, param);
 }
 
-// The real-vector set of simd/real-inl.h, per precision. HRR's dot adds the
-// scalar tail into the running sum (DotTail::kRunning), as it always has.
-float DotF(const float* a, const float* b, std::size_t n) {
-  return Dot<DotTail::kRunning>(a, b, n);
-}
-double DotD(const double* a, const double* b, std::size_t n) {
-  return Dot<DotTail::kRunning>(a, b, n);
-}
-void AddScaledF(const float* x, float w, float* acc, std::size_t n) { AddScaled(x, w, acc, n); }
-void AddScaledD(const double* x, double w, double* acc, std::size_t n) {
-  AddScaled(x, w, acc, n);
-}
-void ScaleF(const float* x, float s, float* out, std::size_t n) { Scale(x, s, out, n); }
-void ScaleD(const double* x, double s, double* out, std::size_t n) { Scale(x, s, out, n); }
-bool AllFiniteF(const float* x, std::size_t n) { return AllFinite(x, n); }
-bool AllFiniteD(const double* x, std::size_t n) { return AllFinite(x, n); }
-
 }  // namespace hypervec::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>
 #include <hypervec/random.hpp>
 
+#include "simd/real.h"
 #include "src/fft_plan_cache.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <type_traits>
 
 namespace hypervec {
 namespace detail {
 HWY_EXPORT(SpectralRowsF);
 HWY_EXPORT(SpectralRowsD);
-HWY_EXPORT(DotF);
-HWY_EXPORT(DotD);
-HWY_EXPORT(AddScaledF);
-HWY_EXPORT(AddScaledD);
-HWY_EXPORT(ScaleF);
-HWY_EXPORT(ScaleD);
-HWY_EXPORT(AllFiniteF);
-HWY_EXPORT(AllFiniteD);
 }  // namespace detail
 
 namespace hrr {
@@ -110,66 +91,32 @@ namespace {
 using detail::ComplexOp;
 using detail::ComplexResult;
 
-// One dispatch per call: the kernels of one precision.
-template <typename T>
-struct Kernels;
-
-template <>
-struct Kernels<float> {
-  static ComplexResult spectral(ComplexOp op, const std::complex<float>* x, std::size_t x_stride,
-                                const std::complex<float>* y, std::complex<float>* out,
-                                std::size_t out_stride, std::size_t rows, std::size_t n,
-                                float scale, float param) {
-    return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsF)(
-        static_cast<int>(op), reinterpret_cast<const float*>(x), 2 * x_stride,
-        reinterpret_cast<const float*>(y), reinterpret_cast<float*>(out), 2 * out_stride, rows, n,
-        scale, param);
-  }
-  static float dot(const float* a, const float* b, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::DotF)(a, b, n);
-  }
-  static void add_scaled(const float* x, float w, float* acc, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::AddScaledF)(x, w, acc, n);
-  }
-  static void scale(const float* x, float s, float* out, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::ScaleF)(x, s, out, n);
-  }
-  static bool all_finite(const float* x, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::AllFiniteF)(x, n);
-  }
-  static constexpr double kDefaultGuard = 1e-4;
-};
-
-template <>
-struct Kernels<double> {
-  static ComplexResult spectral(ComplexOp op, const std::complex<double>* x,
-                                std::size_t x_stride, const std::complex<double>* y,
-                                std::complex<double>* out, std::size_t out_stride,
-                                std::size_t rows, std::size_t n, double scale, double param) {
-    return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsD)(
-        static_cast<int>(op), reinterpret_cast<const double*>(x), 2 * x_stride,
-        reinterpret_cast<const double*>(y), reinterpret_cast<double*>(out), 2 * out_stride, rows,
-        n, scale, param);
-  }
-  static double dot(const double* a, const double* b, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::DotD)(a, b, n);
-  }
-  static void add_scaled(const double* x, double w, double* acc, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::AddScaledD)(x, w, acc, n);
-  }
-  static void scale(const double* x, double s, double* out, std::size_t n) {
-    HWY_DYNAMIC_DISPATCH(detail::ScaleD)(x, s, out, n);
-  }
-  static bool all_finite(const double* x, std::size_t n) {
-    return HWY_DYNAMIC_DISPATCH(detail::AllFiniteD)(x, n);
-  }
-  static constexpr double kDefaultGuard = 1e-10;
-};
-
-constexpr std::uint64_t kUnitaryStreamTag = 0x756e697461727931ULL;  // "unitary1"
-
 template <typename T>
 using Complex = std::complex<T>;
+
+/// SpectralRows of one precision, over rows of n complex bins (strides in
+/// complex values): one dispatch per call.
+template <typename T>
+ComplexResult spectral(ComplexOp op, const Complex<T>* x, std::size_t x_stride,
+                       const Complex<T>* y, Complex<T>* out, std::size_t out_stride,
+                       std::size_t rows, std::size_t n, T scale, T param) {
+  const auto rows_kernel = [] {
+    if constexpr (std::is_same_v<T, float>) {
+      return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsF);
+    } else {
+      return HWY_DYNAMIC_DISPATCH(detail::SpectralRowsD);
+    }
+  }();
+  return rows_kernel(static_cast<int>(op), reinterpret_cast<const T*>(x), 2 * x_stride,
+                     reinterpret_cast<const T*>(y), reinterpret_cast<T*>(out), 2 * out_stride,
+                     rows, n, scale, param);
+}
+
+/// The default relative guard of the exact inverse, per precision.
+template <typename T>
+constexpr double kDefaultGuard = std::is_same_v<T, float> ? 1e-4 : 1e-10;
+
+constexpr std::uint64_t kUnitaryStreamTag = 0x756e697461727931ULL;  // "unitary1"
 
 /// Per-thread workspace: `slot` names one of three independent buffers of at
 /// least n complex values, reused across calls (no allocation per bind).
@@ -189,7 +136,7 @@ detail::fft::Shape single(std::size_t dim) {
 template <typename T>
 void check_vector(const char* where, const char* what, std::span<const T> x) {
   detail::require_valid_dim(where, what, x.size());
-  detail::require(Kernels<T>::all_finite(x.data(), x.size()), where, ": ", what,
+  detail::require(detail::real::all_finite(x.data(), x.size()), where, ": ", what,
                   " contains NaN or Inf (D=", x.size(), ")");
 }
 
@@ -208,7 +155,7 @@ template <typename T>
 double norm2_from_spectrum(const Complex<T>* s, std::size_t dim) {
   const std::size_t nb = detail::fft::bins(dim);
   const T* v = reinterpret_cast<const T*>(s);
-  double total = 2.0 * static_cast<double>(Kernels<T>::dot(v, v, 2 * nb));
+  double total = 2.0 * static_cast<double>(detail::real::dot(v, v, 2 * nb));
   total -= std::norm(std::complex<double>(s[0]));
   if (dim % 2 == 0 && dim > 1) total -= std::norm(std::complex<double>(s[nb - 1]));
   return std::max(0.0, total) / static_cast<double>(dim);
@@ -228,7 +175,7 @@ std::pair<ComplexOp, T> inverse_op(const char* where, InverseMethod method, doub
     case InverseMethod::Kind::exact: {
       detail::require(method.parameter >= 0 && std::isfinite(method.parameter), where,
                       ": exact-inverse guard must be finite and >= 0, got ", method.parameter);
-      const double g = method.parameter == 0 ? Kernels<T>::kDefaultGuard : method.parameter;
+      const double g = method.parameter == 0 ? kDefaultGuard<T> : method.parameter;
       return {ComplexOp::kDivide, static_cast<T>(g * g * key_norm2)};
     }
     case InverseMethod::Kind::wiener:
@@ -243,8 +190,8 @@ std::pair<ComplexOp, T> inverse_op(const char* where, InverseMethod method, doub
 template <typename T>
 void inverse_to(const char* where, Complex<T>* spec, std::size_t dim, T* out) {
   detail::fft::inverse<T>(single<T>(dim), spec, out);
-  Kernels<T>::scale(out, T(1) / static_cast<T>(dim), out, dim);
-  check_finite_result(where, Kernels<T>::all_finite(out, dim));
+  detail::real::scale(out, T(1) / static_cast<T>(dim), out, dim);
+  check_finite_result(where, detail::real::all_finite(out, dim));
 }
 
 /// Fills v (D values) with row `row` of the normal codebook, N(0, 1/D).
@@ -274,22 +221,22 @@ void fill_random(T* v, std::size_t dim, std::uint64_t seed, std::uint64_t row, b
 // --- Generation ---------------------------------------------------------------
 
 template <typename T>
-DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row, bool unit_norm) {
+DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row) {
   detail::require_valid_dim("hrr::random", "the vector", dim);
   DenseVector<T> v(dim);
-  fill_random(v.data(), dim, seed, row, unit_norm);
+  fill_random(v.data(), dim, seed, row, false);
   return v;
 }
 
 template <typename T>
 DenseMatrix<T> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                             std::uint64_t first_row, bool unit_norm, unsigned threads) {
+                             const RandomOptions& options) {
   detail::require_valid_dim("hrr::random_matrix", "the matrix", dim);
   detail::require_rows_limit("hrr::random_matrix", "the matrix", rows);
   DenseMatrix<T> m(rows, dim);
-  detail::parallel_for(rows, threads, 16, [&](std::size_t begin, std::size_t end) {
+  detail::parallel_for(rows, options.threads, 16, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) {
-      fill_random(m.row(r).data(), dim, seed, first_row + r, unit_norm);
+      fill_random(m.row(r).data(), dim, seed, options.first_row + r, options.unit_norm);
     }
   });
   return m;
@@ -368,7 +315,7 @@ Spectrum<T> inverse_spectrum(const Spectrum<T>& key, InverseMethod method,
   Spectrum<T> out(key.dim());
   std::fill(out.data(), out.data() + nb, Complex<T>(1, 0));  // x = 1: out = op(1, key)
   const ComplexResult r =
-      Kernels<T>::spectral(op, out.data(), 0, key.data(), out.data(), 0, 1, nb, T(1), param);
+      spectral<T>(op, out.data(), 0, key.data(), out.data(), 0, 1, nb, T(1), param);
   check_finite_result(where, r.finite);
   if (report != nullptr) report->guarded_bins = r.guarded;
   return out;
@@ -388,7 +335,7 @@ void bind(std::span<const T> a, std::span<const T> b, std::span<T> out) {
   detail::fft::forward<T>(single<T>(dim), a.data(), sa);
   detail::fft::forward<T>(single<T>(dim), b.data(), sb);
   // 1/D folded into the product: inverse(forward(x)) = D x.
-  const ComplexResult r = Kernels<T>::spectral(ComplexOp::kMul, sa, 0, sb, sa, 0, 1, nb,
+  const ComplexResult r = spectral<T>(ComplexOp::kMul, sa, 0, sb, sa, 0, 1, nb,
                                                T(1) / static_cast<T>(dim), T(0));
   check_finite_result(where, r.finite);
   detail::fft::inverse<T>(single<T>(dim), sa, out.data());
@@ -410,7 +357,7 @@ void bind(std::span<const T> x, const Spectrum<T>& key, std::span<T> out) {
   const std::size_t dim = x.size(), nb = key.bins();
   Complex<T>* sx = scratch<T>(0, nb);
   detail::fft::forward<T>(single<T>(dim), x.data(), sx);
-  const ComplexResult r = Kernels<T>::spectral(ComplexOp::kMul, sx, 0, key.data(), sx, 0, 1, nb,
+  const ComplexResult r = spectral<T>(ComplexOp::kMul, sx, 0, key.data(), sx, 0, 1, nb,
                                                T(1) / static_cast<T>(dim), T(0));
   check_finite_result(where, r.finite);
   detail::fft::inverse<T>(single<T>(dim), sx, out.data());
@@ -428,19 +375,44 @@ namespace {
 /// bound ⊛ key⁻¹ given the key's spectrum `sk` (not modified) and its
 /// squared norm (needed by exact and wiener only).
 template <typename T>
-DenseVector<T> unbind_with(const char* where, std::span<const T> bound, const Complex<T>* sk,
-                           double key_norm2, InverseMethod method, InverseReport* report) {
+void unbind_with(const char* where, std::span<const T> bound, const Complex<T>* sk,
+                 double key_norm2, InverseMethod method, InverseReport* report, T* out) {
   const std::size_t dim = bound.size(), nb = detail::fft::bins(dim);
   const auto [op, param] = inverse_op<T>(where, method, key_norm2);
   Complex<T>* sc = scratch<T>(0, nb);
   detail::fft::forward<T>(single<T>(dim), bound.data(), sc);
   const ComplexResult r =
-      Kernels<T>::spectral(op, sc, 0, sk, sc, 0, 1, nb, T(1) / static_cast<T>(dim), param);
+      spectral<T>(op, sc, 0, sk, sc, 0, 1, nb, T(1) / static_cast<T>(dim), param);
   check_finite_result(where, r.finite);
   if (report != nullptr) report->guarded_bins = r.guarded;
-  DenseVector<T> out(dim);
-  detail::fft::inverse<T>(single<T>(dim), sc, out.data());
-  return out;
+  // bound was consumed by the forward transform: out may alias it.
+  detail::fft::inverse<T>(single<T>(dim), sc, out);
+}
+
+/// unbind with a key vector, into out (D values; may alias bound or key: both
+/// are transformed into scratch before out is written).
+template <typename T>
+void unbind_vector_key(std::span<const T> bound, std::span<const T> key, InverseMethod method,
+                       InverseReport* report, T* out) {
+  constexpr const char* where = "hrr::unbind";
+  const std::size_t nb = detail::fft::bins(key.size());
+  Complex<T>* sk = scratch<T>(1, nb);
+  detail::fft::forward<T>(single<T>(key.size()), key.data(), sk);
+  double key_norm2 = 0;
+  if (method.kind != InverseMethod::Kind::involution) {
+    key_norm2 = detail::real::dot(key.data(), key.data(), key.size());
+  }
+  unbind_with<T>(where, bound, sk, key_norm2, method, report, out);
+}
+
+template <typename T>
+void unbind_spectrum_key(std::span<const T> bound, const Spectrum<T>& key, InverseMethod method,
+                         InverseReport* report, T* out) {
+  double key_norm2 = 0;
+  if (method.kind != InverseMethod::Kind::involution) {
+    key_norm2 = norm2_from_spectrum(key.data(), key.dim());
+  }
+  unbind_with<T>("hrr::unbind", bound, key.data(), key_norm2, method, report, out);
 }
 
 }  // namespace
@@ -451,14 +423,19 @@ DenseVector<T> unbind(std::span<const T> bound, std::span<const T> key, InverseM
   constexpr const char* where = "hrr::unbind";
   detail::require_valid_dim(where, "bound", bound.size());
   detail::require_same_dim(where, "bound", bound.size(), "key", key.size());
-  const std::size_t nb = detail::fft::bins(key.size());
-  Complex<T>* sk = scratch<T>(1, nb);
-  detail::fft::forward<T>(single<T>(key.size()), key.data(), sk);
-  double key_norm2 = 0;
-  if (method.kind != InverseMethod::Kind::involution) {
-    key_norm2 = Kernels<T>::dot(key.data(), key.data(), key.size());
-  }
-  return unbind_with<T>(where, bound, sk, key_norm2, method, report);
+  DenseVector<T> out(bound.size());
+  unbind_vector_key<T>(bound, key, method, report, out.data());
+  return out;
+}
+
+template <typename T>
+void unbind(std::span<const T> bound, std::span<const T> key, std::span<T> out,
+            InverseMethod method, InverseReport* report) {
+  constexpr const char* where = "hrr::unbind";
+  detail::require_valid_dim(where, "bound", bound.size());
+  detail::require_same_dim(where, "bound", bound.size(), "key", key.size());
+  detail::require_same_dim(where, "bound", bound.size(), "out", out.size());
+  unbind_vector_key<T>(bound, key, method, report, out.data());
 }
 
 template <typename T>
@@ -467,11 +444,19 @@ DenseVector<T> unbind(std::span<const T> bound, const Spectrum<T>& key, InverseM
   constexpr const char* where = "hrr::unbind";
   detail::require_valid_dim(where, "bound", bound.size());
   detail::require_same_dim(where, "bound", bound.size(), "key spectrum", key.dim());
-  double key_norm2 = 0;
-  if (method.kind != InverseMethod::Kind::involution) {
-    key_norm2 = norm2_from_spectrum(key.data(), key.dim());
-  }
-  return unbind_with<T>(where, bound, key.data(), key_norm2, method, report);
+  DenseVector<T> out(bound.size());
+  unbind_spectrum_key<T>(bound, key, method, report, out.data());
+  return out;
+}
+
+template <typename T>
+void unbind(std::span<const T> bound, const Spectrum<T>& key, std::span<T> out,
+            InverseMethod method, InverseReport* report) {
+  constexpr const char* where = "hrr::unbind";
+  detail::require_valid_dim(where, "bound", bound.size());
+  detail::require_same_dim(where, "bound", bound.size(), "key spectrum", key.dim());
+  detail::require_same_dim(where, "bound", bound.size(), "out", out.size());
+  unbind_spectrum_key<T>(bound, key, method, report, out.data());
 }
 
 template <typename T>
@@ -506,7 +491,7 @@ void bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMat
       const std::size_t n = std::min(block, rows.rows - r0);
       detail::fft::forward<T>({dim, n, in_stride, spec_stride}, rows.data + r0 * in_stride,
                               work.data());
-      const ComplexResult r = Kernels<T>::spectral(ComplexOp::kMul, work.data(), spec_stride,
+      const ComplexResult r = spectral<T>(ComplexOp::kMul, work.data(), spec_stride,
                                                    key.data(), work.data(), spec_stride, n, nb,
                                                    scale, T(0));
       check_finite_result(where, r.finite);
@@ -568,7 +553,7 @@ DenseVector<T> power(std::span<const T> a, double p, InverseReport* report) {
   detail::require(std::isfinite(p), where, ": exponent p must be finite, got ", p);
   const std::size_t dim = a.size();
   Spectrum<T> s = spectrum(a);
-  const double floor = Kernels<T>::kDefaultGuard * std::sqrt(norm2_from_spectrum(s.data(), dim));
+  const double floor = kDefaultGuard<T> * std::sqrt(norm2_from_spectrum(s.data(), dim));
   const std::size_t nb = s.bins();
   std::size_t guarded = 0;
   for (std::size_t k = 0; k < nb; ++k) {
@@ -603,10 +588,10 @@ DenseVector<T> bundle(const DenseMatrixView<T>& rows, std::span<const T> weights
                                   " rows");
   DenseVector<T> acc(rows.dim);
   for (std::size_t k = 0; k < rows.rows; ++k) {
-    Kernels<T>::add_scaled(rows.row(k).data(), weights.empty() ? T(1) : weights[k], acc.data(),
+    detail::real::add_scaled(rows.row(k).data(), weights.empty() ? T(1) : weights[k], acc.data(),
                            rows.dim);
   }
-  check_finite_result(where, Kernels<T>::all_finite(acc.data(), rows.dim));
+  check_finite_result(where, detail::real::all_finite(acc.data(), rows.dim));
   return acc;
 }
 
@@ -617,8 +602,8 @@ void add_scaled(std::span<const T> x, T weight, std::span<T> acc) {
   detail::require_same_dim(where, "x", x.size(), "acc", acc.size());
   detail::require(acc.data() + acc.size() <= x.data() || x.data() + x.size() <= acc.data(),
                   where, ": acc overlaps x");
-  Kernels<T>::add_scaled(x.data(), weight, acc.data(), x.size());
-  check_finite_result(where, Kernels<T>::all_finite(acc.data(), acc.size()));
+  detail::real::add_scaled(x.data(), weight, acc.data(), x.size());
+  check_finite_result(where, detail::real::all_finite(acc.data(), acc.size()));
 }
 
 template <typename T>
@@ -632,10 +617,19 @@ DenseVector<T> permute(std::span<const T> a, std::ptrdiff_t shifts) {
 }
 
 template <typename T>
+DenseVector<T> inverse_permute(std::span<const T> a, std::ptrdiff_t shifts) {
+  check_vector("hrr::inverse_permute", "a", a);
+  const std::size_t s = detail::inverse_rotation_amount(shifts, a.size());
+  DenseVector<T> out(a.size());
+  std::rotate_copy(a.begin(), a.end() - static_cast<std::ptrdiff_t>(s), a.end(), out.data());
+  return out;
+}
+
+template <typename T>
 double dot(std::span<const T> a, std::span<const T> b) {
   detail::require_valid_dim("hrr::dot", "a", a.size());
   detail::require_same_dim("hrr::dot", "a", a.size(), "b", b.size());
-  const double r = Kernels<T>::dot(a.data(), b.data(), a.size());
+  const double r = detail::real::dot(a.data(), b.data(), a.size());
   check_finite_result("hrr::dot", std::isfinite(r));
   return r;
 }
@@ -643,7 +637,7 @@ double dot(std::span<const T> a, std::span<const T> b) {
 template <typename T>
 double norm(std::span<const T> a) {
   detail::require_valid_dim("hrr::norm", "a", a.size());
-  const double r = Kernels<T>::dot(a.data(), a.data(), a.size());
+  const double r = detail::real::dot(a.data(), a.data(), a.size());
   check_finite_result("hrr::norm", std::isfinite(r));
   return std::sqrt(r);
 }
@@ -653,9 +647,9 @@ double cosine(std::span<const T> a, std::span<const T> b) {
   constexpr const char* where = "hrr::cosine";
   detail::require_valid_dim(where, "a", a.size());
   detail::require_same_dim(where, "a", a.size(), "b", b.size());
-  const double ab = Kernels<T>::dot(a.data(), b.data(), a.size());
-  const double aa = Kernels<T>::dot(a.data(), a.data(), a.size());
-  const double bb = Kernels<T>::dot(b.data(), b.data(), b.size());
+  const double ab = detail::real::dot(a.data(), b.data(), a.size());
+  const double aa = detail::real::dot(a.data(), a.data(), a.size());
+  const double bb = detail::real::dot(b.data(), b.data(), b.size());
   check_finite_result(where, std::isfinite(ab) && std::isfinite(aa) && std::isfinite(bb));
   if (aa == 0 || bb == 0) return 0.0;
   return std::clamp(ab / std::sqrt(aa * bb), -1.0, 1.0);
@@ -667,16 +661,16 @@ DenseVector<T> normalize(std::span<const T> a) {
   detail::require(n > 0, "hrr::normalize: a is the zero vector (D=", a.size(),
                   "); it has no direction");
   DenseVector<T> out(a.size());
-  Kernels<T>::scale(a.data(), static_cast<T>(1.0 / n), out.data(), a.size());
+  detail::real::scale(a.data(), static_cast<T>(1.0 / n), out.data(), a.size());
   return out;
 }
 
 // --- Explicit instantiations -------------------------------------------------------
 
 #define HYPERVEC_HRR_INSTANTIATE(T)                                                          \
-  template DenseVector<T> random<T>(std::size_t, std::uint64_t, std::uint64_t, bool);       \
+  template DenseVector<T> random<T>(std::size_t, std::uint64_t, std::uint64_t);             \
   template DenseMatrix<T> random_matrix<T>(std::size_t, std::size_t, std::uint64_t,         \
-                                           std::uint64_t, bool, unsigned);                   \
+                                           const RandomOptions&);                            \
   template DenseVector<T> random_unitary<T>(std::size_t, std::uint64_t, std::uint64_t);     \
   template DenseVector<T> make_unitary<T>(std::span<const T>);                               \
   template DenseVector<T> identity<T>(std::size_t);                                          \
@@ -691,6 +685,10 @@ DenseVector<T> normalize(std::span<const T> a) {
                                     InverseReport*);                                         \
   template DenseVector<T> unbind<T>(std::span<const T>, const Spectrum<T>&, InverseMethod,   \
                                     InverseReport*);                                         \
+  template void unbind<T>(std::span<const T>, std::span<const T>, std::span<T>,              \
+                          InverseMethod, InverseReport*);                                    \
+  template void unbind<T>(std::span<const T>, const Spectrum<T>&, std::span<T>,              \
+                          InverseMethod, InverseReport*);                                    \
   template DenseMatrix<T> bind_batch<T>(const DenseMatrixView<T>&, const Spectrum<T>&,       \
                                         unsigned);                                           \
   template DenseMatrix<T> unbind_batch<T>(const DenseMatrixView<T>&, const Spectrum<T>&,     \
@@ -705,6 +703,7 @@ DenseVector<T> normalize(std::span<const T> a) {
   template DenseVector<T> bundle<T>(const DenseMatrixView<T>&, std::span<const T>);          \
   template void add_scaled<T>(std::span<const T>, T, std::span<T>);                          \
   template DenseVector<T> permute<T>(std::span<const T>, std::ptrdiff_t);                    \
+  template DenseVector<T> inverse_permute<T>(std::span<const T>, std::ptrdiff_t);            \
   template double dot<T>(std::span<const T>, std::span<const T>);                            \
   template double cosine<T>(std::span<const T>, std::span<const T>);                         \
   template double norm<T>(std::span<const T>);                                               \

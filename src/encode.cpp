@@ -3,6 +3,10 @@
 // vector or batch. Codebook construction is a one-off scalar loop per
 // component. Projection's sign wrappers live with their kernel in
 // simd/encode.cc.
+//
+// Length (~660 lines): one self-contained section per encoder of encode.hpp
+// (Level, Thermometer, Circular, Projection, SparseProjection, IdLevel,
+// fractional powers, n-grams), in the header's order.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/error.hpp>
@@ -370,13 +374,9 @@ Circular::Circular(std::size_t points, std::size_t dim, std::uint64_t seed, doub
   fill_span_walk(walk, seed, [&](std::size_t h) {
     return span_position(static_cast<double>(h), lambda, spans);
   });
-  const std::size_t words = packed_words(dim);
   for (std::size_t i = 0; i < points; ++i) {
-    std::uint64_t* w = codebook_.row_span(i).words;
-    for (const std::size_t h : circular_terms(i, points)) {
-      const std::uint64_t* t = walk.row(h).words;
-      for (std::size_t q = 0; q < words; ++q) w[q] ^= t[q];
-    }
+    const PackedSpan w = codebook_.row_span(i);
+    for (const std::size_t h : circular_terms(i, points)) bipolar::bind(w, walk.row(h), w);
   }
 }
 
@@ -632,12 +632,11 @@ void NGramEncoder::add_impl(const Symbol* s, std::size_t len, bipolar::Accumulat
     views.clear();
     for (std::size_t t = 0; t < count; ++t) {
       const std::size_t i = first + t;
-      std::uint64_t* out = batch.row_span(t).words;
-      const std::uint64_t* r0 = permuted_.row(static_cast<std::size_t>(s[i])).words;
-      std::copy(r0, r0 + words, out);
+      const PackedSpan out = batch.row_span(t);
+      const PackedView r0 = permuted_.row(static_cast<std::size_t>(s[i]));
+      std::copy(r0.words, r0.words + words, out.words);
       for (std::size_t j = 1; j < n_; ++j) {
-        const std::uint64_t* r = permuted_.row(j * symbols_ + static_cast<std::size_t>(s[i + j])).words;
-        for (std::size_t w = 0; w < words; ++w) out[w] ^= r[w];
+        bipolar::bind(out, permuted_.row(j * symbols_ + static_cast<std::size_t>(s[i + j])), out);
       }
       views.push_back(batch.row(t));
     }

@@ -1,4 +1,8 @@
 // NumPy .npy reading and writing (include/hypervec/npy.hpp).
+//
+// Length (~690 lines): the header parser, dtype conversions and writer of one
+// file format, which share the dtype table; the chunked row reader is
+// src/npy_rows.cpp.
 #include <hypervec/error.hpp>
 #include <hypervec/npy.hpp>
 

@@ -1,11 +1,16 @@
 // The probe's decoder stage (include/hypervec/probe.hpp; docs/probe.md).
+//
+// Length (~670 lines): the decoder's stages (subset queries, artefact rule,
+// greedy extra key, explain-away fallback, precision@k) share one per-chunk
+// state; docs/probe.md is the map of them.
 #include <hypervec/probe.hpp>
 
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/mixed.hpp>
+#include <hypervec/resonator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -561,15 +566,21 @@ Decoding explain(const cleanup::PackedMemory& memory, const Options& options,
   return r;
 }
 
+/// Both decode overloads: one vector per document, of the codebook's
+/// dimension.
+void check_vectors_shape(const char* where, std::size_t codebook_dim, std::size_t dim,
+                         std::size_t rows, std::size_t documents) {
+  hypervec::detail::require_same_dim(where, "the codebook", codebook_dim, "vectors", dim);
+  hypervec::detail::require<DimensionError>(rows == documents, where, ": ", rows,
+                                            " vectors but ", documents, " documents");
+}
+
 }  // namespace
 
 std::vector<Decoding> Decoder::decode(const PackedMatrixView& vectors,
                                       std::span<const Document> documents) const {
   constexpr const char* where = "probe::Decoder::decode";
-  hypervec::detail::require_same_dim(where, "the codebook", dim(), "vectors", vectors.dim);
-  hypervec::detail::require<DimensionError>(vectors.rows == documents.size(), where, ": ",
-                                            vectors.rows, " vectors but ", documents.size(),
-                                            " documents");
+  check_vectors_shape(where, dim(), vectors.dim, vectors.rows, documents.size());
   for (std::size_t d = 0; d < vectors.rows; ++d) {
     make_packed_view(vectors.row(d).words, vectors.stride_words, vectors.dim, "a document vector");
   }
@@ -608,10 +619,7 @@ std::vector<Decoding> Decoder::decode(const PackedMatrixView& vectors,
 std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
                                       std::span<const Document> documents) const {
   constexpr const char* where = "probe::Decoder::decode";
-  hypervec::detail::require_same_dim(where, "the codebook", dim(), "vectors", vectors.dim);
-  hypervec::detail::require<DimensionError>(vectors.rows == documents.size(), where, ": ",
-                                            vectors.rows, " vectors but ", documents.size(),
-                                            " documents");
+  check_vectors_shape(where, dim(), vectors.dim, vectors.rows, documents.size());
   hypervec::detail::require(vectors.rows == 0 || vectors.data != nullptr, where,
                             ": vectors is a null pointer");
   const bool sign = options_.float_input == FloatInput::sign;

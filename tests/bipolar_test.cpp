@@ -16,36 +16,25 @@
 #include <vector>
 
 namespace hv = hypervec;
-using hypervec::test::message_has;
+using namespace hypervec::test;
 namespace ref = hypervec::reference::bipolar;
-using hv::test::for_each_target;
-using hv::test::kDims;
-using hv::test::random_packed;
 
 BOOST_AUTO_TEST_CASE(bind_hamming_dot_cosine_match_reference_on_every_target) {
-  const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    for_each_target([&](const std::string&) {
-      std::mt19937_64 rng(seed);
-      for (const std::size_t dim : kDims) {
-        BOOST_TEST_CONTEXT("D=" << dim) {
-          for (int trial = 0; trial < 4; ++trial) {
-            const double p = trial == 0 ? 0.5 : (trial == 1 ? 0.02 : (trial == 2 ? 0.98 : 0.5));
-            const auto a = hv::test::random_packed_biased(dim, p, rng);
-            const auto b = random_packed(dim, rng);
-            BOOST_CHECK(hv::bipolar::bind(a, b) == ref::bind(a, b));
-            BOOST_CHECK_EQUAL(hv::bipolar::hamming(a, b), ref::hamming(a, b));
-            BOOST_CHECK_EQUAL(hv::bipolar::dot(a, b), ref::dot(a, b));
-            BOOST_CHECK_EQUAL(hv::bipolar::cosine(a, b), ref::cosine(a, b));
-            // In-place bind (out aliases a).
-            auto c = a;
-            hv::bipolar::bind(c, b, c.span());
-            BOOST_CHECK(c == ref::bind(a, b));
-          }
-        }
-      }
-    });
-  }
+  for_each_target_and_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    for (int trial = 0; trial < 4; ++trial) {
+      const double p = trial == 0 ? 0.5 : (trial == 1 ? 0.02 : (trial == 2 ? 0.98 : 0.5));
+      const auto a = hv::test::random_packed_biased(dim, p, rng);
+      const auto b = random_packed(dim, rng);
+      BOOST_CHECK(hv::bipolar::bind(a, b) == ref::bind(a, b));
+      BOOST_CHECK_EQUAL(hv::bipolar::hamming(a, b), ref::hamming(a, b));
+      BOOST_CHECK_EQUAL(hv::bipolar::dot(a, b), ref::dot(a, b));
+      BOOST_CHECK_EQUAL(hv::bipolar::cosine(a, b), ref::cosine(a, b));
+      // In-place bind (out aliases a).
+      auto c = a;
+      hv::bipolar::bind(c, b, c.span());
+      BOOST_CHECK(c == ref::bind(a, b));
+    }
+  });
 }
 
 BOOST_AUTO_TEST_CASE(hamming_of_long_runs_exercises_every_accumulator_flush) {
@@ -70,57 +59,47 @@ BOOST_AUTO_TEST_CASE(hamming_of_long_runs_exercises_every_accumulator_flush) {
 }
 
 BOOST_AUTO_TEST_CASE(permute_matches_reference_for_every_shift_kind) {
-  const auto seed = hv::test::test_seed();
-  for_each_target([&](const std::string&) {
-    std::mt19937_64 rng(seed);
-    for (const std::size_t dim : kDims) {
-      const auto a = random_packed(dim, rng);
-      const auto d = static_cast<std::ptrdiff_t>(dim);
-      for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-1},
-                                     std::ptrdiff_t{5}, std::ptrdiff_t{63}, std::ptrdiff_t{64},
-                                     std::ptrdiff_t{65}, std::ptrdiff_t{127}, std::ptrdiff_t{129},
-                                     std::ptrdiff_t{1000}, d - 1, d, d + 3, -d - 5,
-                                     std::ptrdiff_t{1'000'003}, std::ptrdiff_t{-777'777}}) {
-        BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k << " seed " << seed) {
-          BOOST_CHECK(hv::bipolar::permute(a, k) == ref::permute(a, k));
-        }
-      }
+  for_each_target_and_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    const auto a = random_packed(dim, rng);
+    const auto d = static_cast<std::ptrdiff_t>(dim);
+    for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-1},
+                                   std::ptrdiff_t{5}, std::ptrdiff_t{63}, std::ptrdiff_t{64},
+                                   std::ptrdiff_t{65}, std::ptrdiff_t{127}, std::ptrdiff_t{129},
+                                   std::ptrdiff_t{1000}, d - 1, d, d + 3, -d - 5,
+                                   std::ptrdiff_t{1'000'003}, std::ptrdiff_t{-777'777}}) {
+      BOOST_TEST_CONTEXT("shifts=" << k) { BOOST_CHECK(hv::bipolar::permute(a, k) == ref::permute(a, k)); }
     }
   });
 }
 
 BOOST_AUTO_TEST_CASE(algebraic_laws) {
-  const auto seed = hv::test::test_seed();
-  std::mt19937_64 rng(seed);
-  for (const std::size_t dim : kDims) {
-    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-      const auto a = random_packed(dim, rng);
-      const auto b = random_packed(dim, rng);
-      const auto c = random_packed(dim, rng);
-      const auto id = hv::bipolar::identity(dim);
-      using hv::bipolar::bind;
-      using hv::bipolar::permute;
-      BOOST_CHECK(hv::bipolar::unbind(bind(a, b), b) == a);          // self-inverse
-      BOOST_CHECK(bind(a, a) == id);                                  // a ⊗ a = 1
-      BOOST_CHECK(bind(a, b) == bind(b, a));                          // commutative
-      BOOST_CHECK(bind(bind(a, b), c) == bind(a, bind(b, c)));        // associative
-      BOOST_CHECK(bind(a, id) == a);                                  // identity
-      const std::vector<hv::PackedView> abc = {a, b, c};
-      BOOST_CHECK(hv::bipolar::multibind(abc) == bind(bind(a, b), c));
-      for (const std::ptrdiff_t j : {3, -70, 1000}) {
-        for (const std::ptrdiff_t k : {1, 64, -9}) {
-          BOOST_CHECK(permute(permute(a, j), k) == permute(a, j + k));  // composition
-        }
-        BOOST_CHECK(hv::bipolar::inverse_permute(permute(a, j), j) == a);  // inverse
-        // Permutation preserves similarity and distributes over binding.
-        BOOST_CHECK_EQUAL(hv::bipolar::cosine(permute(a, j), permute(b, j)),
-                          hv::bipolar::cosine(a, b));
-        BOOST_CHECK(permute(bind(a, b), j) == bind(permute(a, j), permute(b, j)));
+  for_each_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    const auto a = random_packed(dim, rng);
+    const auto b = random_packed(dim, rng);
+    const auto c = random_packed(dim, rng);
+    const auto id = hv::bipolar::identity(dim);
+    using hv::bipolar::bind;
+    using hv::bipolar::permute;
+    BOOST_CHECK(hv::bipolar::unbind(bind(a, b), b) == a);          // self-inverse
+    BOOST_CHECK(bind(a, a) == id);                                  // a ⊗ a = 1
+    BOOST_CHECK(bind(a, b) == bind(b, a));                          // commutative
+    BOOST_CHECK(bind(bind(a, b), c) == bind(a, bind(b, c)));        // associative
+    BOOST_CHECK(bind(a, id) == a);                                  // identity
+    const std::vector<hv::PackedView> abc = {a, b, c};
+    BOOST_CHECK(hv::bipolar::multibind(abc) == bind(bind(a, b), c));
+    for (const std::ptrdiff_t j : {3, -70, 1000}) {
+      for (const std::ptrdiff_t k : {1, 64, -9}) {
+        BOOST_CHECK(permute(permute(a, j), k) == permute(a, j + k));  // composition
       }
-      BOOST_CHECK(permute(a, static_cast<std::ptrdiff_t>(dim)) == a);
-      BOOST_CHECK_EQUAL(hv::bipolar::dot(a, a), static_cast<std::int64_t>(dim));
+      BOOST_CHECK(hv::bipolar::inverse_permute(permute(a, j), j) == a);  // inverse
+      // Permutation preserves similarity and distributes over binding.
+      BOOST_CHECK_EQUAL(hv::bipolar::cosine(permute(a, j), permute(b, j)),
+                        hv::bipolar::cosine(a, b));
+      BOOST_CHECK(permute(bind(a, b), j) == bind(permute(a, j), permute(b, j)));
     }
-  }
+    BOOST_CHECK(permute(a, static_cast<std::ptrdiff_t>(dim)) == a);
+    BOOST_CHECK_EQUAL(hv::bipolar::dot(a, a), static_cast<std::int64_t>(dim));
+  });
 }
 
 BOOST_AUTO_TEST_CASE(random_pairs_are_orthogonal_with_sigma_one_over_sqrt_d) {
@@ -131,19 +110,11 @@ BOOST_AUTO_TEST_CASE(random_pairs_are_orthogonal_with_sigma_one_over_sqrt_d) {
   for (const std::size_t dim : {std::size_t{1000}, std::size_t{4096}, std::size_t{10000}}) {
     const std::size_t n = 2000;
     const auto codebook = hv::bipolar::random_matrix(2 * n, dim, /*seed=*/7);
-    double sum = 0, sum_sq = 0;
+    hv::test::OrthogonalCosines cosines;
     for (std::size_t i = 0; i < n; ++i) {
-      const double c = hv::bipolar::cosine(codebook.row(2 * i), codebook.row(2 * i + 1));
-      sum += c;
-      sum_sq += c * c;
+      cosines.add(hv::bipolar::cosine(codebook.row(2 * i), codebook.row(2 * i + 1)));
     }
-    const double mean = sum / n;
-    const double var = (sum_sq - n * mean * mean) / (n - 1);
-    const double d = static_cast<double>(dim);
-    BOOST_TEST_CONTEXT("D=" << dim << " mean=" << mean << " var*D=" << var * d) {
-      BOOST_CHECK_LT(std::abs(mean), 5.0 / std::sqrt(n * d));
-      BOOST_CHECK_LT(std::abs(var * d - 1.0), 5.0 * std::sqrt(2.0 / (n - 1)));
-    }
+    cosines.check(dim, n);
   }
 }
 
@@ -179,10 +150,10 @@ BOOST_AUTO_TEST_CASE(rng_golden_values_pin_the_stream) {
 BOOST_AUTO_TEST_CASE(random_matrix_rows_do_not_depend_on_threads_or_offset) {
   // D = 65536 (1024 words a row) so that 300 rows really split over threads.
   const std::size_t dim = 65536, words = dim / 64;
-  const auto one = hv::bipolar::random_matrix(300, dim, 5, 0, 1);
-  const auto two = hv::bipolar::random_matrix(300, dim, 5, 0, 2);
-  const auto many = hv::bipolar::random_matrix(300, dim, 5, 0, 7);
-  const auto tail = hv::bipolar::random_matrix(100, dim, 5, 200, 3);
+  const auto one = hv::bipolar::random_matrix(300, dim, 5, {.threads = 1});
+  const auto two = hv::bipolar::random_matrix(300, dim, 5, {.threads = 2});
+  const auto many = hv::bipolar::random_matrix(300, dim, 5, {.threads = 7});
+  const auto tail = hv::bipolar::random_matrix(100, dim, 5, {.first_row = 200, .threads = 3});
   for (std::size_t r = 0; r < 300; ++r) {
     const auto expected = hv::bipolar::random(dim, 5, r);
     BOOST_CHECK(std::equal(expected.words(), expected.words() + words, one.row(r).words));
@@ -191,9 +162,6 @@ BOOST_AUTO_TEST_CASE(random_matrix_rows_do_not_depend_on_threads_or_offset) {
     if (r >= 200) BOOST_CHECK(std::equal(expected.words(), expected.words() + words, tail.row(r - 200).words));
   }
 }
-
-namespace {
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(bad_input_throws_with_a_message_naming_the_problem) {
   const auto a = hv::bipolar::random(100, 1);
@@ -291,4 +259,69 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw_before_allocating) {
   BOOST_CHECK_THROW(hv::bipolar::inverse_permute(huge, 1), hv::DimensionError);
   const std::vector<hv::PackedView> items = {huge};
   BOOST_CHECK_THROW(hv::bipolar::multibind(items), hv::DimensionError);
+}
+
+// --- The common model verbs (issue 13): bundle, inverse, unbind into out,
+// random_matrix options. ---------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(bundle_is_majority_inverse_is_self_and_unbind_into_out) {
+  const auto seed = hv::test::test_seed();
+  for_each_dim(seed, [&](std::size_t dim, std::mt19937_64& rng) {
+    // Even count: ties occur, so the tie rule must reach majority.
+    const auto items = hv::test::random_items(4, dim, rng);
+    const auto views = hv::test::views_of(items);
+    for (const auto& tie : {hv::TieBreak::toward_negative(), hv::TieBreak::toward_positive(),
+                            hv::TieBreak::random(seed)}) {
+      const auto expected = hv::bipolar::majority(views, tie);
+      BOOST_CHECK(hv::bipolar::bundle(views, tie) == expected);
+      hv::PackedMatrix m(items.size(), dim);
+      for (std::size_t r = 0; r < items.size(); ++r) {
+        std::copy(items[r].words(), items[r].words() + items[r].num_words(),
+                  m.row_span(r).words);
+      }
+      BOOST_CHECK(hv::bipolar::bundle(m.view(), tie) == expected);
+    }
+    // Componentwise check of one bundle against counting the votes.
+    const auto b = hv::bipolar::bundle(views);
+    for (std::size_t i = 0; i < dim; ++i) {
+      int minus = 0;
+      for (const auto& v : items) minus += v.component(i) < 0;
+      const int want = minus > 2 ? -1 : (minus < 2 ? 1 : -1);  // tie → -1 (default)
+      BOOST_REQUIRE_EQUAL(b.component(i), want);
+    }
+
+    const auto& a = items[0];
+    const auto& key = items[1];
+    const auto inv = hv::bipolar::inverse(a);
+    BOOST_CHECK(inv == a);
+    BOOST_CHECK(hv::bipolar::bind(a, inv) == hv::bipolar::identity(dim));
+
+    const auto bound = hv::bipolar::bind(a, key);
+    hv::PackedVector out(dim);
+    hv::bipolar::unbind(bound, key, out.span());
+    BOOST_CHECK(out == a);
+    hv::PackedVector in_place = bound;  // out aliases bound
+    hv::bipolar::unbind(in_place, key, in_place.span());
+    BOOST_CHECK(in_place == a);
+  });
+  BOOST_CHECK_THROW(hv::bipolar::bundle(std::span<const hv::PackedView>{}), hv::InvalidArgument);
+  const auto a = hv::bipolar::random(64, 1), b = hv::bipolar::random(65, 1);
+  hv::PackedVector out(65);
+  BOOST_CHECK_THROW(hv::bipolar::unbind(a, a, out.span()), hv::DimensionError);
+  const std::vector<hv::PackedView> mixed = {a.view(), b.view()};
+  BOOST_CHECK_THROW(hv::bipolar::bundle(mixed), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(random_matrix_options_and_unit_norm_refused) {
+  const auto m = hv::bipolar::random_matrix(3, 100, 9, {.first_row = 7});
+  for (std::size_t r = 0; r < 3; ++r) {
+    const auto expected = hv::bipolar::random(100, 9, 7 + r);
+    BOOST_CHECK(std::equal(expected.words(), expected.words() + expected.num_words(),
+                           m.row(r).words));
+  }
+  BOOST_CHECK_EXCEPTION(hv::bipolar::random_matrix(3, 100, 9, {.unit_norm = true}),
+                        hv::InvalidArgument, [](const hv::InvalidArgument& e) {
+                          return message_has(e, "bipolar::random_matrix") &&
+                                 message_has(e, "unit_norm");
+                        });
 }

@@ -6,6 +6,7 @@
 
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
+#include <hypervec/tie_break.hpp>
 
 #include "src/reference/bipolar.hpp"
 #include "tests/test_util.hpp"
@@ -19,87 +20,57 @@
 namespace hv = hypervec;
 namespace ref = hypervec::reference::bipolar;
 using hv::TieBreak;
-using hv::test::for_each_target;
-using hv::test::kDims;
-using hv::test::random_packed;
-
-namespace {
-std::vector<TieBreak> all_tie_rules(const hv::PackedVector& tie_vector) {
-  return {TieBreak::toward_negative(), TieBreak::toward_positive(), TieBreak::random(99),
-          TieBreak::from_vector(tie_vector)};
-}
-
-std::vector<hv::PackedVector> random_items(std::size_t n, std::size_t dim, std::mt19937_64& rng) {
-  std::vector<hv::PackedVector> items;
-  for (std::size_t k = 0; k < n; ++k) items.push_back(random_packed(dim, rng));
-  return items;
-}
-}  // namespace
+using namespace hypervec::test;
 
 BOOST_AUTO_TEST_CASE(accumulator_matches_reference_on_every_target) {
-  const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    for_each_target([&](const std::string&) {
-      std::mt19937_64 rng(seed);
-      for (const std::size_t dim : kDims) {
-        BOOST_TEST_CONTEXT("D=" << dim) {
-          hv::bipolar::Accumulator acc(dim);
-          std::vector<std::int32_t> expected(dim, 0);
-          const auto items = random_items(9, dim, rng);
-          const std::int32_t weights[] = {1, 3, -2, 7, 1, 1, -5, 100, 2};
-          for (std::size_t k = 0; k < items.size(); ++k) {
-            acc.add(items[k], weights[k]);
-            ref::accumulate(items[k], weights[k], expected);
-          }
-          acc.subtract(items[3], 7);
-          ref::accumulate(items[3], -7, expected);
-          std::vector<std::int8_t> dense(dim);
-          for (auto& x : dense) x = static_cast<std::int8_t>(static_cast<int>(rng() % 255) - 127);
-          acc.add(std::span<const std::int8_t>(dense), 3);
-          for (std::size_t i = 0; i < dim; ++i) expected[i] += 3 * dense[i];
-          BOOST_CHECK_EQUAL_COLLECTIONS(acc.sums().begin(), acc.sums().end(), expected.begin(),
-                                        expected.end());
-          // Force plenty of exact ties, then threshold with each rule.
-          hv::bipolar::Accumulator ties(dim);
-          ties.add(items[0]);
-          ties.add(items[1]);
-          std::vector<std::int32_t> tie_sums(dim, 0);
-          ref::accumulate(items[0], 1, tie_sums);
-          ref::accumulate(items[1], 1, tie_sums);
-          for (const TieBreak& rule : all_tie_rules(items[2])) {
-            BOOST_CHECK(ties.threshold(rule) == ref::threshold(tie_sums, rule));
-            BOOST_CHECK(acc.threshold(rule) == ref::threshold(expected, rule));
-          }
-        }
-      }
-    });
-  }
+  for_each_target_and_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    hv::bipolar::Accumulator acc(dim);
+    std::vector<std::int32_t> expected(dim, 0);
+    const auto items = random_items(9, dim, rng);
+    const std::int32_t weights[] = {1, 3, -2, 7, 1, 1, -5, 100, 2};
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      acc.add(items[k], weights[k]);
+      ref::accumulate(items[k], weights[k], expected);
+    }
+    acc.subtract(items[3], 7);
+    ref::accumulate(items[3], -7, expected);
+    const auto dense = hv::test::random_int8_symmetric(dim, rng);
+    acc.add(std::span<const std::int8_t>(dense), 3);
+    for (std::size_t i = 0; i < dim; ++i) expected[i] += 3 * dense[i];
+    BOOST_CHECK_EQUAL_COLLECTIONS(acc.sums().begin(), acc.sums().end(), expected.begin(),
+                                  expected.end());
+    // Force plenty of exact ties, then threshold with each rule.
+    hv::bipolar::Accumulator ties(dim);
+    ties.add(items[0]);
+    ties.add(items[1]);
+    std::vector<std::int32_t> tie_sums(dim, 0);
+    ref::accumulate(items[0], 1, tie_sums);
+    ref::accumulate(items[1], 1, tie_sums);
+    for (const TieBreak& rule : all_tie_rules(items[2])) {
+      BOOST_CHECK(ties.threshold(rule) == ref::threshold(tie_sums, rule));
+      BOOST_CHECK(acc.threshold(rule) == ref::threshold(expected, rule));
+    }
+  });
 }
 
 BOOST_AUTO_TEST_CASE(bit_sliced_majority_matches_per_bit_counting_on_every_target) {
-  const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    for_each_target([&](const std::string&) {
-      std::mt19937_64 rng(seed);
-      for (const std::size_t dim : kDims) {
-        for (const std::size_t n : {1, 2, 3, 4, 5, 8, 64, 127, 128, 255, 256, 301}) {
-          if (dim >= 4096 && n > 64 && n != 256) continue;  // keep the suite quick
-          BOOST_TEST_CONTEXT("D=" << dim << " n=" << n) {
-            const auto items = random_items(n, dim, rng);
-            const auto views = hv::test::views_of(items);
-            for (const TieBreak& rule : all_tie_rules(items[0])) {
-              const auto expected = ref::majority(views, rule);
-              BOOST_CHECK(hv::bipolar::majority(views, rule) == expected);
-              hv::bipolar::Accumulator acc(dim);
-              acc.add_all(views);
-              BOOST_CHECK(acc.threshold(rule) == expected);
-              BOOST_CHECK_EQUAL(acc.total_weight(), static_cast<std::int64_t>(n));
-            }
-          }
+  for_each_target_and_dim(hv::test::test_seed(), [&](std::size_t dim, std::mt19937_64& rng) {
+    for (const std::size_t n : {1, 2, 3, 4, 5, 8, 64, 127, 128, 255, 256, 301}) {
+      if (dim >= 4096 && n > 64 && n != 256) continue;  // keep the suite quick
+      BOOST_TEST_CONTEXT("n=" << n) {
+        const auto items = random_items(n, dim, rng);
+        const auto views = hv::test::views_of(items);
+        for (const TieBreak& rule : all_tie_rules(items[0])) {
+          const auto expected = ref::majority(views, rule);
+          BOOST_CHECK(hv::bipolar::majority(views, rule) == expected);
+          hv::bipolar::Accumulator acc(dim);
+          acc.add_all(views);
+          BOOST_CHECK(acc.threshold(rule) == expected);
+          BOOST_CHECK_EQUAL(acc.total_weight(), static_cast<std::int64_t>(n));
         }
       }
-    });
-  }
+    }
+  });
 }
 
 BOOST_AUTO_TEST_CASE(majority_invariants) {
@@ -236,4 +207,19 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw) {
   BOOST_CHECK_THROW(hv::bipolar::majority(std::vector<hv::PackedView>{huge, huge, huge}), hv::DimensionError);
   const hv::PackedMatrixView many{words.data(), kSizeMax, 64, 0};
   BOOST_CHECK_THROW(hv::bipolar::majority(many), hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(tie_break_factories_keep_their_rule) {
+  // TieBreak lives in tie_break.hpp (shared by bundle.hpp and dense.hpp).
+  using hypervec::TieBreak;
+  BOOST_TEST((TieBreak::toward_negative().kind() == TieBreak::Kind::toward_negative));
+  BOOST_TEST((TieBreak::toward_positive().kind() == TieBreak::Kind::toward_positive));
+  const auto r = TieBreak::random(77);
+  BOOST_TEST((r.kind() == TieBreak::Kind::random));
+  BOOST_TEST(r.seed() == 77U);
+  const auto v = hypervec::bipolar::random(65, 3);
+  const auto t = TieBreak::from_vector(v);
+  BOOST_TEST((t.kind() == TieBreak::Kind::vector));
+  BOOST_TEST(t.vector().words == v.words());
+  BOOST_TEST(t.vector().dim == 65U);
 }

@@ -22,15 +22,6 @@ namespace cl = hypervec::cleanup;
 
 namespace {
 
-hypervec::DenseMatrix<float> gaussian(std::size_t rows, std::size_t dim, std::mt19937_64& rng) {
-  std::normal_distribution<float> dist;
-  hypervec::DenseMatrix<float> m(rows, dim);
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (auto& x : m.row(r)) x = dist(rng);
-  }
-  return m;
-}
-
 void check_close(const std::vector<cl::Matches>& a, const std::vector<cl::Matches>& b) {
   BOOST_REQUIRE(a.size() == b.size());
   for (std::size_t q = 0; q < a.size(); ++q) {
@@ -53,8 +44,8 @@ BOOST_AUTO_TEST_CASE(search_never_changes_the_hosts_blas_threads) {
   BOOST_TEST_CONTEXT("seed " << seed) {
     std::mt19937_64 rng(seed);
     const std::size_t dim = 200, rows = 1500, nq = 80;  // nq >= 64: the sgemm threshold
-    const auto book = gaussian(rows, dim, rng);
-    const auto queries = gaussian(nq, dim, rng);
+    const auto book = hypervec::test::gaussian_matrix(rows, dim, rng);
+    const auto queries = hypervec::test::gaussian_matrix(nq, dim, rng);
     const cl::FloatMemory memory(book.view());
     // One query at a time: always the Highway kernel.
     std::vector<cl::Matches> want;

@@ -1,7 +1,11 @@
 // Cleanup memory (include/hypervec/cleanup.hpp): exact top-k against the
 // brute-force scalar scan (src/reference/cleanup.cpp) for every kind on every
 // target, thread-count and target independence, significance calibration
-// against the exact null, labels, and bad input.
+// against the exact null, labels (and row by label), copies, the phasor
+// memory (recovery and its √(2D) null), and bad input. Explain-away, the
+// factor search and the resonators: tests/resonator_test.cpp.
+// Over 600 lines: one suite per public header, and every case here shares
+// the grid helpers and reference checks at the top of this file.
 #define BOOST_TEST_MODULE cleanup
 #include <boost/test/unit_test.hpp>
 
@@ -10,12 +14,16 @@
 #include <hypervec/cleanup.hpp>
 #include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/fhrr.hpp>
 #include <hypervec/hrr.hpp>
+#include <hypervec/resonator.hpp>
 
 #include "src/reference/cleanup.hpp"
 #include "tests/test_util.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -27,6 +35,7 @@ namespace hv = hypervec;
 namespace cl = hypervec::cleanup;
 namespace ref = hypervec::reference::cleanup;
 using hv::test::for_each_target;
+using hv::test::gaussian_matrix;
 using hv::test::random_packed;
 
 namespace {
@@ -51,15 +60,6 @@ hv::PackedMatrix packed_codebook(std::size_t rows, std::size_t dim, std::mt19937
     }
     const auto v = random_packed(dim, rng);
     std::memcpy(row.words, v.words(), row.num_words() * 8);
-  }
-  return m;
-}
-
-hv::DenseMatrix<float> gaussian_matrix(std::size_t rows, std::size_t dim, std::mt19937_64& rng) {
-  hv::DenseMatrix<float> m(rows, dim);
-  std::normal_distribution<float> normal;
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (auto& x : m.row(r)) x = normal(rng);
   }
   return m;
 }
@@ -835,7 +835,7 @@ BOOST_AUTO_TEST_CASE(labels_ids_and_appending) {
   const auto b = hv::bipolar::random(dim, seed, 1);
   BOOST_CHECK_EQUAL(memory.add(a, "a"), 0U);
   BOOST_CHECK_EQUAL(memory.add(b), 1U);  // unlabelled
-  const auto more = hv::bipolar::random_matrix(3, dim, seed, 2);
+  const auto more = hv::bipolar::random_matrix(3, dim, seed, {.first_row = 2});
   const std::vector<std::string> more_labels = {"c", "", "é"};
   memory.add(more.view(), more_labels);
   BOOST_CHECK_EQUAL(memory.size(), 5U);
@@ -912,197 +912,7 @@ BOOST_AUTO_TEST_CASE(bad_input_throws_clear_errors) {
   BOOST_CHECK_EQUAL(zero_hit->cosine, 0.0);
 }
 
-BOOST_AUTO_TEST_CASE(explain_away_recovers_more_of_a_bundle_than_one_shot_top_k) {
-  // Sizes: D = 1000, M = 1000 random atoms, bundles of n = 60 distinct atoms
-  // summed (MAP-I, no thresholding), 5 bundles. Each item's z in the full
-  // bundle is about √(D/n) ≈ 4.1 with σ ≈ 1, so one-shot top-k at z >= 4
-  // finds roughly half; explain-away removes found items, which lowers ‖r‖
-  // and lifts the rest above the threshold. A row outside the bundle passes
-  // z >= 4 with p ≈ 3.2e-5 per look, so false items stay rare.
-  const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    const std::size_t dim = 1000, rows = 1000, n = 60, trials = 5;
-    const auto book = hv::bipolar::random_matrix(rows, dim, seed);
-    const cl::PackedMemory memory(book.view());
-    std::mt19937_64 rng(seed + 4);
-    std::size_t one_shot_true = 0, one_shot_false = 0, explain_true = 0, explain_false = 0;
-    for (std::size_t t = 0; t < trials; ++t) {
-      std::vector<std::size_t> ids(rows);
-      for (std::size_t r = 0; r < rows; ++r) ids[r] = r;
-      std::shuffle(ids.begin(), ids.end(), rng);
-      ids.resize(n);
-      const std::set<std::size_t> members(ids.begin(), ids.end());
-      std::vector<float> sum(dim, 0.0F);
-      for (const std::size_t id : ids) {
-        for (std::size_t i = 0; i < dim; ++i) sum[i] += static_cast<float>(book.row(id).component(i));
-      }
-      for (const auto& m : memory.search(sum, {.k = 2 * n, .min_z = 4.0})) {
-        (members.count(m.id) ? one_shot_true : one_shot_false) += 1;
-      }
-      for (const auto& d : cl::explain_away(memory, sum, {.min_z = 4.0})) {
-        (members.count(d.match.id) ? explain_true : explain_false) += 1;
-      }
-    }
-    BOOST_TEST_MESSAGE("explain-away found " << explain_true << " true / " << explain_false
-                       << " false; one-shot " << one_shot_true << " / " << one_shot_false
-                       << " of " << n * trials);
-    BOOST_CHECK_GT(explain_true, one_shot_true + n * trials / 5);  // at least 20 points more
-    BOOST_CHECK_LE(explain_false, trials);
-    BOOST_CHECK_LE(one_shot_false, trials);
-  }
-}
-
-BOOST_AUTO_TEST_CASE(explain_away_of_a_packed_bundle_and_degenerate_cases) {
-  const auto seed = hv::test::test_seed();
-  const std::size_t dim = 4096, rows = 300;
-  const auto book = hv::bipolar::random_matrix(rows, dim, seed);
-  const cl::PackedMemory memory(book.view());
-  // A single item: found once, weight 1, residual 0 stops the loop.
-  const auto one = cl::explain_away(memory, book.row(17));
-  BOOST_REQUIRE_EQUAL(one.size(), 1U);
-  BOOST_CHECK_EQUAL(one[0].match.id, 17U);
-  BOOST_CHECK_CLOSE(one[0].weight, 1.0, 1e-9);
-  // Majority of 5 items at D = 4096: each has cosine ≈ 0.375 (z ≈ 24): all 5 found.
-  std::vector<hv::PackedView> items;
-  for (const std::size_t id : {3, 50, 99, 200, 299}) items.push_back(book.row(id));
-  const auto bundle = hv::bipolar::majority(items);
-  const auto found = cl::explain_away(memory, bundle.view(), {.min_z = 5.0});
-  std::set<std::size_t> ids;
-  for (const auto& d : found) ids.insert(d.match.id);
-  BOOST_CHECK(ids == (std::set<std::size_t>{3, 50, 99, 200, 299}));
-  BOOST_CHECK_EQUAL(cl::explain_away(memory, bundle.view(), {.min_z = 5.0, .max_items = 2}).size(), 2U);
-  BOOST_CHECK_THROW(cl::explain_away(memory, hv::bipolar::random(100, seed)), hv::DimensionError);
-  BOOST_CHECK_THROW(cl::explain_away(cl::PackedMemory(dim), bundle.view()), hv::InvalidArgument);
-}
-
-BOOST_AUTO_TEST_CASE(greedy_factor_search_finds_the_key_and_the_item) {
-  // v = key_c ⊗ item_r plus 20% bit noise: unbinding with key_c gives item_r
-  // at cosine ≈ 0.6 (z ≈ 38 at D = 4096); every other key gives noise.
-  const auto seed = hv::test::test_seed();
-  const std::size_t dim = 4096;
-  const auto items = hv::bipolar::random_matrix(500, dim, seed);
-  const auto key_rows = hv::bipolar::random_matrix(40, dim, seed + 1);
-  const cl::PackedMemory memory(items.view());
-  const cl::PackedMemory keys(key_rows.view());
-  std::mt19937_64 rng(seed + 5);
-  std::bernoulli_distribution flip(0.2);
-  for (const auto& [c, r] : {std::pair{std::size_t{7}, std::size_t{123}}, std::pair{std::size_t{0}, std::size_t{499}},
-                            std::pair{std::size_t{39}, std::size_t{0}}}) {
-    BOOST_TEST_CONTEXT("key " << c << " item " << r) {
-      auto v = hv::bipolar::bind(key_rows.row(c), items.row(r));
-      for (std::size_t i = 0; i < dim; ++i) {
-        if (flip(rng)) v.set_component(i, v.component(i) > 0);
-      }
-      const auto packed = cl::greedy_factor_search(memory, keys, v, {.min_z = 5.0});
-      BOOST_REQUIRE(packed.has_value());
-      BOOST_CHECK_EQUAL(packed->key, c);
-      BOOST_CHECK_EQUAL(packed->match.id, r);
-      std::vector<float> fv(dim);
-      for (std::size_t i = 0; i < dim; ++i) fv[i] = 0.25F * static_cast<float>(v.component(i));
-      const auto mixed = cl::greedy_factor_search(memory, keys, fv, {.min_z = 5.0});
-      BOOST_REQUIRE(mixed.has_value());
-      BOOST_CHECK_EQUAL(mixed->key, c);
-      BOOST_CHECK_EQUAL(mixed->match.id, r);
-      BOOST_CHECK_CLOSE(mixed->match.cosine, packed->match.cosine, 1e-6);
-    }
-  }
-  // Pure noise: no key passes z >= 6.
-  BOOST_CHECK(!cl::greedy_factor_search(memory, keys, hv::bipolar::random(dim, seed + 9), {.min_z = 6.0})
-                   .has_value());
-  BOOST_CHECK_THROW(cl::greedy_factor_search(memory, cl::PackedMemory(dim), items.row(0)),
-                    hv::InvalidArgument);
-}
-
-namespace {
-
-/// One resonator trial: random factors from F codebooks of M rows at D;
-/// true when every factor is recovered.
-struct ResonatorTrial {
-  bool correct;
-  std::size_t iterations;
-  bool converged;
-};
-
-ResonatorTrial resonator_trial(std::size_t dim, std::size_t factors, std::size_t rows,
-                               std::uint64_t seed, std::mt19937_64& rng) {
-  std::vector<hv::PackedMatrix> books;
-  std::vector<cl::PackedMemory> memories;
-  for (std::size_t f = 0; f < factors; ++f) {
-    books.push_back(hv::bipolar::random_matrix(rows, dim, seed, f * rows));
-  }
-  for (const auto& b : books) memories.emplace_back(b.view());
-  std::vector<const cl::PackedMemory*> pointers;
-  for (const auto& m : memories) pointers.push_back(&m);
-  std::uniform_int_distribution<std::size_t> pick(0, rows - 1);
-  std::vector<std::size_t> truth;
-  hv::PackedVector s = hv::bipolar::identity(dim);
-  for (std::size_t f = 0; f < factors; ++f) {
-    truth.push_back(pick(rng));
-    s = hv::bipolar::bind(s, books[f].row(truth.back()));
-  }
-  const auto result = cl::resonate(s, pointers);
-  return {result.factors == truth, result.iterations, result.converged};
-}
-
-}  // namespace
-
-BOOST_AUTO_TEST_CASE(resonator_recovers_factors_well_inside_capacity) {
-  // F = 3 codebooks of M = 10 at D = 1000: a search space of 10^3, the
-  // smallest cell of the accuracy table in docs/concepts.md, where 50 of 50
-  // trials were recovered (accuracy falls to 82 % at M = 20, 44 % at M = 40).
-  // 20 trials must all succeed and converge.
-  const auto seed = hv::test::test_seed();
-  BOOST_TEST_CONTEXT("seed " << seed) {
-    std::mt19937_64 rng(seed + 6);
-    for (std::size_t t = 0; t < 20; ++t) {
-      BOOST_TEST_CONTEXT("trial " << t) {
-        const auto trial = resonator_trial(1000, 3, 10, seed + t, rng);
-        BOOST_CHECK(trial.correct);
-        BOOST_CHECK(trial.converged);
-        BOOST_CHECK_GE(trial.iterations, 1U);
-      }
-    }
-    // max_iterations bounds the work and is reported.
-    const auto books = hv::bipolar::random_matrix(8, 256, seed);
-    const cl::PackedMemory memory(books.view());
-    const cl::PackedMemory* one[] = {&memory};
-    const auto single = cl::resonate(books.row(5), one, {.max_iterations = 1});
-    BOOST_CHECK_EQUAL(single.iterations, 1U);
-    BOOST_CHECK_EQUAL(single.factors.at(0), 5U);  // F = 1: one projection recovers it
-    BOOST_CHECK_THROW(cl::resonate(books.row(0), one, {.max_iterations = 0}), hv::InvalidArgument);
-    BOOST_CHECK_THROW(cl::resonate(books.row(0), std::span<const cl::PackedMemory* const>{}),
-                      hv::InvalidArgument);
-    BOOST_CHECK_THROW(cl::resonate(hv::bipolar::random(100, seed), one), hv::DimensionError);
-  }
-}
-
-// The resonator accuracy table of docs/concepts.md ("Cleanup memory"). Not run by default (it takes
-// minutes); run: cleanup_test --run_test=resonator_capacity_table --log_level=message
-BOOST_AUTO_TEST_CASE(resonator_capacity_table, *boost::unit_test::disabled()) {
-  const auto seed = hv::test::test_seed();
-  std::mt19937_64 rng(seed + 7);
-  const std::size_t trials = 50;
-  std::size_t smallest_correct = 0;  // D = 2000, M = 10: must be perfect
-  for (const std::size_t dim : {500, 1000, 2000}) {
-    for (const std::size_t rows : {10, 20, 40, 80, 160}) {
-      std::size_t correct = 0, converged = 0, iterations = 0;
-      for (std::size_t t = 0; t < trials; ++t) {
-        const auto trial = resonator_trial(dim, 3, rows, seed + 1000 * t, rng);
-        correct += trial.correct;
-        converged += trial.converged;
-        iterations += trial.iterations;
-      }
-      if (dim == 2000 && rows == 10) smallest_correct = correct;
-      BOOST_TEST_MESSAGE("| " << dim << " | 3 | " << rows << " | " << rows * rows * rows << " | "
-                              << 100.0 * correct / trials << " % | "
-                              << 100.0 * converged / trials << " % | "
-                              << static_cast<double>(iterations) / trials << " |");
-    }
-  }
-  BOOST_CHECK_EQUAL(smallest_correct, trials);
-}
-
-// --- HRR: FloatMemory as the HRR cleanup memory, and the HRR resonator ----------------
+// --- HRR: FloatMemory as the HRR cleanup memory ------------------------------------
 
 BOOST_AUTO_TEST_CASE(hrr_false_match_rate_at_z3_follows_the_null) {
   // The HRR null from the norms: for a query q and a row r with i.i.d.
@@ -1124,7 +934,7 @@ BOOST_AUTO_TEST_CASE(hrr_false_match_rate_at_z3_follows_the_null) {
       std::copy(u.values().begin(), u.values().end(), unitary.row(r).begin());
     }
     // Queries: rows of the seeded codebook far from the memory's rows.
-    const auto queries = hv::hrr::random_matrix<float>(nq, dim, seed, 1'000'000);
+    const auto queries = hv::hrr::random_matrix<float>(nq, dim, seed, {.first_row = 1'000'000});
     const double n = static_cast<double>(nq * rows);
     const double p0 = 0.5 * std::erfc(3.0 / std::sqrt(2.0));
     const hv::DenseMatrix<float>* books[] = {&gaussian, &unitary};
@@ -1166,8 +976,8 @@ BOOST_AUTO_TEST_CASE(hrr_record_decodes_every_filler_through_the_float_memory) {
     const double bound = static_cast<double>(k * (vocabulary - 1)) * 0.5 *
                          std::erfc(std::sqrt(dim / (2.0 * (k + 1))) / std::sqrt(2.0));
     BOOST_REQUIRE_LE(bound, 1e-3);
-    const auto roles = hv::hrr::random_matrix<double>(k + 5, dim, seed, 0);
-    const auto items = hv::hrr::random_matrix<double>(vocabulary, dim, seed, 1000);
+    const auto roles = hv::hrr::random_matrix<double>(k + 5, dim, seed);
+    const auto items = hv::hrr::random_matrix<double>(vocabulary, dim, seed, {.first_row = 1000});
     auto to_float = [](std::span<const double> x) {
       hv::DenseVector<float> out(x.size());
       std::copy(x.begin(), x.end(), out.values().begin());
@@ -1218,123 +1028,259 @@ BOOST_AUTO_TEST_CASE(hrr_record_decodes_every_filler_through_the_float_memory) {
   }
 }
 
+// --- One memory template: row by label, copies, PhasorMemory ---------------------------
+
 namespace {
 
-/// One HRR resonator trial: F codebooks of M unitary rows at D (row streams
-/// disjoint per codebook), random true factors, s = x_1 ⊛ … ⊛ x_F.
-ResonatorTrial hrr_resonator_trial(std::size_t dim, std::size_t factors, std::size_t rows,
-                                   std::uint64_t seed, std::mt19937_64& rng,
-                                   const cl::ResonatorOptions& options = {}) {
-  std::vector<cl::FloatMemory> memories;
-  memories.reserve(factors);
-  for (std::size_t f = 0; f < factors; ++f) {
-    memories.emplace_back(dim);
-    for (std::size_t c = 0; c < rows; ++c) {
-      memories.back().add(hv::hrr::random_unitary<float>(dim, seed, f * rows + c).values());
-    }
-  }
-  std::vector<const cl::FloatMemory*> pointers;
-  for (const auto& m : memories) pointers.push_back(&m);
-  std::uniform_int_distribution<std::size_t> pick(0, rows - 1);
-  std::vector<std::size_t> truth;
-  hv::DenseVector<float> s = hv::hrr::identity<float>(dim);
-  for (std::size_t f = 0; f < factors; ++f) {
-    truth.push_back(pick(rng));
-    s = hv::hrr::bind(s.values(), memories[f].row(truth.back()));
-  }
-  const auto result = cl::resonate(s.values(), pointers, options);
-  return {result.factors == truth, result.iterations, result.converged};
+/// True when the exception's message names `label` (in quotes).
+auto names_label(const std::string& label) {
+  return [label](const hv::InvalidArgument& e) {
+    return std::string(e.what()).find("\"" + label + "\"") != std::string::npos;
+  };
 }
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(hrr_resonator_recovers_factors_well_inside_capacity) {
-  // F = 3 unitary codebooks of M = 10 at D = 1024: search space 10^3, a cell
-  // of the HRR tables in docs/concepts.md where every one of 50 trials was
-  // recovered and converged. 20 trials must all succeed and converge.
+BOOST_AUTO_TEST_CASE(row_by_label_returns_the_row_or_names_the_missing_label) {
   const auto seed = hv::test::test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {
-    // Both variants (linear estimates, unitary estimates) were 50 of 50 there.
-    std::mt19937_64 rng(seed + 8);
-    for (const bool unitary : {false, true}) {
-      for (std::size_t t = 0; t < 20; ++t) {
-        BOOST_TEST_CONTEXT("unitary_estimates " << unitary << " trial " << t) {
-          const auto trial = hrr_resonator_trial(1024, 3, 10, seed + t, rng,
-                                                 {.unitary_estimates = unitary});
-          BOOST_CHECK(trial.correct);
-          BOOST_CHECK(trial.converged);
-          BOOST_CHECK_GE(trial.iterations, 1U);
-          BOOST_CHECK_LE(trial.iterations, 200U);
-        }
-      }
-    }
-    // max_iterations bounds the work and is reported; a zero tolerance is
-    // reached only by chance, so one sweep is never reported as converged
-    // from the superposition start.
-    const auto capped = hrr_resonator_trial(1024, 3, 10, seed, rng, {.max_iterations = 1});
-    BOOST_CHECK_EQUAL(capped.iterations, 1U);
-    BOOST_CHECK(!capped.converged);
-    // F = 1: s is a row; one projection already points at it.
-    cl::FloatMemory book(256);
-    for (std::size_t c = 0; c < 8; ++c) {
-      book.add(hv::hrr::random_unitary<float>(256, seed, c).values());
-    }
-    const cl::FloatMemory* one[] = {&book};
-    const auto single = cl::resonate(book.row(5), one);
-    BOOST_CHECK_EQUAL(single.factors.at(0), 5U);
-    BOOST_CHECK(single.converged);
-    BOOST_CHECK_EQUAL(single.matches.at(0).id, 5U);
-    BOOST_CHECK_GT(single.matches.at(0).cosine, 0.9);
-    // Bad input.
-    const auto s = hv::hrr::random<float>(256, seed);
-    BOOST_CHECK_THROW(cl::resonate(s.values(), one, {.max_iterations = 0}), hv::InvalidArgument);
-    BOOST_CHECK_THROW(cl::resonate(s.values(), one, {.tolerance = -1.0}), hv::InvalidArgument);
-    BOOST_CHECK_THROW(
-        cl::resonate(s.values(), one, {.tolerance = std::numeric_limits<double>::quiet_NaN()}),
-        hv::InvalidArgument);
-    BOOST_CHECK_THROW(cl::resonate(s.values(), std::span<const cl::FloatMemory* const>{}),
-                      hv::InvalidArgument);
-    const cl::FloatMemory* null_book[] = {nullptr};
-    BOOST_CHECK_THROW(cl::resonate(s.values(), null_book), hv::InvalidArgument);
-    const cl::FloatMemory empty(256);
-    const cl::FloatMemory* empty_book[] = {&empty};
-    BOOST_CHECK_THROW(cl::resonate(s.values(), empty_book), hv::InvalidArgument);
-    BOOST_CHECK_THROW(cl::resonate(hv::hrr::random<float>(100, seed).values(), one),
-                      hv::DimensionError);
-    const hv::DenseVector<float> zero(256);
-    BOOST_CHECK_THROW(cl::resonate(zero.values(), one), hv::InvalidArgument);
-    hv::DenseVector<float> bad{std::span<const float>(s.values())};
-    bad.values()[3] = std::numeric_limits<float>::quiet_NaN();
-    BOOST_CHECK_THROW(cl::resonate(bad.values(), one), hv::InvalidArgument);
+    const std::size_t dim = 100;
+    const std::vector<std::string> labels = {"paris", "", "rome"};
+    // Packed.
+    const auto packed = hv::bipolar::random_matrix(3, dim, seed);
+    const cl::PackedMemory pmem(packed.view(), labels);
+    BOOST_CHECK(pmem.row("rome").words == pmem.row(2).words);
+    BOOST_CHECK(std::memcmp(pmem.row("paris").words, packed.row(0).words, 16) == 0);
+    BOOST_CHECK_EXCEPTION(pmem.row("london"), hv::InvalidArgument, names_label("london"));
+    BOOST_CHECK_EXCEPTION(pmem.row(""), hv::InvalidArgument, names_label(""));  // never indexed
+    BOOST_CHECK_THROW(pmem.row(std::size_t{3}), hv::InvalidArgument);  // ids still work
+    // Float.
+    std::mt19937_64 rng(seed);
+    const auto floats = gaussian_matrix(3, dim, rng);
+    const cl::FloatMemory fmem(floats.view(), labels);
+    BOOST_CHECK(fmem.row("paris").data() == fmem.row(0).data());
+    BOOST_CHECK(std::equal(fmem.row("rome").begin(), fmem.row("rome").end(), floats.row(2).begin()));
+    BOOST_CHECK_EXCEPTION(fmem.row(std::string("berlin")), hv::InvalidArgument,
+                          names_label("berlin"));
+    // Int8.
+    const auto ints = int8_matrix(3, dim, rng);
+    const cl::Int8Memory imem(ints.view(), labels);
+    BOOST_CHECK(imem.row("rome").data() == imem.row(2).data());
+    BOOST_CHECK_EXCEPTION(imem.row("madrid"), hv::InvalidArgument, names_label("madrid"));
+    // Phasor.
+    const auto phasors = hv::fhrr::random_matrix(3, dim, seed);
+    const cl::PhasorMemory zmem(phasors.view(), labels);
+    BOOST_CHECK(std::equal(zmem.row("rome").begin(), zmem.row("rome").end(),
+                           phasors.row(2).begin()));
+    BOOST_CHECK_EXCEPTION(zmem.row("oslo"), hv::InvalidArgument, names_label("oslo"));
   }
 }
 
-// The HRR resonator accuracy table of docs/concepts.md ("Cleanup memory"). Not
-// run by default; run: cleanup_test --run_test=hrr_resonator_capacity_table --log_level=message
-BOOST_AUTO_TEST_CASE(hrr_resonator_capacity_table, *boost::unit_test::disabled()) {
+BOOST_AUTO_TEST_CASE(memories_copy_deeply_and_a_moved_from_memory_is_empty) {
   const auto seed = hv::test::test_seed();
-  std::mt19937_64 rng(seed + 9);
-  const std::size_t trials = 50;
-  std::size_t smallest_correct = 0;  // D = 1024, M = 10, both variants: must be perfect
-  for (const bool unitary : {false, true}) {
-    for (const std::size_t dim : {256, 512, 1024, 2048}) {
-      for (const std::size_t rows : {10, 20, 40, 80, 160}) {
-        std::size_t correct = 0, converged = 0, iterations = 0;
-        for (std::size_t t = 0; t < trials; ++t) {
-          const auto trial = hrr_resonator_trial(dim, 3, rows, seed + 1000 * t, rng,
-                                                 {.unitary_estimates = unitary});
-          correct += trial.correct;
-          converged += trial.converged;
-          iterations += trial.iterations;
+  const std::size_t dim = 64;
+  cl::FloatMemory original(dim, cl::Metric::dot);
+  std::mt19937_64 rng(seed);
+  const auto rows = gaussian_matrix(4, dim, rng);
+  original.add(rows.view(), std::vector<std::string>{"a", "b", "c", "d"});
+  cl::FloatMemory copy = original;
+  copy.add(rows.row(0), "e");
+  BOOST_CHECK_EQUAL(original.size(), 4U);
+  BOOST_CHECK_EQUAL(copy.size(), 5U);
+  BOOST_CHECK(copy.metric() == cl::Metric::dot);
+  BOOST_CHECK(copy.row(0).data() != original.row(0).data());
+  BOOST_CHECK(!original.find("e").has_value());
+  cl::FloatMemory moved = std::move(copy);
+  BOOST_CHECK_EQUAL(moved.size(), 5U);
+  BOOST_CHECK_EQUAL(moved.find("e").value(), 4U);
+  BOOST_CHECK(copy.empty());  // NOLINT(bugprone-use-after-move): the documented state
+  BOOST_CHECK(!copy.find("a").has_value());
+  BOOST_CHECK_EQUAL(copy.view().rows, 0U);
+  BOOST_CHECK_THROW(copy.search(rows.row(0)), hv::InvalidArgument);  // empty memory
+  BOOST_CHECK_EQUAL(copy.add(rows.row(1), "b"), 0U);                // usable again
+  BOOST_CHECK_EQUAL(copy.best(rows.row(1))->label, "b");
+  original = moved;  // copy assignment
+  BOOST_CHECK_EQUAL(original.size(), 5U);
+  BOOST_CHECK_EQUAL(original.best(rows.row(3))->label, "d");
+}
+
+BOOST_AUTO_TEST_CASE(phasor_memory_recovers_fhrr_rows_from_a_noisy_bundle) {
+  // M = 200 random FHRR rows at D = 1000; bundles of n = 5 rows plus complex
+  // Gaussian noise of variance 1 per component. A member's cosine with the
+  // bundle is about 1/√(n + 1) ≈ 0.41, z ≈ 0.41·√(2D) ≈ 18; a non-member's
+  // z is N(0, 1) (the null, next test), so the top 5 are the members with
+  // overwhelming margin. Scores are checked against a double-precision
+  // Re Σ q conj(r), cosines against fhrr::cosine.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 1000, rows = 200, n = 5, trials = 5;
+    const auto book = hv::fhrr::random_matrix(rows, dim, seed);
+    const cl::PhasorMemory memory(book.view());
+    BOOST_CHECK_EQUAL(memory.dim(), dim);
+    std::mt19937_64 rng(seed + 1);
+    std::normal_distribution<float> noise(0.0F, std::sqrt(0.5F));
+    std::uniform_int_distribution<std::size_t> pick(0, rows - 1);
+    hv::DenseMatrix<std::complex<float>> queries(trials, dim);
+    std::vector<std::set<std::size_t>> members(trials);
+    for (std::size_t t = 0; t < trials; ++t) {
+      while (members[t].size() < n) members[t].insert(pick(rng));
+      auto q = queries.row(t);
+      for (auto& z : q) z = {noise(rng), noise(rng)};
+      for (const std::size_t id : members[t]) {
+        for (std::size_t i = 0; i < dim; ++i) q[i] += book.row(id)[i];
+      }
+    }
+    const auto batch = memory.search(queries.view(), {.k = n});
+    for (std::size_t t = 0; t < trials; ++t) {
+      const auto q = queries.row(t);
+      const auto single = memory.search(q, {.k = n});
+      BOOST_REQUIRE_EQUAL(single.size(), n);
+      BOOST_REQUIRE_EQUAL(batch[t].size(), n);
+      for (std::size_t i = 0; i < n; ++i) {
+        const cl::Match& m = single[i];
+        BOOST_TEST_CONTEXT("trial " << t << " hit " << i) {
+          BOOST_CHECK(members[t].count(m.id) == 1);
+          BOOST_CHECK_EQUAL(batch[t][i].id, m.id);
+          BOOST_CHECK_GT(m.z, 10.0);
+          double re = 0, qq = 0;
+          for (std::size_t k = 0; k < dim; ++k) {
+            const std::complex<double> a(q[k]), b(book.row(m.id)[k]);
+            re += (a * std::conj(b)).real();
+            qq += std::norm(a);
+          }
+          // Metric::cosine: score = Re⟨q, r⟩ / ‖r‖ with ‖r‖ = √D.
+          BOOST_CHECK_CLOSE(m.score, re / std::sqrt(static_cast<double>(dim)), 1e-3);
+          BOOST_CHECK_CLOSE(m.cosine, hv::fhrr::cosine(q, book.row(m.id)), 1e-3);
+          BOOST_CHECK_CLOSE(m.cosine, re / std::sqrt(qq * dim), 1e-3);
+          BOOST_CHECK_CLOSE(m.z, m.cosine * std::sqrt(2.0 * dim), 1e-9);
         }
-        if (dim == 1024 && rows == 10) smallest_correct += correct;
-        BOOST_TEST_MESSAGE("| " << (unitary ? "unitary" : "linear") << " | " << dim << " | 3 | "
-                                << rows << " | " << rows * rows * rows << " | "
-                                << 100.0 * correct / trials << " % | "
-                                << 100.0 * converged / trials << " % | "
-                                << static_cast<double>(iterations) / trials << " |");
+      }
+    }
+    // Top-1 recovery of a single noisy row, and the dot metric.
+    const cl::PhasorMemory by_dot(book.view(), {}, cl::Metric::dot);
+    for (std::size_t t = 0; t < trials; ++t) {
+      const std::size_t id = pick(rng);
+      hv::DenseVector<std::complex<float>> q(dim);
+      for (std::size_t i = 0; i < dim; ++i) q[i] = book.row(id)[i] + std::complex<float>(noise(rng), noise(rng));
+      BOOST_CHECK_EQUAL(memory.best(q.values())->id, id);
+      BOOST_CHECK_EQUAL(by_dot.best(q.values())->id, id);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(phasor_z_scores_follow_the_null) {
+  // Null: for a query q and an independent random phasor row r (uniform
+  // phases), Re⟨q, r⟩ = Σ_k Re q_k conj(r_k) has mean 0 and variance
+  // ‖q‖²/2 whatever q is, so cosine = Re⟨q, r⟩ / (‖q‖ √D) has σ = 1/√(2D)
+  // and z = cosine·√(2D) has mean 0 and variance exactly 1 (≈ normal). Over
+  // N = 2000 (query, row) pairs at D = 256 the sample mean has σ = 1/√N ≈
+  // 0.022 and the sample variance σ ≈ √(2/N) ≈ 0.032: bands of 5σ. Scaling
+  // by √D instead would give variance 1/2 and fail.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 256, rows = 2000;
+    const cl::PhasorMemory memory(hv::fhrr::random_matrix(rows, dim, seed).view());
+    double sum = 0, sum_sq = 0;
+    std::size_t pairs = 0, above3 = 0;
+    for (std::uint64_t q = 0; q < 4; ++q) {  // 4 queries × 500 of the rows: 2000 pairs
+      const auto query = hv::fhrr::random(dim, seed + 1, q);
+      const auto all = memory.search(query.values(), {.k = rows});
+      for (const cl::Match& m : all) {
+        if (m.id % 4 != q) continue;  // each row once
+        sum += m.z;
+        sum_sq += m.z * m.z;
+        above3 += m.z >= 3.0 ? 1 : 0;
+        ++pairs;
+      }
+    }
+    BOOST_REQUIRE_EQUAL(pairs, rows);
+    const double mean = sum / static_cast<double>(pairs);
+    const double var = sum_sq / static_cast<double>(pairs) - mean * mean;
+    BOOST_TEST_MESSAGE("phasor null: mean z " << mean << ", var z " << var << ", z >= 3: "
+                                              << above3 << " of " << pairs);
+    BOOST_CHECK_LT(std::abs(mean), 5.0 / std::sqrt(2000.0));
+    BOOST_CHECK_LT(std::abs(var - 1.0), 5.0 * std::sqrt(2.0 / 2000.0));
+    // P(z >= 3) = 1.35e-3: 2.7 expected, 12 is beyond 5σ of the Poisson count.
+    BOOST_CHECK_LE(above3, 12U);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(phasor_memory_is_the_float_memory_of_the_interleaved_reals_on_every_target) {
+  // Re Σ q_k conj(r_k) = Σ (Re q_k Re r_k + Im q_k Im r_k): the float dot of
+  // the 2D interleaved reals. So a PhasorMemory answers exactly as a
+  // FloatMemory over the same rows read as 2D floats (same kernels, same
+  // bits, z = cosine·√(2D) in both), and within the float bound of the
+  // double reference.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 7);
+    std::normal_distribution<float> normal;
+    for (const std::size_t dim : {50, 1000}) {
+      for (const std::size_t rows : {7, 1000}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " M=" << rows) {
+          const std::size_t nq = kBatch, k = k_for(rows);
+          hv::DenseMatrix<std::complex<float>> book(rows, dim), queries(nq, dim);
+          for (std::size_t r = 0; r < rows; ++r) {
+            for (auto& z : book.row(r)) z = {normal(rng), normal(rng)};
+          }
+          for (std::size_t a = 0; a < nq; ++a) {
+            for (auto& z : queries.row(a)) z = {normal(rng), normal(rng)};
+          }
+          auto as_floats = [](const hv::DenseMatrix<std::complex<float>>& m) {
+            return hv::DenseMatrixView<float>{reinterpret_cast<const float*>(m.data()), m.rows(),
+                                              2 * m.dim(), 2 * m.stride()};
+          };
+          const auto fbook = as_floats(book), fq = as_floats(queries);
+          for (const cl::Metric metric : {cl::Metric::dot, cl::Metric::cosine}) {
+            BOOST_TEST_CONTEXT("metric " << (metric == cl::Metric::dot ? "dot" : "cosine")) {
+              const cl::PhasorMemory zmem(book.view(), {}, metric);
+              const cl::FloatMemory fmem(fbook, {}, metric);
+              const auto want = ref::score_float(fq, fbook, metric);
+              for_each_target([&](const std::string&) {
+                const auto got = zmem.search(queries.view(), {.k = k});
+                const auto same = fmem.search(fq, {.k = k});
+                for (std::size_t a = 0; a < nq; ++a) {
+                  BOOST_TEST_CONTEXT("query " << a) {
+                    BOOST_CHECK(same_matches(got[a], same[a]));
+                    check_against_reference(got[a], scores_of(want, rows, a), k, false,
+                                            [&, a](std::size_t id) {
+                                              return float_tolerance(fq.row(a), fbook.row(id),
+                                                                     metric);
+                                            });
+                  }
+                }
+                BOOST_CHECK(same_matches(zmem.search(queries.row(0), {.k = k}), got[0]));
+              });
+            }
+          }
+        }
       }
     }
   }
-  BOOST_CHECK_EQUAL(smallest_correct, 2 * trials);
+}
+
+BOOST_AUTO_TEST_CASE(phasor_memory_rejects_bad_input) {
+  const std::size_t dim = 16;
+  BOOST_CHECK_THROW(cl::PhasorMemory(0), hv::DimensionError);
+  cl::PhasorMemory memory(dim);
+  std::vector<std::complex<float>> row(dim, {1.0F, 0.0F});
+  BOOST_CHECK_THROW(memory.search(row), hv::InvalidArgument);  // empty memory
+  BOOST_CHECK_EQUAL(memory.add(row, "one"), 0U);
+  BOOST_CHECK_THROW(memory.add(row, "one"), hv::InvalidArgument);  // duplicate label
+  BOOST_CHECK_THROW(memory.add(std::vector<std::complex<float>>(dim + 1)), hv::DimensionError);
+  BOOST_CHECK_THROW(memory.search(std::vector<std::complex<float>>(dim - 1)), hv::DimensionError);
+  auto bad = row;
+  bad[3] = {0.0F, std::numeric_limits<float>::quiet_NaN()};
+  // Named by its real index: Im z_3 is component 7.
+  BOOST_CHECK_EXCEPTION(memory.add(bad), hv::InvalidArgument, [](const hv::InvalidArgument& e) {
+    return std::string(e.what()).find("component 7") != std::string::npos;
+  });
+  BOOST_CHECK_THROW(memory.search(bad), hv::InvalidArgument);
+  BOOST_CHECK_EQUAL(memory.size(), 1U);
+  // Zero query: cosine 0, no NaN.
+  const auto zero = memory.best(std::vector<std::complex<float>>(dim));
+  BOOST_REQUIRE(zero.has_value());
+  BOOST_CHECK_EQUAL(zero->cosine, 0.0);
+  BOOST_CHECK_EQUAL(memory.best(row)->label, "one");
+  BOOST_CHECK_CLOSE(memory.best(row)->z, std::sqrt(2.0 * dim), 1e-9);  // cosine 1
 }

@@ -22,15 +22,7 @@ except ImportError:
     print("numpy not installed (Debian: python3-numpy); skipping")
     sys.exit(77)
 
-HV, SRC = sys.argv[1], sys.argv[2]
-DATA = os.path.join(SRC, "data", "probe")
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+from cli_util import DATA, HV, check, failures
 
 
 def decode(vectors, codebook, tmp):

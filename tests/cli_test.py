@@ -22,15 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-HV, SRC = sys.argv[1], sys.argv[2]
-DATA = os.path.join(SRC, "data", "probe")
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+from cli_util import DATA, HV, SRC, check, failures
 
 
 def run(*args, expect=0):

@@ -21,10 +21,6 @@ using hypervec::test::message_has;
 
 namespace {
 
-struct Scratch : hypervec::test::ScratchDir {
-  Scratch() : ScratchDir("codebook_test") {}
-};
-
 void expect_io_error(const std::string& path, const std::string& part) {
   try {
     cb::read_labels(path);
@@ -37,7 +33,7 @@ void expect_io_error(const std::string& path, const std::string& part) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(labels_round_trip) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   const std::vector<std::string> labels = {"paris", "France", "naïve", "日本", "a b"};
   cb::write_labels(s.file("l.txt"), labels);
   BOOST_TEST(cb::read_labels(s.file("l.txt")) == labels, boost::test_tools::per_element());
@@ -51,7 +47,7 @@ BOOST_AUTO_TEST_CASE(labels_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_labels_files_name_the_line) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   expect_io_error(s.write("blank.txt", "a\nb\n\nc\n"), "blank.txt:3: empty label");
   expect_io_error(s.write("dup.txt", "a\nb\nc\nb\n"), "dup.txt:4: duplicate label \"b\" (first on line 2)");
   expect_io_error(s.write("utf.txt", "a\n\xC3\x28\n"), "utf.txt:2: label is not valid UTF-8");
@@ -73,7 +69,7 @@ BOOST_AUTO_TEST_CASE(generated_rows_are_the_seeded_stream) {
 }
 
 BOOST_AUTO_TEST_CASE(save_and_load_in_every_format) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   std::vector<std::string> labels;
   for (int i = 0; i < 37; ++i) labels.push_back(std::to_string(i).insert(0, 1, 'c'));
   for (const std::size_t dim : {7UL, 64UL, 1000UL}) {
@@ -97,7 +93,7 @@ BOOST_AUTO_TEST_CASE(save_and_load_in_every_format) {
 }
 
 BOOST_AUTO_TEST_CASE(row_and_label_counts_must_match) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   const auto book = cb::generate(std::vector<std::string>{"a", "b", "c"}, 64, 1);
   cb::save(book, s.file("m.npy"), s.file("m.txt"));
   s.write("two.txt", "a\nb\n");
@@ -116,7 +112,7 @@ BOOST_AUTO_TEST_CASE(row_and_label_counts_must_match) {
 // Readers and writers agree (issue 12): what read_labels accepts, the writer
 // accepts and reads back unchanged; what it refuses, the writer refuses.
 BOOST_AUTO_TEST_CASE(labels_reader_and_writer_agree) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   // A UTF-8 byte-order mark is skipped, not glued to the first label.
   BOOST_TEST(cb::read_labels(s.write("bom.txt", "\xEF\xBB\xBFparis\nrome\n")) ==
                  (std::vector<std::string>{"paris", "rome"}),
@@ -148,14 +144,14 @@ BOOST_AUTO_TEST_CASE(labels_reader_and_writer_agree) {
 
 // Devices and directories are not labels files: a clear error, no endless read.
 BOOST_AUTO_TEST_CASE(labels_from_devices_are_refused) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   expect_io_error("/dev/zero", "character device");
   expect_io_error(s.dir.string(), "");
 }
 
 // A failed write leaves the old file as it was (atomic replacement).
 BOOST_AUTO_TEST_CASE(failed_writes_keep_the_old_file) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("codebook_test");
   const std::string path = s.write("keep.txt", "old\n");
   BOOST_CHECK_THROW(cb::write_labels(path, std::vector<std::string>{"a", ""}), hv::InvalidArgument);
   BOOST_TEST(cb::read_labels(path) == std::vector<std::string>{"old"}, boost::test_tools::per_element());

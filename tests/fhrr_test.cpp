@@ -38,35 +38,30 @@ fhrr::Vector random_complex(std::size_t dim, std::mt19937_64& rng) {
 BOOST_AUTO_TEST_CASE(kernels_match_plain_loops_on_every_target) {
   const auto seed = hv::test::test_seed();
   const float u = std::numeric_limits<float>::epsilon() / 2;
-  for_each_target([&](const std::string&) {
-    std::mt19937_64 rng(seed);
-    for (const std::size_t dim : hv::test::kDims) {
-      BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-        const auto a = random_complex(dim, rng);
-        const auto b = random_complex(dim, rng);
-        const auto p = fhrr::bind(a, b);
-        const auto q = fhrr::unbind(a, b);
-        const auto n = fhrr::normalize(a);
-        double abs_sum = 0;
-        for (std::size_t k = 0; k < dim; ++k) {
-          const std::complex<double> x(a[k]), y(b[k]);
-          // Complex product: each component is two products and a sum (or
-          // one FMA): ≤ 3u · (|xr yr| + |xi yi|) ≤ 3u |x||y| · √2.
-          const double bound = 5 * u * std::abs(x) * std::abs(y);
-          BOOST_TEST(std::abs(std::complex<double>(p[k]) - x * y) <= bound);
-          BOOST_TEST(std::abs(std::complex<double>(q[k]) - x * std::conj(y)) <= bound);
-          if (std::abs(x) == 0) {
-            BOOST_TEST((n[k] == fhrr::Phasor(1, 0)));
-          } else {
-            BOOST_TEST(std::abs(std::complex<double>(n[k]) - x / std::abs(x)) <= 4 * u);
-          }
-          abs_sum += std::abs(x.real() * y.real()) + std::abs(x.imag() * y.imag());
-        }
-        // Float sum of 2D terms: ≤ 2D·u·Σ|terms| (any order), divided by D.
-        BOOST_TEST(std::abs(fhrr::similarity(a, b) - ref::phasor_similarity(a.values(), b.values())) <=
-                   2 * dim * u * abs_sum / dim);
+  hv::test::for_each_target_and_dim(seed, [&](std::size_t dim, std::mt19937_64& rng) {
+    const auto a = random_complex(dim, rng);
+    const auto b = random_complex(dim, rng);
+    const auto p = fhrr::bind(a, b);
+    const auto q = fhrr::unbind(a, b);
+    const auto n = fhrr::hard_quantize(a);
+    double abs_sum = 0;
+    for (std::size_t k = 0; k < dim; ++k) {
+      const std::complex<double> x(a[k]), y(b[k]);
+      // Complex product: each component is two products and a sum (or
+      // one FMA): ≤ 3u · (|xr yr| + |xi yi|) ≤ 3u |x||y| · √2.
+      const double bound = 5 * u * std::abs(x) * std::abs(y);
+      BOOST_TEST(std::abs(std::complex<double>(p[k]) - x * y) <= bound);
+      BOOST_TEST(std::abs(std::complex<double>(q[k]) - x * std::conj(y)) <= bound);
+      if (std::abs(x) == 0) {
+        BOOST_TEST((n[k] == fhrr::Phasor(1, 0)));
+      } else {
+        BOOST_TEST(std::abs(std::complex<double>(n[k]) - x / std::abs(x)) <= 4 * u);
       }
+      abs_sum += std::abs(x.real() * y.real()) + std::abs(x.imag() * y.imag());
     }
+    // Float sum of 2D terms: ≤ 2D·u·Σ|terms| (any order), divided by D.
+    BOOST_TEST(std::abs(fhrr::similarity(a, b) - ref::phasor_similarity(a.values(), b.values())) <=
+               2 * dim * u * abs_sum / dim);
   });
 }
 
@@ -152,7 +147,7 @@ BOOST_AUTO_TEST_CASE(bad_input_throws) {
     BOOST_CHECK_THROW(fhrr::bind(x, a), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::unbind(a, x), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::similarity(x, a), hv::InvalidArgument);
-    BOOST_CHECK_THROW(fhrr::normalize(x), hv::InvalidArgument);
+    BOOST_CHECK_THROW(fhrr::hard_quantize(x), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::inverse(x), hv::InvalidArgument);
     BOOST_CHECK_THROW(fhrr::to_hrr(x), hv::InvalidArgument);
     std::vector<float> r(10, 0.1f);
@@ -257,7 +252,7 @@ BOOST_AUTO_TEST_CASE(random_matrix_rows_are_random_rows) {
   const auto seed = hv::test::test_seed();
   BOOST_TEST_CONTEXT("seed " << seed) {
     for (const unsigned threads : {1u, 3u, 0u}) {
-      const auto m = fhrr::random_matrix(37, 65, seed, 5, threads);
+      const auto m = fhrr::random_matrix(37, 65, seed, {.first_row = 5, .threads = threads});
       BOOST_TEST(m.rows() == 37u);
       for (std::size_t r = 0; r < m.rows(); ++r) {
         const auto v = fhrr::random(65, seed, 5 + r);
@@ -266,4 +261,56 @@ BOOST_AUTO_TEST_CASE(random_matrix_rows_are_random_rows) {
     }
   }
   BOOST_CHECK_THROW(fhrr::random_matrix(2, 0, 1), hv::DimensionError);
+}
+
+// --- The common model verbs (issue 13) -------------------------------------------
+
+BOOST_AUTO_TEST_CASE(unbind_into_out_inverse_permute_and_options) {
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto a = fhrr::random(dim, seed, 1), key = fhrr::random(dim, seed, 2);
+      const auto bound = fhrr::bind(a.values(), key.values());
+      const auto want = fhrr::unbind(bound.values(), key.values());
+      fhrr::Vector out(dim);
+      fhrr::unbind(bound.values(), key.values(), out.values());
+      BOOST_CHECK(std::equal(want.values().begin(), want.values().end(), out.values().begin()));
+      fhrr::Vector in_place = bound;  // out aliases bound
+      fhrr::unbind(in_place.values(), key.values(), in_place.values());
+      BOOST_CHECK(std::equal(want.values().begin(), want.values().end(),
+                             in_place.values().begin()));
+      // dot is the undivided similarity (torchhd's dot_similarity).
+      const double ab = fhrr::dot(a.values(), key.values());
+      BOOST_TEST(std::abs(ab - fhrr::similarity(a.values(), key.values()) * static_cast<double>(dim)) <=
+                 1e-12 * (std::abs(ab) + 1.0));
+      BOOST_TEST(std::abs(fhrr::dot(a.values(), a.values()) - static_cast<double>(dim)) <=
+                 1e-5 * static_cast<double>(dim));
+      // Phasor keys unbind exactly up to float rounding of one product.
+      BOOST_TEST(fhrr::cosine(want.values(), a.values()) >= 1.0 - 1e-5);
+
+      const auto d = static_cast<std::ptrdiff_t>(dim);
+      for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{3}, -d - 1,
+                                     std::numeric_limits<std::ptrdiff_t>::min()}) {
+        const auto y = fhrr::permute(a.values(), k);
+        const auto back = fhrr::inverse_permute(y.values(), k);
+        BOOST_CHECK(std::equal(back.values().begin(), back.values().end(), a.values().begin()));
+        // inverse_permute(., k) = permute(., -k) where -k does not overflow.
+        if (k != std::numeric_limits<std::ptrdiff_t>::min()) {
+          const auto z = fhrr::permute(a.values(), -k);
+          const auto w = fhrr::inverse_permute(a.values(), k);
+          BOOST_CHECK(std::equal(z.values().begin(), z.values().end(), w.values().begin()));
+        }
+      }
+      // hard_quantize (formerly normalize): unit magnitudes, phases kept.
+      fhrr::Vector scaled(dim);
+      for (std::size_t i = 0; i < dim; ++i) scaled[i] = a[i] * 3.0f;
+      const auto q = fhrr::hard_quantize(scaled.values());
+      for (std::size_t i = 0; i < dim; ++i) BOOST_REQUIRE(std::abs(q[i] - a[i]) <= 1e-6f);
+    }
+  }
+  fhrr::Vector out(9);
+  const auto a = fhrr::random(8, 1);
+  BOOST_CHECK_THROW(fhrr::unbind(a.values(), a.values(), out.values()), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::inverse_permute(std::span<const fhrr::Phasor>(), 1), hv::DimensionError);
+  BOOST_CHECK_THROW(fhrr::random_matrix(2, 8, 1, {.unit_norm = true}), hv::InvalidArgument);
 }

@@ -26,14 +26,6 @@ using hypervec::test::message_has;
 
 namespace {
 
-/// The scratch folder, and how many entries it holds (a temporary left behind shows).
-struct Scratch : hypervec::test::ScratchDir {
-  Scratch() : ScratchDir("file_io_test") {}
-  std::size_t entries() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
-  }
-};
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -51,7 +43,7 @@ std::vector<std::string> lines_of(d::LineReader& in) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(commit_replaces_and_abandon_keeps) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("file_io_test");
   const std::string path = s.write("out.txt", "old");
   {
     d::AtomicOutput out(path, "test");
@@ -72,7 +64,7 @@ BOOST_AUTO_TEST_CASE(commit_replaces_and_abandon_keeps) {
 }
 
 BOOST_AUTO_TEST_CASE(mode_symlinks_and_planted_names) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("file_io_test");
   const std::string path = s.write("m.txt", "x");
   ::chmod(path.c_str(), 0640);
   d::write_file_atomically(path, "y", "test");
@@ -107,7 +99,7 @@ BOOST_AUTO_TEST_CASE(devices_are_written_in_place_and_errors_are_errors) {
 }
 
 BOOST_AUTO_TEST_CASE(inputs_that_are_not_regular_files) {
-  const Scratch s;
+  const hypervec::test::ScratchDir s("file_io_test");
   std::uint64_t size = 0;
   BOOST_REQUIRE(::mkfifo(s.file("fifo").c_str(), 0600) == 0);
   // A FIFO: refused where a regular file is needed, and opening never blocks.
@@ -150,7 +142,7 @@ BOOST_AUTO_TEST_CASE(line_reader_rules) {
     BOOST_TEST(message_has(e, "mem:2: line longer than 10 bytes"));
   }
   // A file read in chunks smaller than its lines gives the same lines.
-  const Scratch s;
+  const hypervec::test::ScratchDir s("file_io_test");
   std::string big;
   for (int i = 0; i < 5000; ++i) big += std::string(static_cast<std::size_t>(i % 97), 'q') + "\n";
   d::LineReader file(s.write("big.txt", big), 200);

@@ -19,6 +19,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
@@ -121,7 +122,7 @@ BOOST_AUTO_TEST_CASE(batched_bind_and_unbind_equal_one_at_a_time) {
   const auto seed = hv::test::test_seed();
   for (const std::size_t dim : {std::size_t{7}, std::size_t{1000}, std::size_t{4096}}) {
     // 37 rows: several whole blocks plus a ragged last block.
-    const auto rows = hrr::random_matrix<float>(37, dim, seed, 10);
+    const auto rows = hrr::random_matrix<float>(37, dim, seed, {.first_row = 10});
     const auto key = hrr::random<float>(dim, seed, 3);
     const auto ks = hrr::spectrum(key.values());
     for_each_target([&](const std::string&) {
@@ -205,40 +206,36 @@ BOOST_AUTO_TEST_CASE(spectral_inverse_kernels_match_reference_bin_by_bin) {
 
 BOOST_AUTO_TEST_CASE(dot_cosine_norm_bundle_permute_match_reference) {
   const auto seed = hv::test::test_seed();
-  for_each_target([&](const std::string&) {
-    for (const std::size_t dim : hv::test::kDims) {
-      BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
-        const auto a = hrr::random<float>(dim, seed, 1);
-        const auto b = hrr::random<float>(dim, seed, 2);
-        const auto ad = to_double<float>(a.values());
-        const auto bd = to_double<float>(b.values());
-        // Float summation, any order: |error| ≤ (D − 1)·u·Σ|a_i b_i| (+ the
-        // product roundings, u·Σ|a_i b_i|), so D·u·Σ|a_i b_i|.
-        double abs_sum = 0;
-        for (std::size_t i = 0; i < dim; ++i) abs_sum += std::abs(ad[i] * bd[i]);
-        const double u = std::numeric_limits<float>::epsilon() / 2;
-        BOOST_TEST(std::abs(hrr::dot(a, b) - ref::dot(ad, bd)) <= dim * u * abs_sum);
-        BOOST_TEST(std::abs(hrr::cosine(a, b) - ref::cosine(ad, bd)) <= 4 * dim * u + 1e-12);
-        BOOST_TEST(std::abs(hrr::norm(a) - norm2(ad)) <= dim * u * norm2(ad));
-        BOOST_TEST(std::abs(hrr::norm(hrr::normalize(a)) - 1.0) <= (dim + 2) * u);
-        for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-3},
-                                       static_cast<std::ptrdiff_t>(dim) + 5}) {
-          BOOST_TEST(to_double<float>(hrr::permute(a, k).values()) == ref::permute(ad, k),
-                     boost::test_tools::per_element());
-        }
-        BOOST_TEST(to_double<float>(hrr::involution(a).values()) == ref::involution(ad),
-                   boost::test_tools::per_element());
-        hv::DenseMatrix<float> rows(3, dim);
-        std::copy(a.values().begin(), a.values().end(), rows.row(0).begin());
-        std::copy(b.values().begin(), b.values().end(), rows.row(1).begin());
-        std::copy(a.values().begin(), a.values().end(), rows.row(2).begin());
-        const std::vector<float> weights = {0.5f, -2.0f, 0.25f};
-        const auto s = hrr::bundle(rows, weights);
-        for (std::size_t i = 0; i < dim; ++i) {
-          const double want = 0.5 * ad[i] - 2.0 * bd[i] + 0.25 * ad[i];
-          BOOST_TEST(std::abs(s[i] - want) <= 4 * u * (0.75 * std::abs(ad[i]) + 2 * std::abs(bd[i])));
-        }
-      }
+  hv::test::for_each_target_and_dim(seed, [&](std::size_t dim, std::mt19937_64&) {
+    const auto a = hrr::random<float>(dim, seed, 1);
+    const auto b = hrr::random<float>(dim, seed, 2);
+    const auto ad = to_double<float>(a.values());
+    const auto bd = to_double<float>(b.values());
+    // Float summation, any order: |error| ≤ (D − 1)·u·Σ|a_i b_i| (+ the
+    // product roundings, u·Σ|a_i b_i|), so D·u·Σ|a_i b_i|.
+    double abs_sum = 0;
+    for (std::size_t i = 0; i < dim; ++i) abs_sum += std::abs(ad[i] * bd[i]);
+    const double u = std::numeric_limits<float>::epsilon() / 2;
+    BOOST_TEST(std::abs(hrr::dot(a, b) - ref::dot(ad, bd)) <= dim * u * abs_sum);
+    BOOST_TEST(std::abs(hrr::cosine(a, b) - ref::cosine(ad, bd)) <= 4 * dim * u + 1e-12);
+    BOOST_TEST(std::abs(hrr::norm(a) - norm2(ad)) <= dim * u * norm2(ad));
+    BOOST_TEST(std::abs(hrr::norm(hrr::normalize(a)) - 1.0) <= (dim + 2) * u);
+    for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-3},
+                                   static_cast<std::ptrdiff_t>(dim) + 5}) {
+      BOOST_TEST(to_double<float>(hrr::permute(a, k).values()) == ref::permute(ad, k),
+                 boost::test_tools::per_element());
+    }
+    BOOST_TEST(to_double<float>(hrr::involution(a).values()) == ref::involution(ad),
+               boost::test_tools::per_element());
+    hv::DenseMatrix<float> rows(3, dim);
+    std::copy(a.values().begin(), a.values().end(), rows.row(0).begin());
+    std::copy(b.values().begin(), b.values().end(), rows.row(1).begin());
+    std::copy(a.values().begin(), a.values().end(), rows.row(2).begin());
+    const std::vector<float> weights = {0.5f, -2.0f, 0.25f};
+    const auto s = hrr::bundle(rows, weights);
+    for (std::size_t i = 0; i < dim; ++i) {
+      const double want = 0.5 * ad[i] - 2.0 * bd[i] + 0.25 * ad[i];
+      BOOST_TEST(std::abs(s[i] - want) <= 4 * u * (0.75 * std::abs(ad[i]) + 2 * std::abs(bd[i])));
     }
   });
 }
@@ -407,8 +404,8 @@ BOOST_AUTO_TEST_CASE(role_filler_record_decodes_up_to_the_capacity_theory_predic
   }
   BOOST_TEST_MESSAGE("HRR capacity at D=1024, M=64, delta=1e-3: k_max = " << k_max);
   BOOST_REQUIRE(k_max >= 10);  // the formula itself: 17 for these numbers
-  const auto roles = hrr::random_matrix<float>(k_max, dim, seed, 0);
-  const auto items = hrr::random_matrix<float>(vocabulary, dim, seed, 1000);
+  const auto roles = hrr::random_matrix<float>(k_max, dim, seed);
+  const auto items = hrr::random_matrix<float>(vocabulary, dim, seed, {.first_row = 1000});
   for (std::size_t k = 1; k <= k_max; ++k) {
     BOOST_TEST_CONTEXT("k=" << k << " seed " << seed) {
       hv::DenseVector<float> record(dim);
@@ -443,8 +440,11 @@ BOOST_AUTO_TEST_CASE(random_vectors_follow_n_0_1_over_d) {
       const auto x = hrr::random<double>(dim, seed, 5);
       // ‖x‖² = Σ z²/D with z ~ N(0,1): mean 1, σ = √(2/D).
       BOOST_TEST(std::abs(hrr::norm(x) * hrr::norm(x) - 1.0) <= 5 * std::sqrt(2.0 / dim));
-      BOOST_TEST(std::abs(hrr::norm(hrr::random<double>(dim, seed, 5, true)) - 1.0) <= 1e-12);
-      const auto m = hrr::random_matrix<float>(9, dim, seed, 3, false, 4);
+      const auto unit = hrr::random_matrix<double>(1, dim, seed, {.first_row = 5, .unit_norm = true});
+      BOOST_TEST(std::abs(hrr::norm(unit.row(0)) - 1.0) <= 1e-12);
+      // unit_norm scales the same row: its cosine with the plain row is 1.
+      BOOST_TEST(hrr::cosine(unit.row(0), x.values()) >= 1.0 - 1e-12);
+      const auto m = hrr::random_matrix<float>(9, dim, seed, {.first_row = 3, .threads = 4});
       for (std::size_t r = 0; r < m.rows(); ++r) {
         const auto one = hrr::random<float>(dim, seed, 3 + r);
         BOOST_TEST(std::equal(one.values().begin(), one.values().end(), m.row(r).begin()));
@@ -588,5 +588,123 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_and_extreme_shifts) {
                    boost::test_tools::per_element());
       }
     }
+  }
+}
+
+// --- The common model verbs (issue 13) -------------------------------------------
+
+// T defaults to float where it cannot be deduced: no <float> needed.
+static_assert(std::is_same_v<decltype(hrr::random(8, 1)), hv::DenseVector<float>>);
+static_assert(std::is_same_v<decltype(hrr::random_unitary(8, 1)), hv::DenseVector<float>>);
+static_assert(std::is_same_v<decltype(hrr::identity(8)), hv::DenseVector<float>>);
+static_assert(std::is_same_v<decltype(hrr::random_matrix(2, 8, 1)), hv::DenseMatrix<float>>);
+
+BOOST_AUTO_TEST_CASE(float_defaults_equal_the_explicit_float_forms) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const auto a = hrr::random(100, seed, 2), b = hrr::random<float>(100, seed, 2);
+    BOOST_TEST(std::equal(a.values().begin(), a.values().end(), b.values().begin()));
+    const auto u = hrr::random_unitary(100, seed), v = hrr::random_unitary<float>(100, seed);
+    BOOST_TEST(std::equal(u.values().begin(), u.values().end(), v.values().begin()));
+    const auto m = hrr::random_matrix(3, 100, seed, {.first_row = 2});
+    BOOST_TEST(std::equal(a.values().begin(), a.values().end(), m.row(0).begin()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unit_norm_rows_are_the_plain_rows_scaled) {
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto plain = hrr::random_matrix<double>(4, dim, seed, {.first_row = 9});
+      const auto unit = hrr::random_matrix<double>(4, dim, seed, {.first_row = 9, .unit_norm = true});
+      for (std::size_t r = 0; r < 4; ++r) {
+        const double n = hrr::norm(plain.row(r));
+        BOOST_TEST(std::abs(hrr::norm(unit.row(r)) - 1.0) <= 1e-12);
+        for (std::size_t i = 0; i < dim; ++i) {
+          BOOST_REQUIRE(std::abs(unit.row(r)[i] - plain.row(r)[i] / n) <= 1e-15);
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unbind_into_out_equals_allocating_unbind_even_in_place) {
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1000}}) {
+    BOOST_TEST_CONTEXT("D=" << dim << " seed " << seed) {
+      const auto a = hrr::random(dim, seed, 1), key = hrr::random(dim, seed, 2);
+      const auto bound = hrr::bind(a.values(), key.values());
+      const auto ks = hrr::spectrum(key.values());
+      for (const auto method : {hrr::InverseMethod::involution(), hrr::InverseMethod::exact(),
+                                hrr::InverseMethod::wiener()}) {
+        const auto want = hrr::unbind(bound.values(), key.values(), method);
+        hv::DenseVector<float> out(dim);
+        hrr::unbind(bound.values(), key.values(), out.values(), method);
+        BOOST_CHECK(std::equal(want.values().begin(), want.values().end(), out.values().begin()));
+        hv::DenseVector<float> in_place = bound;  // out aliases bound
+        hrr::unbind(in_place.values(), key.values(), in_place.values(), method);
+        BOOST_CHECK(std::equal(want.values().begin(), want.values().end(),
+                               in_place.values().begin()));
+        hv::DenseVector<float> key_alias = key;  // out aliases key
+        hrr::unbind(bound.values(), key_alias.values(), key_alias.values(), method);
+        BOOST_CHECK(std::equal(want.values().begin(), want.values().end(),
+                               key_alias.values().begin()));
+        const auto want_s = hrr::unbind(bound.values(), ks, method);
+        hv::DenseVector<float> out_s = bound;
+        hrr::InverseReport report{12345};
+        hrr::unbind(out_s.values(), ks, out_s.values(), method, &report);
+        BOOST_CHECK(std::equal(want_s.values().begin(), want_s.values().end(),
+                               out_s.values().begin()));
+        BOOST_CHECK(report.guarded_bins != 12345u);  // the report was written
+      }
+    }
+  }
+  const auto a = hrr::random(8, 1);
+  hv::DenseVector<float> out(9);
+  BOOST_CHECK_THROW(hrr::unbind(a.values(), a.values(), out.values()), hv::DimensionError);
+  BOOST_CHECK_THROW(hrr::unbind(a.values(), hrr::spectrum(a.values()), out.values()),
+                    hv::DimensionError);
+}
+
+BOOST_AUTO_TEST_CASE(inverse_permute_undoes_permute_for_every_shift) {
+  const auto seed = hv::test::test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{7}, std::size_t{1000}}) {
+    const auto x = hrr::random<double>(dim, seed, 4);
+    const auto d = static_cast<std::ptrdiff_t>(dim);
+    for (const std::ptrdiff_t k : {std::ptrdiff_t{0}, std::ptrdiff_t{1}, std::ptrdiff_t{-5}, d + 3,
+                                   std::numeric_limits<std::ptrdiff_t>::min(),
+                                   std::numeric_limits<std::ptrdiff_t>::max()}) {
+      BOOST_TEST_CONTEXT("D=" << dim << " shifts=" << k << " seed " << seed) {
+        const auto y = hrr::permute(x.values(), k);
+        const auto back = hrr::inverse_permute(y.values(), k);
+        BOOST_CHECK(std::equal(back.values().begin(), back.values().end(), x.values().begin()));
+        // inverse_permute(., k) is a roll by -k: out[i] = x[(i + k) mod D].
+        const auto z = hrr::inverse_permute(x.values(), k);
+        for (std::size_t i = 0; i < dim; ++i) {
+          const auto m = static_cast<__int128>(dim);
+          const auto j = static_cast<std::size_t>((((static_cast<__int128>(i) + k) % m) + m) % m);
+          BOOST_REQUIRE_EQUAL(z[i], x[j]);
+        }
+      }
+    }
+  }
+  std::vector<float> bad(4, 1.0f);
+  bad[1] = std::numeric_limits<float>::quiet_NaN();
+  BOOST_CHECK_THROW(hrr::inverse_permute(std::span<const float>(bad), 1), hv::InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(batch_functions_default_to_all_cores_with_the_same_result) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const std::size_t dim = 256;
+    const auto rows = hrr::random_matrix(40, dim, seed);
+    const auto key = hrr::spectrum(hrr::random(dim, seed, 999).values());
+    const auto all = hrr::bind_batch(rows, key);
+    const auto one = hrr::bind_batch(rows, key, 1);
+    BOOST_TEST(std::equal(all.row(0).begin(), all.row(0).end(), one.row(0).begin()));
+    BOOST_TEST(std::equal(all.row(39).begin(), all.row(39).end(), one.row(39).begin()));
+    const auto uall = hrr::unbind_batch(rows, key);
+    const auto uone = hrr::unbind_batch(rows, key, {}, nullptr, 1);
+    BOOST_TEST(std::equal(uall.row(17).begin(), uall.row(17).end(), uone.row(17).begin()));
   }
 }

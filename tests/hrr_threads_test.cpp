@@ -34,7 +34,7 @@ Case<T> make_case(std::size_t dim, std::uint64_t seed) {
   Case<T> c;
   c.a = hrr::random<T>(dim, seed, 1);
   c.b = hrr::random<T>(dim, seed, 2);
-  c.rows = hrr::random_matrix<T>(5, dim, seed, 3, false, 1);
+  c.rows = hrr::random_matrix<T>(5, dim, seed, {.first_row = 3, .threads = 1});
   return c;
 }
 
@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(concurrent_binds_with_several_sizes_match_single_threaded_r
 BOOST_AUTO_TEST_CASE(threaded_batch_equals_single_threaded_batch) {
   const auto seed = hv::test::test_seed();
   const std::size_t dim = 1000;
-  const auto rows = hrr::random_matrix<float>(100, dim, seed, 0);
+  const auto rows = hrr::random_matrix<float>(100, dim, seed);
   const auto key = hrr::spectrum(hrr::random<float>(dim, seed, 999).values());
   const auto one = hrr::bind_batch(rows, key, 1);
   const auto many = hrr::bind_batch(rows, key, 4);

@@ -1,4 +1,4 @@
-// detail::parallel_for (include/hypervec/detail/parallel.hpp) and the pool
+// detail::parallel_for (src/parallel.hpp) and the pool
 // under it (include/hypervec/executor.hpp): the split (non-empty, disjoint,
 // in-order pieces covering [0, n)), the thread cap, graceful degradation when
 // threads cannot be created (simulated through the launcher seam), exception
@@ -6,7 +6,7 @@
 #define BOOST_TEST_MODULE parallel
 #include <boost/test/unit_test.hpp>
 
-#include <hypervec/detail/parallel.hpp>
+#include "src/parallel.hpp"
 #include <hypervec/executor.hpp>
 
 #include <algorithm>

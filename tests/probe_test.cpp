@@ -66,6 +66,14 @@ Analogy make_analogy(const hv::cleanup::PackedMemory& book, std::mt19937_64& rng
   return {probe::Document{{atoms[0], atoms[1], atoms[2]}, atoms[3]}, std::move(v)};
 }
 
+/// `count` analogies drawn one after another from `rng`.
+std::vector<Analogy> make_analogies(const hv::cleanup::PackedMemory& book, std::mt19937_64& rng,
+                                    std::size_t count, double noise) {
+  std::vector<Analogy> docs;
+  for (std::size_t i = 0; i < count; ++i) docs.push_back(make_analogy(book, rng, noise));
+  return docs;
+}
+
 hv::PackedMatrix stack(const std::vector<Analogy>& docs, std::size_t dim) {
   hv::PackedMatrix m(docs.size(), dim);
   for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -148,8 +156,7 @@ BOOST_AUTO_TEST_CASE(clean_analogies_decode_to_the_target) {
   BOOST_TEST_CONTEXT("seed " << seed) {
     const auto book = hv::codebook::generate(numbered_labels(1000), kDim, seed);
     std::mt19937_64 rng(seed);
-    std::vector<Analogy> docs;
-    for (int i = 0; i < 40; ++i) docs.push_back(make_analogy(book, rng, 0.0));
+    auto docs = make_analogies(book, rng, 40, 0.0);
     const probe::Decoder decoder(book);
     const auto out = decoder.decode(stack(docs, kDim).view(), documents_of(docs));
     BOOST_REQUIRE(out.size() == docs.size());
@@ -193,8 +200,7 @@ BOOST_AUTO_TEST_CASE(keeping_the_context_shows_why_it_is_excluded) {
   BOOST_TEST_CONTEXT("seed " << seed) {
     const auto book = hv::codebook::generate(numbered_labels(500), kDim, seed);
     std::mt19937_64 rng(seed);
-    std::vector<Analogy> docs;
-    for (int i = 0; i < 30; ++i) docs.push_back(make_analogy(book, rng, 0.0));
+    auto docs = make_analogies(book, rng, 30, 0.0);
     probe::Options keep;
     keep.exclude_context = false;
     const auto raw = probe::Decoder(book, keep).decode(stack(docs, kDim).view(), documents_of(docs));
@@ -224,8 +230,7 @@ BOOST_AUTO_TEST_CASE(float_input_and_thread_count_do_not_change_results) {
   BOOST_TEST_CONTEXT("seed " << seed) {
     const auto book = hv::codebook::generate(numbered_labels(700), kDim, seed);
     std::mt19937_64 rng(seed);
-    std::vector<Analogy> docs;
-    for (int i = 0; i < 24; ++i) docs.push_back(make_analogy(book, rng, 0.2));
+    auto docs = make_analogies(book, rng, 24, 0.2);
     const auto packed = stack(docs, kDim);
     hv::DenseMatrix<float> floats(docs.size(), kDim);
     for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -277,8 +282,7 @@ BOOST_AUTO_TEST_CASE(every_thread_count_decodes_a_small_batch_identically) {
     const auto book = hv::codebook::generate(numbered_labels(300), dim, seed);
     std::mt19937_64 rng(seed);
     for (const std::size_t n : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
-      std::vector<Analogy> docs;
-      for (std::size_t i = 0; i < n; ++i) docs.push_back(make_analogy(book, rng, 0.1));
+      auto docs = make_analogies(book, rng, n, 0.1);
       const auto packed = stack(docs, dim);
       hv::DenseMatrix<float> floats(n, dim);
       for (std::size_t i = 0; i < n; ++i) {
@@ -326,8 +330,7 @@ BOOST_AUTO_TEST_CASE(per_query_reports_match_a_brute_force_unbinding) {
   BOOST_TEST_CONTEXT("seed " << seed) {
     const auto book = hv::codebook::generate(numbered_labels(400), kDim, seed);
     std::mt19937_64 rng(seed);
-    std::vector<Analogy> docs;
-    for (int i = 0; i < 12; ++i) docs.push_back(make_analogy(book, rng, 0.1));
+    auto docs = make_analogies(book, rng, 12, 0.1);
     probe::Options o;
     o.k = 4;
     o.report_queries = true;
@@ -451,8 +454,7 @@ BOOST_AUTO_TEST_CASE(precision_matches_the_prediction) {
   for (const double noise : {0.06, 0.38, 0.40}) {
     BOOST_TEST_CONTEXT("seed " << seed << ", noise " << noise) {
       std::mt19937_64 rng(seed + static_cast<std::uint64_t>(noise * 1000));
-      std::vector<Analogy> docs;
-      for (std::size_t i = 0; i < n_docs; ++i) docs.push_back(make_analogy(book, rng, noise));
+      auto docs = make_analogies(book, rng, n_docs, noise);
       const auto summary = probe::summarize(decoder.decode(stack(docs, kDim).view(),
                                                            documents_of(docs)));
       const double predicted = predicted_precision_at_1(noise, kDim, m, 0.1);
@@ -583,9 +585,8 @@ BOOST_AUTO_TEST_CASE(a_negated_codebook_is_flagged_and_the_right_one_is_not) {
     const auto labels = numbered_labels(m);
     const auto book = hv::codebook::generate(labels, kDim, seed);
     std::mt19937_64 rng(seed);
-    std::vector<Analogy> docs, noisy;
-    for (int i = 0; i < 40; ++i) docs.push_back(make_analogy(book, rng, 0.0));
-    for (int i = 0; i < 40; ++i) noisy.push_back(make_analogy(book, rng, 0.47));  // mostly abstain
+    const auto docs = make_analogies(book, rng, 40, 0.0);
+    const auto noisy = make_analogies(book, rng, 40, 0.47);  // mostly abstain
     const auto documents = documents_of(docs);
     const auto vectors = stack(docs, kDim);
 

@@ -77,3 +77,17 @@ BOOST_AUTO_TEST_CASE(bits_uniforms_and_normals_have_their_moments) {
     BOOST_TEST(std::abs(cross / n) < 5 / std::sqrt(static_cast<double>(n)));
   }
 }
+
+BOOST_AUTO_TEST_CASE(random_options_defaults_and_the_unit_norm_check) {
+  const hypervec::RandomOptions options;
+  BOOST_TEST(options.first_row == 0U);
+  BOOST_TEST(options.threads == 0U);  // 0 = all cores, as everywhere
+  BOOST_TEST(!options.unit_norm);
+  BOOST_CHECK_NO_THROW(hypervec::detail::require_no_unit_norm("x::random_matrix", options));
+  BOOST_CHECK_EXCEPTION(
+      hypervec::detail::require_no_unit_norm("x::random_matrix", {.unit_norm = true}),
+      hypervec::InvalidArgument, [](const hypervec::InvalidArgument& e) {
+        return hypervec::test::message_has(e, "x::random_matrix") &&
+               hypervec::test::message_has(e, "unit_norm");
+      });
+}

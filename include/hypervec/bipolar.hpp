@@ -2,15 +2,20 @@
 // (bit 1 = -1; layout in storage.hpp). With that encoding the MAP product is
 // XOR, and similarity comes from the Hamming distance h:
 //   dot(a, b) = D - 2h,   cosine(a, b) = dot / D   (both vectors have norm sqrt D).
-// Bundling (majority, MAP-I accumulation) lives in bundle.hpp; dense int8 and
-// float vectors in dense.hpp; float-query-vs-packed scoring in mixed.hpp.
+// The model verbs (random, random_matrix, identity, bind, unbind, inverse,
+// bundle, permute, inverse_permute, dot, cosine) are all declared here; the
+// MAP-I Accumulator and majority() with its bit-sliced counters live in
+// bundle.hpp (bundle() below is majority()); dense int8 and float vectors in
+// dense.hpp; float-query-vs-packed scoring in mixed.hpp.
 //
 // All functions validate dimensions (1 <= D <= kMaxDim, rows <= kMaxRows;
 // storage.hpp) and throw DimensionError naming the argument; implementations are in simd/bipolar.cc (scalar references in
 // src/reference/bipolar.cpp).
 #pragma once
 
+#include <hypervec/random.hpp>
 #include <hypervec/storage.hpp>
+#include <hypervec/tie_break.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -23,10 +28,12 @@ namespace hypervec::bipolar {
 /// is -1 with probability 1/2, independently.
 PackedVector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 
-/// Rows first_row .. first_row+rows-1 of the seeded codebook; row i equals
-/// random(dim, seed, first_row + i) whatever `threads` is (0 = all cores).
+/// Rows options.first_row .. first_row+rows-1 of the seeded codebook; row i
+/// equals random(dim, seed, options.first_row + i) whatever options.threads is
+/// (0 = all cores). Throws InvalidArgument if options.unit_norm is set (HRR
+/// only), DimensionError for a bad dim or rows past kMaxRows / kMaxBytes.
 PackedMatrix random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                           std::uint64_t first_row = 0, unsigned threads = 0);
+                           const RandomOptions& options = {});
 
 /// The binding identity: all components +1 (all bits 0).
 PackedVector identity(std::size_t dim);
@@ -35,11 +42,27 @@ PackedVector identity(std::size_t dim);
 void bind(PackedView a, PackedView b, PackedSpan out);
 PackedVector bind(PackedView a, PackedView b);
 
-/// MAP binding is its own inverse: unbind(bind(a, b), b) == a exactly.
+/// MAP binding is its own inverse: unbind(bound, key) = bound ⊗ key, and
+/// unbind(bind(a, b), b) == a exactly. out may alias bound or key.
 inline PackedVector unbind(PackedView bound, PackedView key) { return bind(bound, key); }
+inline void unbind(PackedView bound, PackedView key, PackedSpan out) { bind(bound, key, out); }
+
+/// The binding inverse: every ±1 vector is its own inverse (a ⊗ a = identity),
+/// so inverse(a) is a copy of a. Throws DimensionError for an invalid view.
+PackedVector inverse(PackedView a);
 
 /// Product of all items (XOR of all). Throws InvalidArgument when empty.
 PackedVector multibind(std::span<const PackedView> items);
+
+/// The MAP bundle of packed vectors: their n-ary majority, exactly
+/// majority(items, tie) of bundle.hpp (component i is -1 when more than half
+/// the items are -1 there, +1 when fewer, `tie` on an exact half). Throws
+/// InvalidArgument when there are no items, DimensionError on a mismatch.
+/// For weights or incremental adding, use bundle.hpp's Accumulator.
+PackedVector bundle(std::span<const PackedView> items,
+                    const TieBreak& tie = TieBreak::toward_negative());
+PackedVector bundle(const PackedMatrixView& rows,
+                    const TieBreak& tie = TieBreak::toward_negative());
 
 /// Cyclic shift by `shifts` positions, as torch.roll / torchhd's permute:
 /// out[i] = a[(i - shifts) mod D]. Any shifts, negative too. out must not

@@ -3,7 +3,9 @@
 //   bind(a, b)     = a ⊙ b           (element-wise complex product)
 //   inverse(a)     = conj(a)         (exact: a ⊙ conj(a) = 1)
 //   unbind(c, b)   = c ⊙ conj(b)
-//   bundle         = Σ (weighted) sum; normalize projects back to phasors
+//   bundle         = Σ (weighted) sum; hard_quantize projects back to
+//                    phasors (z/|z|, the phasor "sign"; torchhd's FHRR has
+//                    no such verb, its bundle is the plain sum too)
 //   similarity     = Re Σ_k a_k conj(b_k) / D: the cosine only while both
 //                    inputs are unit phasors (|a_k| = |b_k| = 1); for random
 //                    pairs mean 0 and σ = 1/√(2D). Unnormalised bundles are
@@ -20,6 +22,7 @@
 // mismatches and D = 0 throw DimensionError. Implementations: simd/fhrr.cc.
 #pragma once
 
+#include <hypervec/random.hpp>
 #include <hypervec/storage.hpp>
 
 #include <complex>
@@ -36,11 +39,12 @@ using Vector = DenseVector<Phasor>;
 /// stream (random.hpp RowStream, seed tagged so it differs from HRR rows).
 Vector random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 
-/// Rows first_row .. first_row+rows−1 of the seeded codebook: row i equals
-/// random(dim, seed, first_row + i) whatever `threads` is (0 = all cores).
-/// Throws DimensionError for dim = 0, InvalidArgument for too many rows.
+/// Rows options.first_row .. first_row+rows−1 of the seeded codebook: row i
+/// equals random(dim, seed, first_row + i) whatever options.threads is
+/// (0 = all cores). Throws DimensionError for dim = 0 or too many rows,
+/// InvalidArgument for options.unit_norm (phasor rows already have |z_k| = 1).
 DenseMatrix<Phasor> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                                  std::uint64_t first_row = 0, unsigned threads = 0);
+                                  const RandomOptions& options = {});
 
 /// All phasors 1: the binding identity.
 Vector identity(std::size_t dim);
@@ -52,22 +56,33 @@ Vector bind(std::span<const Phasor> a, std::span<const Phasor> b);
 /// conj(a), the exact inverse of a phasor vector.
 Vector inverse(std::span<const Phasor> a);
 
-/// bound ⊙ conj(key).
+/// bound ⊙ conj(key) (exact for phasor keys). out may alias bound or key.
+void unbind(std::span<const Phasor> bound, std::span<const Phasor> key, std::span<Phasor> out);
 Vector unbind(std::span<const Phasor> bound, std::span<const Phasor> key);
 
 /// Σ_k weights[k] · rows.row(k) (not normalised; weights empty = all 1).
 Vector bundle(const DenseMatrixView<Phasor>& rows, std::span<const float> weights = {});
 
-/// z / |z| per component; a zero component becomes 1.
-Vector normalize(std::span<const Phasor> a);
+/// z / |z| per component; a zero component becomes 1: the nearest phasor
+/// vector, FHRR's quantiser (named fhrr::normalize before this release; it is
+/// not an L2 normalisation).
+Vector hard_quantize(std::span<const Phasor> a);
 
-/// out[i] = a[(i − shifts) mod D].
+/// out[i] = a[(i − shifts) mod D], as torch.roll; any shifts.
 Vector permute(std::span<const Phasor> a, std::ptrdiff_t shifts);
+/// inverse_permute(permute(a, k), k) == a for every k (PTRDIFF_MIN too).
+Vector inverse_permute(std::span<const Phasor> a, std::ptrdiff_t shifts);
+
+/// Re Σ a_k conj(b_k), the real part of the Hermitian inner product
+/// (torchhd's FHRRTensor.dot_similarity), accumulated in float with several
+/// partial sums. D for a phasor vector with itself.
+double dot(std::span<const Phasor> a, std::span<const Phasor> b);
 
 /// Re Σ a_k conj(b_k) / D, accumulated in float with several partial sums.
 /// Equals cosine(a, b) only when every |a_k| = |b_k| = 1 (random, bind,
-/// normalize outputs); on bundles it is a scaled dot product, not bounded by
-/// 1. Use cosine to compare across models.
+/// hard_quantize outputs); on bundles it is a scaled dot product, not bounded by
+/// 1. Use cosine to compare across models. (torchhd's FHRR dot_similarity
+/// is the undivided Re Σ a_k conj(b_k).)
 double similarity(std::span<const Phasor> a, std::span<const Phasor> b);
 
 /// Re⟨a, b⟩ / (‖a‖ ‖b‖) = Re Σ a_k conj(b_k) / √(Σ|a_k|² · Σ|b_k|²), clamped

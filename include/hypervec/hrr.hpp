@@ -27,6 +27,7 @@
 // Implementations: simd/hrr.cc; scalar references: src/reference/hrr.cpp.
 #pragma once
 
+#include <hypervec/random.hpp>
 #include <hypervec/storage.hpp>
 
 #include <complex>
@@ -85,24 +86,25 @@ struct InverseReport {
 
 /// Random HRR vector: row `row` of the seeded codebook (random.hpp stream,
 /// RowStream::next_normal_pair), components i.i.d. N(0, 1/D), so E‖x‖² = 1.
-/// With unit_norm, scaled to ‖x‖₂ = 1 exactly (torchhd ≥ 5.5 does this).
-template <typename T>
-DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0,
-                      bool unit_norm = false);
+/// T defaults to float: hrr::random(dim, seed) needs no <float>. For rows of
+/// norm exactly 1 (torchhd ≥ 5.5), use random_matrix with
+/// RandomOptions::unit_norm, or normalize(random(...)) (equal up to
+/// rounding: the two scale in different precisions).
+template <typename T = float>
+DenseVector<T> random(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 
-/// Rows first_row .. first_row+rows−1 of the seeded codebook; row i equals
-/// random(dim, seed, first_row + i, unit_norm) whatever `threads` is
-/// (0 = all cores).
-template <typename T>
+/// Rows options.first_row .. first_row+rows−1 of the seeded codebook; row i
+/// equals random(dim, seed, first_row + i) (scaled to ‖x‖₂ = 1 when
+/// options.unit_norm) whatever options.threads is (0 = all cores).
+template <typename T = float>
 DenseMatrix<T> random_matrix(std::size_t rows, std::size_t dim, std::uint64_t seed,
-                             std::uint64_t first_row = 0, bool unit_norm = false,
-                             unsigned threads = 0);
+                             const RandomOptions& options = {});
 
 /// Random unitary vector: |X(k)| = 1 for every bin, phases of bins
 /// 1 .. ⌈D/2⌉−1 uniform in [0, 2π) from the row's stream, X(0) = 1 and, for
 /// even D, X(D/2) = 1 (positive real bins make every fractional power real).
 /// ‖x‖₂ = 1; its involution is its exact inverse.
-template <typename T>
+template <typename T = float>
 DenseVector<T> random_unitary(std::size_t dim, std::uint64_t seed, std::uint64_t row = 0);
 
 /// The unitary projection X(k)/|X(k)|: a key that binding cannot blur. Bins
@@ -111,7 +113,7 @@ template <typename T>
 DenseVector<T> make_unitary(std::span<const T> x);
 
 /// The binding identity δ: x[0] = 1, others 0 (every bin is 1).
-template <typename T>
+template <typename T = float>
 DenseVector<T> identity(std::size_t dim);
 
 // --- Spectra ------------------------------------------------------------------
@@ -150,13 +152,20 @@ template <typename T>
 DenseVector<T> bind(std::span<const T> x, const Spectrum<T>& key);
 
 /// bound ⊛ key⁻¹ with the chosen inverse; report (optional) receives the
-/// exact inverse's guarded-bin count.
+/// exact inverse's guarded-bin count. The `out` forms write the result into
+/// out (out.size() == D; out may alias bound or key).
 template <typename T>
 DenseVector<T> unbind(std::span<const T> bound, std::span<const T> key,
                       InverseMethod method = {}, InverseReport* report = nullptr);
 template <typename T>
 DenseVector<T> unbind(std::span<const T> bound, const Spectrum<T>& key,
                       InverseMethod method = {}, InverseReport* report = nullptr);
+template <typename T>
+void unbind(std::span<const T> bound, std::span<const T> key, std::span<T> out,
+            InverseMethod method = {}, InverseReport* report = nullptr);
+template <typename T>
+void unbind(std::span<const T> bound, const Spectrum<T>& key, std::span<T> out,
+            InverseMethod method = {}, InverseReport* report = nullptr);
 
 /// Row i of the result = rows.row(i) ⊛ key, for all rows: FFTW many-transform
 /// plans over blocks of rows, one forward and one inverse transform per row,
@@ -164,25 +173,25 @@ DenseVector<T> unbind(std::span<const T> bound, const Spectrum<T>& key,
 /// threads (0 = all cores); the result does not depend on `threads`.
 template <typename T>
 DenseMatrix<T> bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key,
-                          unsigned threads = 1);
+                          unsigned threads = 0);
 
 /// Row i = rows.row(i) ⊛ key⁻¹: inverse_spectrum(key, method) once, then
 /// bind_batch.
 template <typename T>
 DenseMatrix<T> unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key,
                             InverseMethod method = {}, InverseReport* report = nullptr,
-                            unsigned threads = 1);
+                            unsigned threads = 0);
 
 /// The same, writing into `out` (out.rows() == rows.rows, out.dim() == D), so
 /// a loop over batches reuses one output matrix: no allocation, no page
 /// faults. out must not overlap rows.
 template <typename T>
 void bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMatrix<T>& out,
-                unsigned threads = 1);
+                unsigned threads = 0);
 template <typename T>
 void unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, DenseMatrix<T>& out,
                   InverseMethod method = {}, InverseReport* report = nullptr,
-                  unsigned threads = 1);
+                  unsigned threads = 0);
 
 /// The key's inverse as a vector: the involution (exact copy, no FFT), or
 /// IDFT of the guarded 1/A or of the Wiener spectrum.
@@ -219,6 +228,11 @@ void add_scaled(std::span<const T> x, T weight, std::span<T> acc);
 /// Cyclic shift, as torch.roll: out[i] = a[(i − shifts) mod D]. Any shifts.
 template <typename T>
 DenseVector<T> permute(std::span<const T> a, std::ptrdiff_t shifts);
+
+/// Inverse of permute(., shifts): inverse_permute(permute(a, k), k) == a
+/// exactly, for every k including PTRDIFF_MIN.
+template <typename T>
+DenseVector<T> inverse_permute(std::span<const T> a, std::ptrdiff_t shifts);
 
 /// Σ a_i b_i, accumulated in T with several partial sums, returned as double.
 template <typename T>
@@ -263,22 +277,30 @@ DenseVector<T> normalize(std::span<const T> a);
                                InverseMethod method = {}, InverseReport* report = nullptr) { \
     return unbind<T>(bound, key, method, report);                                          \
   }                                                                                        \
+  inline void unbind(std::span<const T> bound, std::span<const T> key, std::span<T> out,  \
+                     InverseMethod method = {}, InverseReport* report = nullptr) {         \
+    unbind<T>(bound, key, out, method, report);                                            \
+  }                                                                                        \
+  inline void unbind(std::span<const T> bound, const Spectrum<T>& key, std::span<T> out,  \
+                     InverseMethod method = {}, InverseReport* report = nullptr) {         \
+    unbind<T>(bound, key, out, method, report);                                            \
+  }                                                                                        \
   inline DenseMatrix<T> bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, \
-                                   unsigned threads = 1) {                                 \
+                                   unsigned threads = 0) {                                 \
     return bind_batch<T>(rows, key, threads);                                              \
   }                                                                                        \
   inline DenseMatrix<T> unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key, \
                                      InverseMethod method = {},                            \
-                                     InverseReport* report = nullptr, unsigned threads = 1) { \
+                                     InverseReport* report = nullptr, unsigned threads = 0) { \
     return unbind_batch<T>(rows, key, method, report, threads);                            \
   }                                                                                        \
   inline void bind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key,          \
-                         DenseMatrix<T>& out, unsigned threads = 1) {                      \
+                         DenseMatrix<T>& out, unsigned threads = 0) {                      \
     bind_batch<T>(rows, key, out, threads);                                                \
   }                                                                                        \
   inline void unbind_batch(const DenseMatrixView<T>& rows, const Spectrum<T>& key,        \
                            DenseMatrix<T>& out, InverseMethod method = {},                 \
-                           InverseReport* report = nullptr, unsigned threads = 1) {        \
+                           InverseReport* report = nullptr, unsigned threads = 0) {        \
     unbind_batch<T>(rows, key, out, method, report, threads);                              \
   }                                                                                        \
   inline DenseVector<T> inverse(std::span<const T> a, InverseMethod method = {},          \
@@ -299,6 +321,9 @@ DenseVector<T> normalize(std::span<const T> a);
   }                                                                                        \
   inline DenseVector<T> permute(std::span<const T> a, std::ptrdiff_t shifts) {            \
     return permute<T>(a, shifts);                                                          \
+  }                                                                                        \
+  inline DenseVector<T> inverse_permute(std::span<const T> a, std::ptrdiff_t shifts) {    \
+    return inverse_permute<T>(a, shifts);                                                  \
   }                                                                                        \
   inline double dot(std::span<const T> a, std::span<const T> b) { return dot<T>(a, b); }  \
   inline double cosine(std::span<const T> a, std::span<const T> b) {                      \

@@ -12,10 +12,14 @@
 #include <hypervec/fhrr.hpp>
 #include <hypervec/hrr.hpp>
 #include <hypervec/mixed.hpp>
+#include <hypervec/model.hpp>
 #include <hypervec/npy.hpp>
 #include <hypervec/random.hpp>
+#include <hypervec/resonator.hpp>
 #include <hypervec/storage.hpp>
 #include <hypervec/structures.hpp>
+#include <hypervec/sum.hpp>
 #include <hypervec/codebook.hpp>
 #include <hypervec/probe.hpp>
 #include <hypervec/targets.hpp>
+#include <hypervec/tie_break.hpp>

@@ -11,11 +11,41 @@
 // i.e. row r is the SplitMix64 stream whose state starts at key(s, r).
 // Bipolar rows use word j as packed word j (component i = bit i%64 of word
 // i/64, 1 = -1), masked past D. Uniform doubles are (word >> 11) * 2^-53.
+//
+// RandomOptions is the one options struct of every model's random_matrix
+// (bipolar, dense, hrr, fhrr).
 #pragma once
+
+#include <hypervec/error.hpp>
 
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+
+namespace hypervec {
+
+/// Options of random_matrix(rows, dim, seed, options) in every model.
+///  * first_row: the matrix holds codebook rows first_row .. first_row+rows-1,
+///    so row i equals random(dim, seed, first_row + i).
+///  * threads:   0 = all cores; the result never depends on it.
+///  * unit_norm: HRR only: scale each row to ‖x‖₂ = 1 (torchhd ≥ 5.5's HRR
+///    random). Every other model throws InvalidArgument when it is set.
+struct RandomOptions {
+  std::uint64_t first_row = 0;
+  unsigned threads = 0;
+  bool unit_norm = false;
+};
+
+namespace detail {
+/// The check of every non-HRR random_matrix: unit_norm means nothing there.
+inline void require_no_unit_norm(const char* where, const RandomOptions& options) {
+  require<InvalidArgument>(!options.unit_norm, where,
+                           ": options.unit_norm is set; unit norm applies to HRR rows only "
+                           "(this model's rows have a fixed norm)");
+}
+}  // namespace detail
+
+}  // namespace hypervec
 
 namespace hypervec::random {
 

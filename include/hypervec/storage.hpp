@@ -340,6 +340,10 @@ class PackedVector {
  public:
   PackedVector() = default;
   explicit PackedVector(std::size_t dim) : buffer_(checked_words(dim)), dim_(dim) {}
+  /// Copies `v` (as DenseVector's span constructor copies its values).
+  explicit PackedVector(PackedView v) : PackedVector(v.dim) {
+    std::copy(v.words, v.words + packed_words(v.dim), buffer_.data());
+  }
 
   std::size_t dim() const noexcept { return dim_; }
   std::size_t num_words() const noexcept { return packed_words(dim_); }

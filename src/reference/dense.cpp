@@ -86,7 +86,7 @@ DenseVector<float> clip(std::span<const float> x, float lo, float hi) {
   return out;
 }
 
-DenseVector<float> normalize(std::span<const float> x, const TieBreak& tie) {
+DenseVector<float> hard_quantize(std::span<const float> x, const TieBreak& tie) {
   const PackedVector bits = threshold(x, tie);
   DenseVector<float> out(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(bits.component(i));

@@ -26,7 +26,7 @@ double abs_dot(std::span<const float> a, std::span<const float> b);
 double cosine(std::span<const float> a, std::span<const float> b);
 DenseVector<float> sign(std::span<const float> x);
 DenseVector<float> clip(std::span<const float> x, float lo, float hi);
-DenseVector<float> normalize(std::span<const float> x, const TieBreak& tie);
+DenseVector<float> hard_quantize(std::span<const float> x, const TieBreak& tie);
 PackedVector to_packed(std::span<const float> x, const TieBreak& tie);
 DenseVector<float> to_float(PackedView v);
 

@@ -20,7 +20,7 @@ int fail(const char* what) {
 int main() {
   constexpr std::size_t kDim = 1000;
   // Two rows of a seeded codebook, generated on 2 threads (needs pthread).
-  const hv::PackedMatrix atoms = hv::bipolar::random_matrix(2, kDim, /*seed=*/7, 0, 2);
+  const hv::PackedMatrix atoms = hv::bipolar::random_matrix(2, kDim, /*seed=*/7, {.threads = 2});
   const hv::PackedVector a = hv::bipolar::random(kDim, 7, 0);
   const hv::PackedVector b = hv::bipolar::random(kDim, 7, 1);
   const hv::PackedVector c = hv::bipolar::bind(atoms.row(0), atoms.row(1));
