@@ -1,6 +1,8 @@
 // Labelled codebooks on disk (include/hypervec/codebook.hpp).
 #include <hypervec/codebook.hpp>
 
+#include <hypervec/dense.hpp>
+
 #include <hypervec/bipolar.hpp>
 #include <hypervec/error.hpp>
 #include <hypervec/npy.hpp>
@@ -49,9 +51,8 @@ void write_matrix(const std::string& path, const PackedMatrixView& rows, Format 
     case Format::float32: {
       DenseMatrix<float> m(rows.rows, dim);
       for (std::size_t r = 0; r < rows.rows; ++r) {
-        const PackedView row = rows.row(r);
-        auto out = m.row(r);
-        for (std::size_t i = 0; i < dim; ++i) out[i] = static_cast<float>(row.component(i));
+        const DenseVector<float> row = dense::to_float(rows.row(r));  // dispatched unpack
+        std::copy(row.data(), row.data() + dim, m.row(r).begin());
       }
       npy::write(path, m);
       return;
@@ -59,9 +60,8 @@ void write_matrix(const std::string& path, const PackedMatrixView& rows, Format 
     case Format::int8: {
       DenseMatrix<std::int8_t> m(rows.rows, dim);
       for (std::size_t r = 0; r < rows.rows; ++r) {
-        const PackedView row = rows.row(r);
-        auto out = m.row(r);
-        for (std::size_t i = 0; i < dim; ++i) out[i] = static_cast<std::int8_t>(row.component(i));
+        const DenseVector<std::int8_t> row = dense::to_int8(rows.row(r));  // dispatched unpack
+        std::copy(row.data(), row.data() + dim, m.row(r).begin());
       }
       npy::write(path, m);
       return;

@@ -12,6 +12,7 @@
 #include <hypervec/cleanup.hpp>
 #include <hypervec/dense.hpp>
 #include <hypervec/error.hpp>
+#include <hypervec/fhrr.hpp>
 #include <hypervec/hrr.hpp>
 #include <hypervec/resonator.hpp>
 
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <random>
 #include <set>
@@ -89,6 +91,79 @@ BOOST_AUTO_TEST_CASE(explain_away_of_a_packed_bundle_and_degenerate_cases) {
   BOOST_CHECK_EQUAL(cl::explain_away(memory, bundle.view(), {.min_z = 5.0, .max_items = 2}).size(), 2U);
   BOOST_CHECK_THROW(cl::explain_away(memory, hv::bipolar::random(100, seed)), hv::DimensionError);
   BOOST_CHECK_THROW(cl::explain_away(cl::PackedMemory(dim), bundle.view()), hv::InvalidArgument);
+}
+
+// The one pursuit on every memory kind. Float rows holding the packed
+// book's ±1 values decode a sum exactly as the packed memory does: the same
+// items in the same order, weights equal up to float rounding of the dots.
+// HRR (Gaussian rows, norm ≈ 1) and FHRR (phasor rows) bundles of n = 12
+// items with weights 1, 2, 3 (Σw² = 56) at D = 8192: every item has z ≈
+// w·√(D/Σw²) >= 12 in the full bundle, so all 12 are found; a weight's error
+// is the other items' cross terms, ≈ N(0, Σw²/D) (sd 0.083; FHRR half the
+// variance), checked at 5 sd; a row outside the bundle passes z >= 5.5 with
+// p ≈ 2e-8 per row and look (500 rows, ~13 looks).
+BOOST_AUTO_TEST_CASE(explain_away_on_float_and_phasor_memories) {
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    {
+      const std::size_t dim = 1000, rows = 400;
+      const auto book = hv::bipolar::random_matrix(rows, dim, seed);
+      hv::DenseMatrix<float> floats(rows, dim);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const auto v = hv::dense::to_float(book.row(r));
+        std::copy(v.data(), v.data() + dim, floats.row(r).begin());
+      }
+      std::vector<float> sum(dim, 0.0f);
+      for (const std::size_t id : {5, 17, 17, 230, 399, 64, 64, 64}) {
+        hv::dense::add_scaled(floats.row(id), 1.0f, sum);
+      }
+      // Items' z >= √(D/Σw²) = 7.9; a random row passes 5.0 with p ≈ 3e-7.
+      const auto packed = cl::explain_away(cl::PackedMemory(book.view()), sum, {.min_z = 5.0});
+      const auto real = cl::explain_away(cl::FloatMemory(floats.view()), sum, {.min_z = 5.0});
+      BOOST_REQUIRE_EQUAL(packed.size(), real.size());
+      BOOST_TEST(packed.size() == 5U);
+      for (std::size_t i = 0; i < packed.size(); ++i) {
+        BOOST_TEST(packed[i].match.id == real[i].match.id);
+        BOOST_TEST(std::abs(packed[i].weight - real[i].weight) < 1e-4);
+      }
+    }
+    constexpr std::size_t kDim = 8192, kRows = 500, kItems = 12;
+    const double tolerance = 5 * std::sqrt(56.0 / kDim);
+    std::vector<std::size_t> ids;
+    for (std::size_t i = 0; i < kItems; ++i) ids.push_back((37 * i + 11) % kRows);
+    const auto check = [&](const std::vector<cl::Decoded>& found) {
+      std::set<std::size_t> got;
+      for (const auto& d : found) {
+        const auto at = std::find(ids.begin(), ids.end(), d.match.id);
+        BOOST_TEST_CONTEXT("row " << d.match.id << " weight " << d.weight) {
+          BOOST_REQUIRE(at != ids.end());
+          BOOST_TEST(std::abs(d.weight - double(1 + (at - ids.begin()) % 3)) < tolerance);
+        }
+        got.insert(d.match.id);
+      }
+      BOOST_TEST(got.size() == kItems);
+    };
+    BOOST_TEST_CONTEXT("HRR") {
+      const auto rows = hv::hrr::random_matrix(kRows, kDim, seed);
+      std::vector<float> sum(kDim, 0.0f);
+      for (std::size_t i = 0; i < kItems; ++i) {
+        hv::hrr::add_scaled(rows.row(ids[i]), float(1 + i % 3), std::span<float>(sum));
+      }
+      check(cl::explain_away(cl::FloatMemory(rows.view()), sum, {.min_z = 5.5}));
+    }
+    BOOST_TEST_CONTEXT("FHRR") {
+      const auto rows = hv::fhrr::random_matrix(kRows, kDim, seed);
+      std::vector<std::complex<float>> sum(kDim);
+      for (std::size_t i = 0; i < kItems; ++i) {
+        for (std::size_t k = 0; k < kDim; ++k) sum[k] += float(1 + i % 3) * rows.row(ids[i])[k];
+      }
+      check(cl::explain_away(cl::PhasorMemory(rows.view()), sum, {.min_z = 5.5}));
+    }
+    BOOST_CHECK_THROW(cl::explain_away(cl::FloatMemory(8), std::vector<float>(8, 1.0f)),
+                      hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::explain_away(cl::FloatMemory(8), std::vector<float>(9, 1.0f)),
+                      hv::DimensionError);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(greedy_factor_search_finds_the_key_and_the_item) {

@@ -8,6 +8,8 @@
 // src/cleanup/resonator_hrr.cpp (HRR).
 #pragma once
 
+#include <complex>
+
 #include <hypervec/cleanup.hpp>
 #include <hypervec/storage.hpp>
 
@@ -45,6 +47,17 @@ std::vector<Decoded> explain_away(const PackedMemory& memory, std::span<const fl
                                   const ExplainAwayOptions& options = {});
 /// The same for a packed (thresholded) bundle, read as ±1.
 std::vector<Decoded> explain_away(const PackedMemory& memory, PackedView bundle,
+                                  const ExplainAwayOptions& options = {});
+/// The same pursuit for real rows (dense MAP, HRR; float bundle) and FHRR
+/// phasor rows (complex bundle), with w = Re⟨r, c⟩ / ‖c‖² (least squares for
+/// any row norm) and r ← r - w c. The best row is the memory's (by its
+/// metric; use Metric::cosine, the default, for rows of unequal norm); z is
+/// the memory's, cosine · √D (phasors: √(2D)), the null statistic of search.
+/// A best row of norm 0 ends the loop.
+std::vector<Decoded> explain_away(const FloatMemory& memory, std::span<const float> bundle,
+                                  const ExplainAwayOptions& options = {});
+std::vector<Decoded> explain_away(const PhasorMemory& memory,
+                                  std::span<const std::complex<float>> bundle,
                                   const ExplainAwayOptions& options = {});
 
 /// Result of greedy_factor_search.
