@@ -25,7 +25,8 @@ static_assert(hv::Model<PackedMap>);
 static_assert(hv::Model<DenseMap>);
 static_assert(hv::Model<Hrr<float>>);
 static_assert(hv::Model<Fhrr>);
-static_assert(hv::VectorModel<Hrr<double>>);  // no float64 cleanup memory
+static_assert(hv::VectorModel<Hrr<double>>);  // no float64 cleanup memory:
+static_assert(!hv::Model<Hrr<double>>);      // Hrr<double>::Memory is void
 static_assert(!hv::VectorModel<int>);
 
 namespace {

@@ -54,6 +54,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace hypervec {
 
@@ -196,9 +197,12 @@ struct DenseMap : RealComponents<float, cleanup::FloatMemory> {
 /// cleanup memory holds float rows (there is no float64 memory), so Hrr<double>
 /// is a VectorModel only.
 template <typename T = float>
-struct Hrr : RealComponents<T, cleanup::FloatMemory> {
+struct Hrr : RealComponents<T, std::conditional_t<std::is_same_v<T, float>, cleanup::FloatMemory,
+                                                  void>> {
   static constexpr std::string_view name = "HRR";
-  using Base = RealComponents<T, cleanup::FloatMemory>;
+  // Memory is void for T = double: no memory takes double rows.
+  using Base = RealComponents<T, std::conditional_t<std::is_same_v<T, float>,
+                                                    cleanup::FloatMemory, void>>;
   using typename Base::Vector;
   using typename Base::View;
   using typename Base::Matrix;
