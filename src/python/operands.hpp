@@ -1,0 +1,91 @@
+// Operands of the bound model verbs: one small traits struct per element
+// type that says how to read an argument as rows of the model's View, how to
+// make the output rows, and how to write one result row. The verbs in
+// ops.cpp are written once over these (as the C++ structures are written
+// once over model.hpp's models).
+#pragma once
+
+#include "src/python/arrays.hpp"
+
+#include <hypervec/executor.hpp>
+#include <hypervec/model.hpp>
+
+#include <algorithm>
+#include <complex>
+#include <cstdint>
+#include <type_traits>
+
+namespace hypervec::python {
+
+/// Rows of a packed argument, in the shape DenseRows has.
+struct PackedRows {
+  const Packed* packed = nullptr;
+  py::object owner;
+  Shape lead;
+  std::size_t rows = 0;
+  std::size_t dim = 0;
+  PackedView row(std::size_t i) const noexcept { return packed->row(i); }
+  PackedMatrixView view() const noexcept { return packed->view(); }
+};
+
+/// Dense element types: T is the component type, M the C++ model.
+template <typename T, typename M>
+struct DenseOperands {
+  using Model = M;
+  using Rows = DenseRows<T>;
+  using View = std::span<const T>;
+  using Out = py::array_t<T>;
+  using OutRow = std::span<T>;
+
+  static Rows in(py::handle obj, const char* where, const char* arg, bool allow_empty = true) {
+    return dense_rows<T>(obj, where, arg, allow_empty);
+  }
+  static Out out(const Shape& lead, std::size_t dim) { return new_rows<T>(lead, dim); }
+  static OutRow out_row(Out& out, std::size_t i, std::size_t dim) {
+    return python::out_row(out, i, dim);
+  }
+  /// Copies an allocated result row into the output.
+  template <typename V>
+  static void store(const V& v, OutRow dst) {
+    std::copy_n(v.data(), dst.size(), dst.data());
+  }
+  static py::object result(Out&& out) { return std::move(out); }
+  static py::object result(DenseVector<T>&& v) { return owning_array(std::move(v)); }
+  static py::object result(DenseMatrix<T>&& m) { return owning_array(std::move(m)); }
+};
+
+/// Packed bipolar rows (BSC).
+struct PackedOperands {
+  using Model = models::PackedMap;
+  using Rows = PackedRows;
+  using View = PackedView;
+  using Out = Packed;
+  using OutRow = PackedSpan;
+
+  static Rows in(py::handle obj, const char* where, const char* arg, bool allow_empty = true) {
+    const Packed& p = packed_arg(obj, where, arg);
+    if (!allow_empty && p.rows() == 0) value_error(where, std::string(arg) + " is empty");
+    return {&p, py::reinterpret_borrow<py::object>(obj), p.lead(), p.rows(), p.dim()};
+  }
+  static Out out(const Shape& lead, std::size_t dim) { return Packed::zeros(lead, dim); }
+  static OutRow out_row(Out& out, std::size_t i, std::size_t) { return out.row_span(i); }
+  static void store(const PackedVector& v, OutRow dst) {
+    std::copy_n(v.words(), v.num_words(), dst.words);
+  }
+  static py::object result(Out&& out) { return py::cast(std::move(out)); }
+  static py::object result(PackedVector&& v) { return py::cast(Packed::from_vector(std::move(v))); }
+  static py::object result(PackedMatrix&& m) { return py::cast(Packed::from_matrix(std::move(m))); }
+};
+
+/// Runs body(i) for every output row with the GIL released, split across
+/// hypervec's shared pool when the work is large enough.
+template <typename Body>
+void for_each_row(std::size_t rows, std::size_t dim, Body&& body) {
+  py::gil_scoped_release no_gil;
+  if (rows == 0) return;
+  Executor::shared().parallel_for(rows, rows_per_piece(dim), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) body(i);
+  });
+}
+
+}  // namespace hypervec::python

@@ -1,0 +1,15 @@
+// Registration entry points of the extension's parts (one file each).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace hypervec::python {
+
+/// hypervec._hypervec.{bsc,map,hrr,fhrr}: the model verbs (ops.cpp).
+void register_ops(pybind11::module_ m);
+/// hypervec.Packed (packed.cpp).
+void register_packed(pybind11::module_ m);
+/// C++ exceptions → ValueError / OSError / RuntimeError (errors.cpp).
+void register_errors(pybind11::module_ m);
+
+}  // namespace hypervec::python
