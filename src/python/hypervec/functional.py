@@ -93,9 +93,9 @@ def multiset(input, vsa=None, *, tie="negative", seed=None):
     ("positive") or a seeded coin ("random", torchhd's rule: row g of random(groups, D, "BSC",
     seed=seed) for group g); the other models: the sum (tie and seed unused)."""
     model = _model(vsa, input)
-    if model is bsc:
+    if model is bsc and tie != "negative":
         return bsc.majority(input, tie, seed)
-    return model.multiset(input)
+    return model.multiset(input)  # BSC: the majority with ties to -1
 
 
 def dot_similarity(input, others, vsa=None):
