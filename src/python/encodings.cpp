@@ -98,7 +98,7 @@ py::object encode_values(const char* where, const Encoder& enc, py::handle value
     v = {};
   }
   if (!v) value_error(where, "values is not a real array of numbers");
-  Shape lead(v.shape(), v.shape() + v.ndim());
+  const Shape lead(v.shape(), v.shape() + v.ndim());
   const double* x = v.data();
   const std::size_t n = static_cast<std::size_t>(v.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -126,12 +126,20 @@ py::object fractional_power(py::handle values, py::ssize_t d, double bandwidth, 
   const encode::FpeKernel kernel = fpe_kernel(distribution, where);
   const std::uint64_t s = seed_or_fresh(seed);
   if (vsa == "FHRR") {
-    const encode::FractionalPower enc(dim, bandwidth, s, kernel);
-    return encode_values<encode::FractionalPower, std::complex<float>>(where, enc, values);
+    std::optional<encode::FractionalPower> enc;
+    {
+      py::gil_scoped_release no_gil;
+      enc.emplace(dim, bandwidth, s, kernel);
+    }
+    return encode_values<encode::FractionalPower, std::complex<float>>(where, *enc, values);
   }
   if (vsa == "HRR") {
-    const encode::HrrFractionalPower enc(dim, bandwidth, s, kernel);
-    return encode_values<encode::HrrFractionalPower, float>(where, enc, values);
+    std::optional<encode::HrrFractionalPower> enc;
+    {
+      py::gil_scoped_release no_gil;
+      enc.emplace(dim, bandwidth, s, kernel);
+    }
+    return encode_values<encode::HrrFractionalPower, float>(where, *enc, values);
   }
   value_error(where, "vsa='" + vsa + "'; fractional power encoding exists for 'FHRR' and 'HRR'");
 }
