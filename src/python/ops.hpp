@@ -11,5 +11,9 @@ void register_ops(pybind11::module_ m);
 void register_packed(pybind11::module_ m);
 /// C++ exceptions → ValueError / OSError / RuntimeError (errors.cpp).
 void register_errors(pybind11::module_ m);
+/// hypervec._hypervec.bsc.majority: bundling with a tie rule (composite.cpp).
+void register_composite(pybind11::module_ m);
+/// hypervec._hypervec.encode: level, thermometer, circular, fractional_power (encodings.cpp).
+void register_encodings(pybind11::module_ m);
 
 }  // namespace hypervec::python

@@ -20,7 +20,9 @@ from ._hypervec import Packed
 from . import functional
 from .functional import *  # noqa: F401,F403 - the torchhd-style verbs
 from .functional import bsc, fhrr, hrr, map  # noqa: A001 - model submodules
+from . import structures
 
 __version__ = "0.1.0"
 
 __all__ = ["Packed", "bsc", "map", "hrr", "fhrr", "functional"] + functional.__all__
+__all__ += ["structures"]

@@ -34,3 +34,4 @@ from .functional import *
 from .functional import bsc as bsc, map as map, hrr as hrr, fhrr as fhrr
 
 __version__: str
+from . import structures as structures
