@@ -48,9 +48,16 @@ py::array as_array(py::handle obj, const char* where, const char* arg) {
     py::module_ np = py::module_::import("numpy");
     return np.attr("asarray")(obj);
   } catch (py::error_already_set& e) {
-    value_error(where, std::string(arg) + " is not an array (" +
-                           py::str(obj.get_type().attr("__name__")).cast<std::string>() +
-                           "): " + e.what());
+    // NumPy's (or the object's own __array__) reason, without pybind11's
+    // traceback text, chained as __cause__.
+    const std::string reason =
+        py::str(e.type().attr("__name__")).cast<std::string>() + ": " +
+        py::str(e.value()).cast<std::string>();
+    py::raise_from(e, PyExc_ValueError,
+                   (std::string(where) + ": " + arg + " is not an array (" +
+                    py::str(obj.get_type().attr("__name__")).cast<std::string>() + "): " + reason)
+                       .c_str());
+    throw py::error_already_set();
   }
 }
 

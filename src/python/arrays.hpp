@@ -63,12 +63,19 @@ bool is_dtype(const py::dtype& d) {
          (sizeof(T) == 1 || d.attr("isnative").template cast<bool>());
 }
 
-/// is_dtype<T> of `obj.dtype` when `obj` has a NumPy dtype (false otherwise).
+template <typename T>
+constexpr const char* type_name();
+
+/// is_dtype<T> of `obj.dtype` when `obj` has a NumPy dtype; for other dtype
+/// objects (torch.float64, ...) whether the name after the last '.' is T's
+/// NumPy name, so a torch tensor picks the same element type as its array.
 template <typename T>
 bool has_dtype(py::handle obj) {
   py::object d = py::getattr(obj, "dtype", py::none());
-  return !d.is_none() && py::isinstance<py::dtype>(d) &&
-         is_dtype<T>(py::reinterpret_borrow<py::dtype>(d));
+  if (d.is_none()) return false;
+  if (py::isinstance<py::dtype>(d)) return is_dtype<T>(py::reinterpret_borrow<py::dtype>(d));
+  const std::string name = py::str(d).cast<std::string>();
+  return name.substr(name.rfind('.') + 1) == type_name<T>();
 }
 
 template <typename T>

@@ -21,9 +21,22 @@
 namespace hypervec::python {
 namespace {
 
-/// A fresh seed for seed=None: the OS entropy source.
-std::uint64_t seed_or_random(const py::object& seed) {
-  if (!seed.is_none()) return seed.cast<std::uint64_t>();
+/// `seed` as a 64-bit seed: an integer in [0, 2**64) (Python int or anything
+/// with __index__, such as np.int64); None draws a fresh one from the OS.
+/// ValueError naming `where` otherwise.
+std::uint64_t seed_or_random(const py::object& seed, const char* where) {
+  if (!seed.is_none()) {
+    PyObject* index = PyNumber_Index(seed.ptr());  // rejects float, str, bool stays 0/1
+    if (index == nullptr) PyErr_Clear();
+    const py::object as_int = py::reinterpret_steal<py::object>(index);
+    const unsigned long long value = index == nullptr ? 0 : PyLong_AsUnsignedLongLong(index);
+    if (index == nullptr || (value == static_cast<unsigned long long>(-1) && PyErr_Occurred())) {
+      PyErr_Clear();
+      value_error(where, "seed=" + py::repr(seed).cast<std::string>() +
+                             " is not an integer in [0, 2**64) (or None for a fresh seed)");
+    }
+    return value;
+  }
   std::random_device rd;
   return (std::uint64_t{rd()} << 32) ^ rd();
 }
@@ -63,7 +76,7 @@ py::object random(const char* where, py::ssize_t num_vectors, py::ssize_t dimens
                   const py::object& seed, std::uint64_t first_row) {
   const std::size_t n = checked_count(num_vectors, where, "num_vectors", true);
   const std::size_t d = checked_count(dimensions, where, "dimensions", false);
-  const std::uint64_t s = seed_or_random(seed);
+  const std::uint64_t s = seed_or_random(seed, where);
   typename Ops::Model::Matrix m;
   {
     py::gil_scoped_release no_gil;
