@@ -154,9 +154,17 @@ py::object similarity(const char* where, py::handle input, py::handle others, Fn
   if (!B.lead.empty()) lead.push_back(B.lead[0]);
   py::array_t<double> out(lead);
   double* o = out.mutable_data();
-  const std::size_t n = B.rows;
-  for_each_row(A.rows * n, A.dim,
-               [&](std::size_t k) { o[k] = static_cast<double>(score(A.row(k / n), B.row(k % n))); });
+  // Tiles of kTile inputs against one row of others at a time, so each row of
+  // others is read from memory once per tile (the tile's rows stay in cache),
+  // not once per input.
+  constexpr std::size_t kTile = 16;
+  const std::size_t n = B.rows, tiles = (A.rows + kTile - 1) / kTile;
+  for_each_row(tiles * n, A.dim * kTile, [&](std::size_t t) {
+    const std::size_t j = t % n, first = (t / n) * kTile, last = std::min(A.rows, first + kTile);
+    for (std::size_t i = first; i < last; ++i) {
+      o[i * n + j] = static_cast<double>(score(A.row(i), B.row(j)));
+    }
+  });
   return std::move(out);
 }
 
