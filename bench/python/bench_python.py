@@ -179,6 +179,58 @@ def cases(th, rng):
     return out
 
 
+def overhead_rows():
+    """hypervec alone, the ops Google Benchmark times in C++ (bench/*_bench.cpp,
+    one vector per call): (op, D, items per call, the C++ benchmark, call)."""
+    d, n = 4096, 1000
+    p1, p2 = hv.bsc.random(1, d, seed=1), hv.bsc.random(1, d, seed=2)
+    pa, pb = hv.bsc.random(n, d, seed=3), hv.bsc.random(n, d, seed=4)
+    fa, fb = (np.ascontiguousarray(hv.map.random(n, d, seed=s)) for s in (5, 6))
+    ha, hb = (np.ascontiguousarray(hv.hrr.random(n, d, seed=s)) for s in (7, 8))
+    # Batches small enough to stay in L2 (2 MiB here), as the C++ operands do,
+    # and N = 1000 batches (16 MiB per float operand: from memory).
+    ps, qs = pa[:64], pb[:64]
+    fs, gs = fa[:16], fb[:16]
+    hs, ks = ha[:16], hb[:16]
+    return [
+        ("bsc.bind, 1 vector", d, 1, "bipolar_bench BM_Bind/AVX3_DL/4096",
+         lambda: hv.bsc.bind(p1, p2)),
+        ("bsc.bind, N=64", d, 64, "bipolar_bench BM_Bind/AVX3_DL/4096",
+         lambda: hv.bsc.bind(ps, qs)),
+        ("map.bind, N=16", d, 16, "dense_bench BM_BindF32/AVX3_DL/4096",
+         lambda: hv.map.bind(fs, gs)),
+        ("map.cosine_similarity, 1 x 16", d, 16, "dense_bench BM_CosineF32/AVX3_DL/4096",
+         lambda: hv.map.cosine_similarity(fs[:1], gs)),
+        ("hrr.bind, N=16", d, 16, "hrr_bench BM_Bind<float>/4096",
+         lambda: hv.hrr.bind(hs, ks)),
+        (f"bsc.bind, N={n}", d, n, "bipolar_bench BM_Bind/AVX3_DL/4096",
+         lambda: hv.bsc.bind(pa, pb)),
+        (f"bsc.cosine_similarity, 1 x {n}", d, n, "bipolar_bench BM_Cosine/AVX3_DL/4096",
+         lambda: hv.bsc.cosine_similarity(p1, pb)),
+        (f"map.bind, N={n}", d, n, "dense_bench BM_BindF32/AVX3_DL/4096",
+         lambda: hv.map.bind(fa, fb)),
+        (f"map.cosine_similarity, 1 x {n}", d, n, "dense_bench BM_CosineF32/AVX3_DL/4096",
+         lambda: hv.map.cosine_similarity(fa[:1], fb)),
+        (f"hrr.bind, N={n}", d, n, "hrr_bench BM_Bind<float>/4096",
+         lambda: hv.hrr.bind(ha, hb)),
+    ]
+
+
+def cpu_and_wall_per_call(call, repeat, min_seconds=0.2):
+    """(CPU seconds of all threads, wall seconds) per call, best of `repeat`."""
+    call()
+    t = time.perf_counter()
+    call()
+    number = max(1, int(min_seconds / max(time.perf_counter() - t, 1e-7)))
+    best = (float("inf"), float("inf"))
+    for _ in range(repeat):
+        c, t = time.process_time(), time.perf_counter()
+        for _ in range(number):
+            call()
+        best = min(best, ((time.process_time() - c) / number, (time.perf_counter() - t) / number))
+    return best
+
+
 def environment(th_note):
     lines = [
         f"python {platform.python_version()} ({sys.executable}), numpy {np.__version__}, "
@@ -231,6 +283,17 @@ def main():
         if th:
             ratios.append(f"{t['torchhd'] / t['hypervec']:.2f}")
         print(f"| {model} | {op} | {d} | " + " | ".join(cells + ratios) + " |", flush=True)
+
+    if args.only:
+        return
+    print("\n# hypervec per item from Python: CPU (all threads) and wall time, to set")
+    print("# against the C++ benchmark's CPU time per call (one vector, one thread)")
+    print("| call | D | CPU ns/item | wall ns/item | C++ benchmark |")
+    print("|---|---|---|---|---|")
+    for name, d, items, cpp, call in overhead_rows():
+        cpu, wall = cpu_and_wall_per_call(call, args.repeat)
+        print(f"| {name} | {d} | {cpu / items * 1e9:.4g} | {wall / items * 1e9:.4g} | {cpp} |",
+              flush=True)
 
 
 if __name__ == "__main__":

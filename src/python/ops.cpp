@@ -92,7 +92,7 @@ py::object identity(const char* where, py::ssize_t num_vectors, py::ssize_t dime
   const std::size_t d = checked_count(dimensions, where, "dimensions", false);
   auto out = Ops::out(Shape{static_cast<py::ssize_t>(n)}, d);
   const auto one = Ops::Model::identity(d);
-  for_each_row(n, d, [&](std::size_t i) { Ops::store(one, Ops::out_row(out, i, d)); });
+  for_each_row(n, Ops::work(d), [&](std::size_t i) { Ops::store(one, Ops::out_row(out, i, d)); });
   return Ops::result(std::move(out));
 }
 
@@ -104,7 +104,7 @@ py::object binary(const char* where, py::handle a, py::handle b, Fn fn) {
   require_same_dim(A, B, where, "a", "b");
   const Broadcast bc = broadcast(A.lead, B.lead, where, "a", "b");
   auto out = Ops::out(bc.lead, A.dim);
-  for_each_row(bc.rows, A.dim, [&](std::size_t i) {
+  for_each_row(bc.rows, Ops::work(A.dim), [&](std::size_t i) {
     fn(A.row(bc.a(i)), B.row(bc.b(i)), Ops::out_row(out, i, A.dim));
   });
   return Ops::result(std::move(out));
@@ -115,7 +115,7 @@ template <typename Ops, typename Fn>
 py::object unary(const char* where, py::handle a, Fn fn) {
   const auto A = Ops::in(a, where, "input");
   auto out = Ops::out(A.lead, A.dim);
-  for_each_row(A.rows, A.dim,
+  for_each_row(A.rows, Ops::work(A.dim),
                [&](std::size_t i) { Ops::store(fn(A.row(i)), Ops::out_row(out, i, A.dim)); });
   return Ops::result(std::move(out));
 }
@@ -133,7 +133,7 @@ py::object multiset(const char* where, py::handle x) {
   const Shape lead(X.lead.begin(), X.lead.end() - 1);
   const std::size_t groups = shape_size(lead);
   auto out = Ops::out(lead, X.dim);
-  for_each_row(groups, X.dim * n, [&](std::size_t g) {
+  for_each_row(groups, Ops::work(X.dim) * n, [&](std::size_t g) {
     Ops::store(Ops::Model::bundle(sub_view(X, g * n, n)), Ops::out_row(out, g, X.dim));
   });
   return Ops::result(std::move(out));
@@ -159,7 +159,7 @@ py::object similarity(const char* where, py::handle input, py::handle others, Fn
   // not once per input.
   constexpr std::size_t kTile = 16;
   const std::size_t n = B.rows, tiles = (A.rows + kTile - 1) / kTile;
-  for_each_row(tiles * n, A.dim * kTile, [&](std::size_t t) {
+  for_each_row(tiles * n, Ops::work(A.dim) * std::min(A.rows, kTile), [&](std::size_t t) {
     const std::size_t j = t % n, first = (t / n) * kTile, last = std::min(A.rows, first + kTile);
     for (std::size_t i = first; i < last; ++i) {
       o[i * n + j] = static_cast<double>(score(A.row(i), B.row(j)));
