@@ -261,6 +261,8 @@ def main():
     args = parser.parse_args()
 
     th, th_note = load_torchhd(args.torchhd)
+    if not th:
+        th_note += ": the torchhd column is skipped"
     if th:
         sys.modules["torch"].set_num_threads(args.torch_threads)
     for line in environment(th_note):
