@@ -76,6 +76,22 @@ def test_row_slices_and_padded_rows_are_read_in_place(pair):
     )
 
 
+def test_array_interface_and_buffer_objects_are_read_in_place(pair):
+    """Objects that are not ndarrays but expose their memory (the array
+    interface, the buffer protocol) are read in place too."""
+    a, b = pair
+
+    class Interface:
+        def __init__(self, x):
+            self.__array_interface__ = x.__array_interface__
+            self.keep = x
+
+    assert traced_peak(lambda: hv.map.bind(Interface(a), b)) == pytest.approx(1.0, abs=0.1)
+    np.testing.assert_array_equal(hv.map.bind(Interface(a), b), a * b)
+    view = memoryview(a)
+    assert traced_peak(lambda: hv.map.bind(view, b)) == pytest.approx(1.0, abs=0.1)
+
+
 def test_in_place_reads_see_the_callers_memory(pair):
     """The input is the caller's memory, not a snapshot taken once: change it
     through another view and the next call sees the change."""
