@@ -185,7 +185,8 @@ inline std::size_t rows_per_piece(std::size_t dim) noexcept {
 /// hypervec.Packed: packed bipolar vectors of shape lead + (D,), held as a
 /// uint64 array of shape lead + (W,), W = ceil(D / 64), component i in bit
 /// i % 64 of word i / 64, bit 1 meaning -1 (the C++ layout, storage.hpp).
-/// The words array is the buffer the object exposes; its last axis is
+/// The words array is the buffer the object exposes (read-only, as is the
+/// `words` view, so Python cannot set bits past D); its last axis is
 /// contiguous and its rows are one stride apart; the bits past D are zero.
 class Packed {
  public:
