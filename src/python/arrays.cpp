@@ -275,6 +275,20 @@ Packed Packed::zeros(const Shape& lead, std::size_t dim) {
   return Packed(std::move(words), dim);
 }
 
+Packed::Packed(py::array words, std::size_t dim, Unchecked)
+    : words_(std::move(words)), dim_(dim), stride_(packed_words(dim)) {
+  const auto nd = static_cast<std::size_t>(words_.ndim());
+  lead_.assign(words_.shape(), words_.shape() + nd - 1);
+  rows_ = shape_size(lead_);
+  data_ = static_cast<std::uint64_t*>(words_.mutable_data());
+}
+
+Packed Packed::uninitialized(const Shape& lead, std::size_t dim) {
+  Shape shape = lead;
+  shape.push_back(static_cast<py::ssize_t>(packed_words(dim)));
+  return Packed(py::array_t<std::uint64_t>(shape), dim, Unchecked{});
+}
+
 Packed Packed::from_matrix(PackedMatrix&& m) {
   auto* heap = new PackedMatrix(std::move(m));
   py::capsule free_when_done(heap, [](void* p) { delete static_cast<PackedMatrix*>(p); });

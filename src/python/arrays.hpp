@@ -195,6 +195,10 @@ class Packed {
   Packed(py::array words, std::size_t dim, const char* where = "Packed");
   /// New zeroed (all +1) vectors of shape lead + (dim,).
   static Packed zeros(const Shape& lead, std::size_t dim);
+  /// New vectors of shape lead + (dim,) with unspecified words, for outputs
+  /// whose every word (tail bits zero) the caller writes before Python sees
+  /// them: one write pass fewer than zeros().
+  static Packed uninitialized(const Shape& lead, std::size_t dim);
   /// Takes ownership of a PackedMatrix's buffer (shape (rows, D)).
   static Packed from_matrix(PackedMatrix&& m);
   /// Takes ownership of a PackedVector's buffer (shape (D,)).
@@ -213,6 +217,10 @@ class Packed {
   PackedMatrixView view() const noexcept { return {data_, rows_, dim_, stride_}; }
 
  private:
+  struct Unchecked {};
+  /// A C-order words array this module made: no checks.
+  Packed(py::array words, std::size_t dim, Unchecked);
+
   py::array words_;
   std::uint64_t* data_ = nullptr;
   std::size_t dim_ = 0;

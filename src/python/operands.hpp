@@ -73,7 +73,8 @@ struct PackedOperands {
   /// SIMD XOR or popcount covers 8 words or 16 floats), so small packed
   /// batches stay on the calling thread instead of paying a pool dispatch.
   static constexpr std::size_t work(std::size_t dim) noexcept { return 2 * packed_words(dim); }
-  static Out out(const Shape& lead, std::size_t dim) { return Packed::zeros(lead, dim); }
+  /// Every verb writes all words of every output row (store, bipolar::bind).
+  static Out out(const Shape& lead, std::size_t dim) { return Packed::uninitialized(lead, dim); }
   static OutRow out_row(Out& out, std::size_t i, std::size_t) { return out.row_span(i); }
   static void store(const PackedVector& v, OutRow dst) {
     std::copy_n(v.words(), v.num_words(), dst.words);
