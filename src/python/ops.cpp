@@ -26,9 +26,9 @@ namespace {
 /// ValueError naming `where` otherwise.
 std::uint64_t seed_or_random(const py::object& seed, const char* where) {
   if (!seed.is_none()) {
-    PyObject* index = PyNumber_Index(seed.ptr());  // rejects float, str, bool stays 0/1
+    PyObject* index = PyNumber_Index(seed.ptr());  // int, np.integer; float and str fail
     if (index == nullptr) PyErr_Clear();
-    const py::object as_int = py::reinterpret_steal<py::object>(index);
+    const py::object owns_index = py::reinterpret_steal<py::object>(index);
     const unsigned long long value = index == nullptr ? 0 : PyLong_AsUnsignedLongLong(index);
     if (index == nullptr || (value == static_cast<unsigned long long>(-1) && PyErr_Occurred())) {
       PyErr_Clear();
