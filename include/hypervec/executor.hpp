@@ -55,9 +55,12 @@ class Executor;
 
 namespace detail {
 
-/// The default worker count: the machine's hardware threads (at least 1).
+/// The default worker count: the machine's hardware threads (at least 1),
+/// read once per process (glibc reads /sys/devices/system/cpu/online on every
+/// hardware_concurrency() call: ~1.5 µs, twice per parallel_for).
 inline unsigned default_thread_count() noexcept {
-  return std::max(1U, std::thread::hardware_concurrency());
+  static const unsigned count = std::max(1U, std::thread::hardware_concurrency());
+  return count;
 }
 
 /// Pieces per hardware thread that parallel_for splits work into at most.

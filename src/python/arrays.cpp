@@ -48,9 +48,16 @@ py::array as_array(py::handle obj, const char* where, const char* arg) {
     py::module_ np = py::module_::import("numpy");
     return np.attr("asarray")(obj);
   } catch (py::error_already_set& e) {
-    value_error(where, std::string(arg) + " is not an array (" +
-                           py::str(obj.get_type().attr("__name__")).cast<std::string>() +
-                           "): " + e.what());
+    // NumPy's (or the object's own __array__) reason, without pybind11's
+    // traceback text, chained as __cause__.
+    const std::string reason =
+        py::str(e.type().attr("__name__")).cast<std::string>() + ": " +
+        py::str(e.value()).cast<std::string>();
+    py::raise_from(e, PyExc_ValueError,
+                   (std::string(where) + ": " + arg + " is not an array (" +
+                    py::str(obj.get_type().attr("__name__")).cast<std::string>() + "): " + reason)
+                       .c_str());
+    throw py::error_already_set();
   }
 }
 
@@ -266,6 +273,20 @@ Packed Packed::zeros(const Shape& lead, std::size_t dim) {
   py::array_t<std::uint64_t> words(shape);
   std::fill_n(words.mutable_data(), words.size(), std::uint64_t{0});
   return Packed(std::move(words), dim);
+}
+
+Packed::Packed(py::array words, std::size_t dim, Unchecked)
+    : words_(std::move(words)), dim_(dim), stride_(packed_words(dim)) {
+  const auto nd = static_cast<std::size_t>(words_.ndim());
+  lead_.assign(words_.shape(), words_.shape() + nd - 1);
+  rows_ = shape_size(lead_);
+  data_ = static_cast<std::uint64_t*>(words_.mutable_data());
+}
+
+Packed Packed::uninitialized(const Shape& lead, std::size_t dim) {
+  Shape shape = lead;
+  shape.push_back(static_cast<py::ssize_t>(packed_words(dim)));
+  return Packed(py::array_t<std::uint64_t>(shape), dim, Unchecked{});
 }
 
 Packed Packed::from_matrix(PackedMatrix&& m) {

@@ -63,12 +63,19 @@ bool is_dtype(const py::dtype& d) {
          (sizeof(T) == 1 || d.attr("isnative").template cast<bool>());
 }
 
-/// is_dtype<T> of `obj.dtype` when `obj` has a NumPy dtype (false otherwise).
+template <typename T>
+constexpr const char* type_name();
+
+/// is_dtype<T> of `obj.dtype` when `obj` has a NumPy dtype; for other dtype
+/// objects (torch.float64, ...) whether the name after the last '.' is T's
+/// NumPy name, so a torch tensor picks the same element type as its array.
 template <typename T>
 bool has_dtype(py::handle obj) {
   py::object d = py::getattr(obj, "dtype", py::none());
-  return !d.is_none() && py::isinstance<py::dtype>(d) &&
-         is_dtype<T>(py::reinterpret_borrow<py::dtype>(d));
+  if (d.is_none()) return false;
+  if (py::isinstance<py::dtype>(d)) return is_dtype<T>(py::reinterpret_borrow<py::dtype>(d));
+  const std::string name = py::str(d).cast<std::string>();
+  return name.substr(name.rfind('.') + 1) == type_name<T>();
 }
 
 template <typename T>
@@ -178,7 +185,8 @@ inline std::size_t rows_per_piece(std::size_t dim) noexcept {
 /// hypervec.Packed: packed bipolar vectors of shape lead + (D,), held as a
 /// uint64 array of shape lead + (W,), W = ceil(D / 64), component i in bit
 /// i % 64 of word i / 64, bit 1 meaning -1 (the C++ layout, storage.hpp).
-/// The words array is the buffer the object exposes; its last axis is
+/// The words array is the buffer the object exposes (read-only, as is the
+/// `words` view, so Python cannot set bits past D); its last axis is
 /// contiguous and its rows are one stride apart; the bits past D are zero.
 class Packed {
  public:
@@ -187,6 +195,10 @@ class Packed {
   Packed(py::array words, std::size_t dim, const char* where = "Packed");
   /// New zeroed (all +1) vectors of shape lead + (dim,).
   static Packed zeros(const Shape& lead, std::size_t dim);
+  /// New vectors of shape lead + (dim,) with unspecified words, for outputs
+  /// whose every word (tail bits zero) the caller writes before Python sees
+  /// them: one write pass fewer than zeros().
+  static Packed uninitialized(const Shape& lead, std::size_t dim);
   /// Takes ownership of a PackedMatrix's buffer (shape (rows, D)).
   static Packed from_matrix(PackedMatrix&& m);
   /// Takes ownership of a PackedVector's buffer (shape (D,)).
@@ -205,6 +217,10 @@ class Packed {
   PackedMatrixView view() const noexcept { return {data_, rows_, dim_, stride_}; }
 
  private:
+  struct Unchecked {};
+  /// A C-order words array this module made: no checks.
+  Packed(py::array words, std::size_t dim, Unchecked);
+
   py::array words_;
   std::uint64_t* data_ = nullptr;
   std::size_t dim_ = 0;

@@ -40,6 +40,8 @@ struct DenseOperands {
   static Rows in(py::handle obj, const char* where, const char* arg, bool allow_empty = true) {
     return dense_rows<T>(obj, where, arg, allow_empty);
   }
+  /// Work per vector for for_each_row's piece size: one unit per component.
+  static constexpr std::size_t work(std::size_t dim) noexcept { return dim; }
   static Out out(const Shape& lead, std::size_t dim) { return new_rows<T>(lead, dim); }
   static OutRow out_row(Out& out, std::size_t i, std::size_t dim) {
     return python::out_row(out, i, dim);
@@ -67,7 +69,12 @@ struct PackedOperands {
     if (!allow_empty && p.rows() == 0) value_error(where, std::string(arg) + " is empty");
     return {&p, py::reinterpret_borrow<py::object>(obj), p.lead(), p.rows(), p.dim()};
   }
-  static Out out(const Shape& lead, std::size_t dim) { return Packed::zeros(lead, dim); }
+  /// Work per vector: a 64-bit word costs about two dense components (one
+  /// SIMD XOR or popcount covers 8 words or 16 floats), so small packed
+  /// batches stay on the calling thread instead of paying a pool dispatch.
+  static constexpr std::size_t work(std::size_t dim) noexcept { return 2 * packed_words(dim); }
+  /// Every verb writes all words of every output row (store, bipolar::bind).
+  static Out out(const Shape& lead, std::size_t dim) { return Packed::uninitialized(lead, dim); }
   static OutRow out_row(Out& out, std::size_t i, std::size_t) { return out.row_span(i); }
   static void store(const PackedVector& v, OutRow dst) {
     std::copy_n(v.words(), v.num_words(), dst.words);

@@ -21,9 +21,22 @@
 namespace hypervec::python {
 namespace {
 
-/// A fresh seed for seed=None: the OS entropy source.
-std::uint64_t seed_or_random(const py::object& seed) {
-  if (!seed.is_none()) return seed.cast<std::uint64_t>();
+/// `seed` as a 64-bit seed: an integer in [0, 2**64) (Python int or anything
+/// with __index__, such as np.int64); None draws a fresh one from the OS.
+/// ValueError naming `where` otherwise.
+std::uint64_t seed_or_random(const py::object& seed, const char* where) {
+  if (!seed.is_none()) {
+    PyObject* index = PyNumber_Index(seed.ptr());  // int, np.integer; float and str fail
+    if (index == nullptr) PyErr_Clear();
+    const py::object owns_index = py::reinterpret_steal<py::object>(index);
+    const unsigned long long value = index == nullptr ? 0 : PyLong_AsUnsignedLongLong(index);
+    if (index == nullptr || (value == static_cast<unsigned long long>(-1) && PyErr_Occurred())) {
+      PyErr_Clear();
+      value_error(where, "seed=" + py::repr(seed).cast<std::string>() +
+                             " is not an integer in [0, 2**64) (or None for a fresh seed)");
+    }
+    return value;
+  }
   std::random_device rd;
   return (std::uint64_t{rd()} << 32) ^ rd();
 }
@@ -63,7 +76,7 @@ py::object random(const char* where, py::ssize_t num_vectors, py::ssize_t dimens
                   const py::object& seed, std::uint64_t first_row) {
   const std::size_t n = checked_count(num_vectors, where, "num_vectors", true);
   const std::size_t d = checked_count(dimensions, where, "dimensions", false);
-  const std::uint64_t s = seed_or_random(seed);
+  const std::uint64_t s = seed_or_random(seed, where);
   typename Ops::Model::Matrix m;
   {
     py::gil_scoped_release no_gil;
@@ -79,7 +92,7 @@ py::object identity(const char* where, py::ssize_t num_vectors, py::ssize_t dime
   const std::size_t d = checked_count(dimensions, where, "dimensions", false);
   auto out = Ops::out(Shape{static_cast<py::ssize_t>(n)}, d);
   const auto one = Ops::Model::identity(d);
-  for_each_row(n, d, [&](std::size_t i) { Ops::store(one, Ops::out_row(out, i, d)); });
+  for_each_row(n, Ops::work(d), [&](std::size_t i) { Ops::store(one, Ops::out_row(out, i, d)); });
   return Ops::result(std::move(out));
 }
 
@@ -91,7 +104,7 @@ py::object binary(const char* where, py::handle a, py::handle b, Fn fn) {
   require_same_dim(A, B, where, "a", "b");
   const Broadcast bc = broadcast(A.lead, B.lead, where, "a", "b");
   auto out = Ops::out(bc.lead, A.dim);
-  for_each_row(bc.rows, A.dim, [&](std::size_t i) {
+  for_each_row(bc.rows, Ops::work(A.dim), [&](std::size_t i) {
     fn(A.row(bc.a(i)), B.row(bc.b(i)), Ops::out_row(out, i, A.dim));
   });
   return Ops::result(std::move(out));
@@ -102,7 +115,7 @@ template <typename Ops, typename Fn>
 py::object unary(const char* where, py::handle a, Fn fn) {
   const auto A = Ops::in(a, where, "input");
   auto out = Ops::out(A.lead, A.dim);
-  for_each_row(A.rows, A.dim,
+  for_each_row(A.rows, Ops::work(A.dim),
                [&](std::size_t i) { Ops::store(fn(A.row(i)), Ops::out_row(out, i, A.dim)); });
   return Ops::result(std::move(out));
 }
@@ -120,7 +133,7 @@ py::object multiset(const char* where, py::handle x) {
   const Shape lead(X.lead.begin(), X.lead.end() - 1);
   const std::size_t groups = shape_size(lead);
   auto out = Ops::out(lead, X.dim);
-  for_each_row(groups, X.dim * n, [&](std::size_t g) {
+  for_each_row(groups, Ops::work(X.dim) * n, [&](std::size_t g) {
     Ops::store(Ops::Model::bundle(sub_view(X, g * n, n)), Ops::out_row(out, g, X.dim));
   });
   return Ops::result(std::move(out));
@@ -141,9 +154,17 @@ py::object similarity(const char* where, py::handle input, py::handle others, Fn
   if (!B.lead.empty()) lead.push_back(B.lead[0]);
   py::array_t<double> out(lead);
   double* o = out.mutable_data();
-  const std::size_t n = B.rows;
-  for_each_row(A.rows * n, A.dim,
-               [&](std::size_t k) { o[k] = static_cast<double>(score(A.row(k / n), B.row(k % n))); });
+  // Tiles of kTile inputs against one row of others at a time, so each row of
+  // others is read from memory once per tile (the tile's rows stay in cache),
+  // not once per input.
+  constexpr std::size_t kTile = 16;
+  const std::size_t n = B.rows, tiles = (A.rows + kTile - 1) / kTile;
+  for_each_row(tiles * n, Ops::work(A.dim) * std::min(A.rows, kTile), [&](std::size_t t) {
+    const std::size_t j = t % n, first = (t / n) * kTile, last = std::min(A.rows, first + kTile);
+    for (std::size_t i = first; i < last; ++i) {
+      o[i * n + j] = static_cast<double>(score(A.row(i), B.row(j)));
+    }
+  });
   return std::move(out);
 }
 

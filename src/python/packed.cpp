@@ -198,6 +198,13 @@ Packed get_item(const Packed& p, py::object index) {
   return Packed(std::move(sub), p.dim(), "Packed.__getitem__");
 }
 
+/// A view of `a` that cannot be written through (the bits past D stay 0).
+py::array read_only_view(const py::array& a) {
+  py::array view = a.attr("view")();
+  view.attr("flags").attr("writeable") = false;
+  return view;
+}
+
 std::string repr(const Packed& p) {
   return "hypervec.Packed(shape=" + shape_text(p.shape()) + ")";
 }
@@ -225,7 +232,7 @@ to_packbits(one=...).)doc")
                                py::format_descriptor<std::uint64_t>::format(), w.ndim(),
                                std::vector<py::ssize_t>(w.shape(), w.shape() + w.ndim()),
                                std::vector<py::ssize_t>(w.strides(), w.strides() + w.ndim()),
-                               !w.writeable());
+                               /*readonly=*/true);  // writes could set bits past D
       })
       .def_property_readonly("dim", &Packed::dim, "D, the components per vector.")
       .def_property_readonly("shape", [](const Packed& p) {
@@ -235,8 +242,9 @@ to_packbits(one=...).)doc")
       },
                              "(..., D): the batch axes and D.")
       .def_property_readonly("ndim", [](const Packed& p) { return p.lead().size() + 1; })
-      .def_property_readonly("words", [](const Packed& p) { return p.words(); },
-                             "The uint64 words (..., ceil(D / 64)), sharing memory with this object.")
+      .def_property_readonly("words", [](const Packed& p) { return read_only_view(p.words()); },
+                             "The uint64 words (..., ceil(D / 64)): a read-only view sharing memory\n"
+                             "with this object (writes could set bits past D; use .words.copy()).")
       .def("__len__", [](const Packed& p) {
         if (p.lead().empty()) throw py::type_error("len() of a single Packed vector (shape (D,))");
         return p.lead()[0];
