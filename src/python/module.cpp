@@ -9,4 +9,6 @@ PYBIND11_MODULE(_hypervec, m) {
   hypervec::python::register_errors(m);
   hypervec::python::register_packed(m);
   hypervec::python::register_ops(m);
+  hypervec::python::register_memory(m);
+  hypervec::python::register_probe(m);
 }

@@ -11,5 +11,9 @@ void register_ops(pybind11::module_ m);
 void register_packed(pybind11::module_ m);
 /// C++ exceptions → ValueError / OSError / RuntimeError (errors.cpp).
 void register_errors(pybind11::module_ m);
+/// hypervec.Memory, the cleanup memories, and resonate (memory.cpp).
+void register_memory(pybind11::module_ m);
+/// hypervec._hypervec.probe: the probe decoder (probe.cpp).
+void register_probe(pybind11::module_ m);
 
 }  // namespace hypervec::python
