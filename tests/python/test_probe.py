@@ -72,26 +72,40 @@ def assert_same_summary(cli_summary, decodings):
         assert ours.get(key) == cli_summary.get(key), key
 
 
-# Each case: the CLI flags and the Decoder options that mean the same.
+# Each case: the CLI flags, the Decoder options that mean the same, and how many
+# documents to decode (greedy search scans every codebook row as a key per
+# triggered document: a prefix of the file keeps the test short).
 CASES = {
-    "default": ([], {}),
-    "paper_k3": (["--paper", "-k", "3"], {"selection": "paper", "k": 3}),
+    "default": ([], {}, None),
+    "paper_k3": (["--paper", "-k", "3"], {"selection": "paper", "k": 3}, None),
     "greedy_keep_context": (["--greedy", "--keep-context", "--presence", "0.05"],
-                            {"greedy": True, "exclude_context": False, "min_cosine": 0.05}),
+                            {"greedy": True, "exclude_context": False, "min_cosine": 0.05}, 40),
     "greedy_trigger": (["--greedy", "--greedy-trigger", "0.9", "-k", "2"],
-                       {"greedy": True, "greedy_trigger": 0.9, "k": 2}),
-    "per_query": (["--per-query", "--threads", "1"], {"report_queries": True, "threads": 1}),
+                       {"greedy": True, "greedy_trigger": 0.9, "k": 2}, 30),
+    "per_query": (["--per-query", "--threads", "1"], {"report_queries": True, "threads": 1}, None),
 }
+
+
+def prefix_files(data, vectors, n, tmp_path):
+    """The first n documents of a vectors file and of analogies.jsonl, as new files."""
+    vec_path, doc_path = str(tmp_path / "prefix.npy"), str(tmp_path / "prefix.jsonl")
+    np.save(vec_path, np.load(data[vectors])[:n])
+    with open(data["analogies.jsonl"]) as f, open(doc_path, "w") as out:
+        out.writelines(f.readlines()[:n])
+    return vec_path, doc_path
 
 
 @pytest.mark.parametrize("vectors", ["noisy.npy", "clean.npy"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_packed_vectors_decode_as_the_cli_does(cli, data, memory, tmp_path, vectors, case):
-    flags, options = CASES[case]
-    cli_lines, cli_summary = run_cli(cli, data, data[vectors], data["analogies.jsonl"], tmp_path, flags)
-    docs = probe.read_documents(data["analogies.jsonl"])
+    flags, options, n = CASES[case]
+    vec_path, doc_path = data[vectors], data["analogies.jsonl"]
+    if n is not None:
+        vec_path, doc_path = prefix_files(data, vectors, n, tmp_path)
+    cli_lines, cli_summary = run_cli(cli, data, vec_path, doc_path, tmp_path, flags)
+    docs = probe.read_documents(doc_path)
     decoder = probe.Decoder(memory, **options)
-    got = decoder.decode(load_vectors(data[vectors]), docs["context"], docs["target"])
+    got = decoder.decode(load_vectors(vec_path), docs["context"], docs["target"])
     assert_same_answers(cli_lines, got)
     assert_same_summary(cli_summary, got)
 
