@@ -5,6 +5,7 @@ document, for each of the CLI's decoding options."""
 import json
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -214,3 +215,11 @@ def test_decoder_errors(data, memory):
         probe.Decoder(memory, float_input="round")
     with pytest.raises(ValueError):
         decoder.decode(np.zeros((2, DIM), np.float32), [[1], [2]])  # zero vectors, as_is
+
+
+def test_example_script_prints_full_precision(source_root):
+    script = os.path.join(source_root, "examples", "python", "decode_probe.py")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(hv.__file__)))
+    out = subprocess.run([sys.executable, script, "noisy"], check=True, capture_output=True,
+                         text=True, env=env).stdout
+    assert "precision@1 1.0000" in out and "<- target" in out
