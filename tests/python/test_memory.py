@@ -329,3 +329,35 @@ def test_resonator_factorises_map_product(rng):
         hv.resonate(hv.Packed.from_bipolar(s), [])
     with pytest.raises(ValueError, match="float32"):
         hv.resonate(s, memories)  # float s needs float32 (HRR) memories
+
+
+def unitary_hrr(rng, n, dim):
+    """Unitary HRR rows: every FFT bin of modulus 1 (so unit norm; the involution is
+    the exact inverse)."""
+    phases = rng.uniform(-np.pi, np.pi, (n, dim // 2 + 1))
+    phases[:, 0] = 0
+    phases[:, -1] = 0
+    return np.fft.irfft(np.exp(1j * phases), n=dim).astype(np.float32)
+
+
+def test_resonator_factorises_hrr_product(rng):
+    dim = 1024
+    books = [unitary_hrr(rng, 12, dim) for _ in range(3)]
+    truth = [2, 9, 5]
+    spectrum = np.prod([np.fft.rfft(b[t].astype(np.float64)) for b, t in zip(books, truth)], axis=0)
+    s = np.fft.irfft(spectrum, n=dim).astype(np.float32)  # x_1 ⊛ x_2 ⊛ x_3
+    memories = [hv.Memory(b) for b in books]
+    r = hv.resonate(s, memories, unitary_estimates=True)
+    assert r.factors.tolist() == truth
+    assert (r.cosines > 0.9).all()
+    with pytest.raises(ValueError, match="packed"):
+        hv.resonate(hv.Packed.from_bipolar(bipolar(rng, (dim,))), memories)
+
+
+def test_explain_away_phasor_bundle(rng):
+    dim = 2048
+    rows = np.exp(1j * rng.uniform(-np.pi, np.pi, (200, dim))).astype(np.complex64)
+    bundle = (rows[5] + 0.8 * rows[77]).astype(np.complex64)
+    got = hv.Memory(rows).explain_away(bundle)
+    assert got.ids.tolist() == [5, 77]
+    np.testing.assert_allclose(got.weights, [1.0, 0.8], atol=0.05)
