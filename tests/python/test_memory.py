@@ -3,7 +3,9 @@ under the random-vector null, thread-count independence and concurrent searches.
 
 import concurrent.futures
 import math
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -361,3 +363,31 @@ def test_explain_away_phasor_bundle(rng):
     got = hv.Memory(rows).explain_away(bundle)
     assert got.ids.tolist() == [5, 77]
     np.testing.assert_allclose(got.weights, [1.0, 0.8], atol=0.05)
+
+
+def test_search_releases_the_gil(rng):
+    # While a search runs in another thread, this thread keeps running Python. With
+    # the GIL held through the search it could run at most one switch interval
+    # (5 ms) of it (if the worker were preempted just before the call); released,
+    # it runs throughout.
+    memory = hv.Memory(hv.Packed.from_bipolar(bipolar(rng, (20000, 2048))))
+    queries = rng.standard_normal((600, 2048)).astype(np.float32)
+    window = {}
+
+    def work():
+        window["start"] = time.perf_counter()
+        memory.search(queries, 5, threads=1)
+        window["end"] = time.perf_counter()
+
+    worker = threading.Thread(target=work)
+    first = last = None
+    worker.start()
+    while worker.is_alive():
+        t = time.perf_counter()
+        if "start" in window and "end" not in window:
+            first = t if first is None else first
+            last = t
+    worker.join()
+    duration = window["end"] - window["start"]
+    assert duration > 4 * sys.getswitchinterval(), "search too short to tell"
+    assert first is not None and last - first > 0.3 * duration
