@@ -44,6 +44,24 @@ const cleanup::PackedMemory& MemoryHolder::packed(const char* where) const {
                          " rows; this needs a packed (BSC) memory");
 }
 
+unsigned thread_count(long long threads, const char* where) {
+  if (threads < 0 || threads > std::numeric_limits<unsigned>::max()) {
+    value_error(where, "threads=" + std::to_string(threads) + "; expected >= 0 (0 = all cores)");
+  }
+  return static_cast<unsigned>(threads);
+}
+
+void check_dim(std::size_t got, std::size_t want, const char* where, const char* arg) {
+  if (got == want) return;
+  std::string hint;
+  if (got == packbits_bytes(want)) {
+    hint = " (np.packbits bytes? convert them with hypervec.Packed.from_packbits(bits, " +
+           std::to_string(want) + ", one=\"negative\"))";
+  }
+  value_error(where, std::string(arg) + " has D=" + std::to_string(got) +
+                         " but the memory has D=" + std::to_string(want) + hint);
+}
+
 namespace {
 
 using Holder = std::shared_ptr<MemoryHolder>;
@@ -191,13 +209,6 @@ cleanup::Options search_options(std::size_t k, std::optional<double> min_cosine,
   return o;
 }
 
-void check_dim(std::size_t got, std::size_t want, const char* where, const char* arg) {
-  if (got != want) {
-    value_error(where, std::string(arg) + " has D=" + std::to_string(got) +
-                           " but the memory has D=" + std::to_string(want));
-  }
-}
-
 /// Searches `rows` (anything with .view(), .rows, .dim, .lead) against `m`
 /// with the GIL released under the shared lock.
 template <typename M, typename Rows>
@@ -215,8 +226,9 @@ py::object run_search(const MemoryHolder& h, const M& m, const Rows& rows,
 
 py::object search(const Holder& h, py::handle queries, std::size_t k,
                   std::optional<double> min_cosine, std::optional<double> min_z,
-                  unsigned threads) {
+                  long long threads_arg) {
   constexpr const char* where = "Memory.search";
+  const unsigned threads = thread_count(threads_arg, where);
   const cleanup::Options o = search_options(k, min_cosine, min_z, threads, h->size(), where);
   return std::visit(
       [&](const auto& m) -> py::object {
@@ -365,8 +377,9 @@ void require_vector(const Rows& rows, std::size_t dim, const char* where, const 
 }
 
 py::object explain_away(const Holder& h, py::handle bundle, double min_z, std::size_t max_items,
-                        unsigned threads) {
+                        long long threads_arg) {
   constexpr const char* where = "Memory.explain_away";
+  const unsigned threads = thread_count(threads_arg, where);
   check_threshold(min_z, where, "min_z");
   if (h->size() == 0) value_error(where, "the memory is empty");
   cleanup::ExplainAwayOptions o;
@@ -406,8 +419,9 @@ py::object explain_away(const Holder& h, py::handle bundle, double min_z, std::s
 
 py::object greedy_factor_search(const Holder& h, const Holder& keys, py::handle v,
                                 std::optional<double> min_cosine, std::optional<double> min_z,
-                                unsigned threads) {
+                                long long threads_arg) {
   constexpr const char* where = "Memory.greedy_factor_search";
+  const unsigned threads = thread_count(threads_arg, where);
   const auto& m = h->packed(where);
   const auto& k = keys->packed(where);
   if (h->size() == 0 || keys->size() == 0) value_error(where, "a memory is empty");

@@ -40,4 +40,11 @@ struct MemoryHolder {
   const cleanup::PackedMemory& packed(const char* where) const;
 };
 
+/// A threads= argument (0 = all cores); ValueError naming `where` if negative.
+unsigned thread_count(long long threads, const char* where);
+
+/// Throws ValueError for a dimension mismatch of `arg` (D=got) against the
+/// memory (D=want), with a hint when `arg` looks like np.packbits bytes.
+void check_dim(std::size_t got, std::size_t want, const char* where, const char* arg);
+
 }  // namespace hypervec::python

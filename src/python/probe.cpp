@@ -43,8 +43,9 @@ ProbeDecoder make_decoder(const Holder& memory, std::size_t k, double min_cosine
                           bool exclude_context, const std::string& selection, bool greedy,
                           double greedy_trigger, const std::string& float_input,
                           bool explain_away, double explain_min_z, bool report_queries,
-                          unsigned threads) {
+                          long long threads_arg) {
   constexpr const char* where = "probe.Decoder";
+  const unsigned threads = thread_count(threads_arg, where);
   if (!memory) value_error(where, "memory is None");
   const auto& book = memory->packed(where);
   const std::size_t rows = memory->size();
@@ -272,10 +273,7 @@ py::list decode(const ProbeDecoder& self, py::handle vectors, py::handle context
       value_error(where, "vectors has " + std::to_string(lead.size() + 1) +
                              " axes; expected (N, D), one row per document");
     }
-    if (dim != book.dim()) {
-      value_error(where, "vectors has D=" + std::to_string(dim) + " but the memory has D=" +
-                             std::to_string(book.dim()));
-    }
+    check_dim(dim, book.dim(), where, "vectors");
   };
   std::vector<probe::Decoding> out;
   std::vector<DecodingLabels> labels;

@@ -192,6 +192,10 @@ def test_errors(rng):
         hv.probe.Decoder(memory)
     with pytest.raises(OSError):
         hv.Memory.load("/nonexistent/codebook.npy")
+    with pytest.raises(ValueError, match="threads=-1"):
+        memory.search(rows, 1, threads=-1)
+    with pytest.raises(ValueError, match="from_packbits"):
+        memory.search(np.packbits(rows < 0, axis=1), 1)  # bytes, not components
 
 
 # --- statistics ----------------------------------------------------------------------

@@ -209,6 +209,10 @@ def test_decoder_errors(data, memory):
         decoder.decode(np.ones((2, 100), np.float32), [[1], [2]])
     with pytest.raises(ValueError, match="k=3001"):
         probe.Decoder(memory, k=3001)
+    with pytest.raises(ValueError, match="from_packbits"):
+        decoder.decode(np.load(data["noisy.npy"])[:2], [[1], [2]])
+    with pytest.raises(ValueError, match="threads=-2"):
+        probe.Decoder(memory, threads=-2)
     with pytest.raises(ValueError, match="selection"):
         probe.Decoder(memory, selection="worst")
     with pytest.raises(ValueError, match="float_input"):
