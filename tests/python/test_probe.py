@@ -154,6 +154,59 @@ def test_explain_away_context_free_documents(cli, data, memory, tmp_path):
         assert {i * 7 % 3000, i * 11 % 3000 + 1} <= found, i
 
 
+@pytest.mark.parametrize("packed", [True, False])
+def test_synthetic_set_decodes_as_the_cli_does(cli, data, tmp_path, rng, packed):
+    # A random codebook and documents with 1 to 5 context atoms (roles
+    # "context[i]" besides the analogy's three), some without a target:
+    # v = c_1 * t + c_2 + ... + c_n + noise, as float sums or their signs.
+    m, dim, n = 400, 2048, 120
+    book = np.where(rng.random((m, dim)) < 0.5, -1.0, 1.0).astype(np.float32)
+    labels = [f"w{i}" for i in range(m)]
+    files = {"codebook.npy": str(tmp_path / "book.npy"), "labels.txt": str(tmp_path / "labels.txt")}
+    np.save(files["codebook.npy"], np.packbits(book < 0, axis=1))
+    with open(files["labels.txt"], "w") as f:
+        f.write("\n".join(labels) + "\n")
+    contexts, targets, vectors = [], [], []
+    for d in range(n):
+        atoms = rng.choice(m, size=int(rng.integers(1, 6)) + 1, replace=False)
+        context, target = atoms[:-1].tolist(), int(atoms[-1])
+        v = book[context[0]] * book[target] + book[context[1:]].sum(axis=0)
+        v += rng.normal(0, 1.0, dim)
+        contexts.append(context)
+        targets.append(target if d % 4 else None)
+        vectors.append(v)
+    vectors = np.array(vectors, np.float32)
+    doc_path = tmp_path / "docs.jsonl"
+    with open(doc_path, "w") as f:
+        f.write("   \n")  # blank lines are skipped
+        for c, t in zip(contexts, targets):
+            doc = {"context": [labels[i] for i in c], "text": "synthetic"}
+            if t is not None:
+                doc["target"] = labels[t]
+            f.write(json.dumps(doc) + "\n\n")
+    vec_path = str(tmp_path / "vectors.npy")
+    if packed:
+        np.save(vec_path, np.packbits(vectors <= 0, axis=1))  # ties -> -1, bit 1 = -1
+        given = hv.Packed.from_packbits(np.load(vec_path), dim, one="negative")
+    else:
+        np.save(vec_path, vectors)
+        given = vectors
+    out, summary = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    subprocess.run([cli, "decode", vec_path, "--codebook", files["codebook.npy"], "--labels",
+                    files["labels.txt"], "--dim", str(dim), "--documents", str(doc_path),
+                    "-o", str(out), "--summary", str(summary), "-k", "4", "--presence", "0.08"],
+                   check=True, capture_output=True)
+    cli_lines = [json.loads(line) for line in open(out)]
+    docs = probe.read_documents(str(doc_path))
+    assert docs["context"] == [[labels[i] for i in c] for c in contexts]
+    decoder = probe.Decoder(book, labels, k=4, min_cosine=0.08)  # the codebook array itself
+    got = decoder.decode(given, docs["context"], docs["target"])
+    assert_same_answers(cli_lines, got)
+    assert_same_summary(json.load(open(summary)), got)
+    roles = {d["role"] for d in got if d["role"] is not None}
+    assert "target" in roles and any(d["target"] is None for d in got)
+
+
 def test_notebook_flow_reaches_the_documented_precision(data, memory):
     # README / data/probe/README.md: both sets decode at precision@1 = 1.
     docs = probe.read_documents(data["analogies.jsonl"])
@@ -194,6 +247,22 @@ def test_polarity_flip_is_flagged(data, memory):
     assert all(d["inverted_cosine"] < -0.3 for d in got)
 
 
+def test_columns(data, memory):
+    docs = probe.read_documents(data["analogies.jsonl"])
+    got = probe.Decoder(memory, k=3, min_cosine=0.05).decode(
+        load_vectors(data["noisy.npy"])[:20], docs["context"][:20], docs["target"][:20])
+    c = probe.columns(got, k=3)
+    assert c["ids"].shape == (20, 3) and c["ids"].dtype == np.int64
+    for i, d in enumerate(got):
+        assert c["top_id"][i] == d["answers"][0]["id"] == c["ids"][i, 0]
+        assert c["top_label"][i] == d["target"] and c["rank"][i] == 1 and c["role"][i] == "target"
+        for j in range(3):
+            if j < len(d["answers"]):
+                assert c["cosines"][i, j] == d["answers"][j]["cosine"]
+            else:
+                assert c["ids"][i, j] == -1 and np.isnan(c["z"][i, j])
+
+
 def test_decoder_errors(data, memory):
     vectors = load_vectors(data["noisy.npy"])[:2]
     decoder = probe.Decoder(memory)
@@ -213,6 +282,10 @@ def test_decoder_errors(data, memory):
         decoder.decode(np.load(data["noisy.npy"])[:2], [[1], [2]])
     with pytest.raises(ValueError, match="threads=-2"):
         probe.Decoder(memory, threads=-2)
+    with pytest.raises(ValueError, match="not bipolar"):
+        probe.Decoder(np.full((3, 64), 0.5, np.float32))
+    with pytest.raises(ValueError, match="labels"):
+        probe.Decoder(memory, ["a"])
     with pytest.raises(ValueError, match="selection"):
         probe.Decoder(memory, selection="worst")
     with pytest.raises(ValueError, match="float_input"):

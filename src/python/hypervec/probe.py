@@ -16,11 +16,31 @@ the CLI's; cli_record(result) gives a result in the CLI's JSON Lines form.
 import json
 import math
 
+import numpy as np
+
+from ._hypervec import Memory, Packed
 from ._hypervec import probe as _probe
 
-Decoder = _probe.Decoder
+__all__ = ["Decoder", "summarize", "columns", "read_documents", "cli_record"]
 
-__all__ = ["Decoder", "summarize", "read_documents", "cli_record"]
+
+class Decoder(_probe.Decoder):
+    __doc__ = _probe.Decoder.__doc__ + """
+codebook may also be given directly: a hypervec.Packed (M, D), or any +-1 array
+(M, D) -- a torch tensor, a pandas DataFrame's .values, float or int8 -- which is
+packed into a new Memory with `labels` (None or M str). Values other than +-1
+raise ValueError (quantise first).
+"""
+
+    def __init__(self, codebook, labels=None, **options):
+        if isinstance(codebook, Memory):
+            if labels is not None:
+                raise ValueError("probe.Decoder: labels are given with a Memory, which has its own")
+            memory = codebook
+        else:
+            rows = codebook if isinstance(codebook, Packed) else Packed.from_bipolar(codebook)
+            memory = Memory(rows, None if labels is None else list(labels))
+        super().__init__(memory, **options)
 
 
 def summarize(decodings):
@@ -53,27 +73,66 @@ def summarize(decodings):
     return s
 
 
+def columns(decodings, k=None):
+    """Decodings as per-document columns (NumPy arrays, ready for pandas.DataFrame):
+    top_id (-1 = abstain), top_label (None), top_cosine, top_z (NaN), role, rank
+    (0 = missed or no target), query (labels joined by " "), and the k answers as
+    ids (N, k) int64 (-1 padded), labels (N, k) object, cosines and z (N, k) float64
+    (NaN padded). k defaults to the longest answer list."""
+    n = len(decodings)
+    if k is None:
+        k = max((len(d["answers"]) for d in decodings), default=0)
+    ids = np.full((n, k), -1, np.int64)
+    labels = np.full((n, k), None, object)
+    cosines = np.full((n, k), np.nan)
+    z = np.full((n, k), np.nan)
+    for i, d in enumerate(decodings):
+        for j, a in enumerate(d["answers"][:k]):
+            ids[i, j], labels[i, j], cosines[i, j], z[i, j] = a["id"], a["label"], a["cosine"], a["z"]
+    top = [d["answers"][0] if d["answers"] else None for d in decodings]
+    return {
+        "top_id": np.array([-1 if a is None else a["id"] for a in top], np.int64),
+        "top_label": np.array([None if a is None else a["label"] for a in top], object),
+        "top_cosine": np.array([np.nan if a is None else a["cosine"] for a in top]),
+        "top_z": np.array([np.nan if a is None else a["z"] for a in top]),
+        "role": np.array([d["role"] for d in decodings], object),
+        "rank": np.array([d["rank"] or 0 for d in decodings], np.int64),
+        "query": np.array([" ".join(d["query"]) for d in decodings], object),
+        "ids": ids, "labels": labels, "cosines": cosines, "z": z,
+    }
+
+
 def read_documents(path):
-    """A documents file as `hypervec decode --documents` reads it (JSON Lines, one
-    object per line with "context" (list of labels) and optionally "target").
+    """A documents file as `hypervec decode --documents` reads it: JSON Lines, one
+    object per line with "context" (list of labels; absent = []), optionally
+    "target" (a label) and "text"; lines of only spaces/tabs are skipped.
 
     Returns a dict of lists, one entry per document: "context", "target" (None when
-    absent), "text" (or None). Blank lines and lines starting with '#' are skipped,
-    as the CLI does.
+    absent), "text" (None when absent). Malformed lines raise ValueError naming the
+    file and line.
     """
     out = {"context": [], "target": [], "text": []}
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
-            if not line.strip() or line.startswith("#"):
+            if not line.strip(" \t\r\n"):
                 continue
+            where = f"probe.read_documents: {path}:{number}"
             try:
                 doc = json.loads(line)
-                context = doc["context"]
-            except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"probe.read_documents: {path}:{number}: {e}") from None
-            out["context"].append(list(context))
-            out["target"].append(doc.get("target"))
-            out["text"].append(doc.get("text"))
+            except ValueError as e:
+                raise ValueError(f"{where}: not valid JSON ({e})") from None
+            if not isinstance(doc, dict):
+                raise ValueError(f"{where}: each line must be a JSON object")
+            context = doc.get("context", [])
+            if not isinstance(context, list) or not all(isinstance(c, str) for c in context):
+                raise ValueError(f'{where}: "context" must be an array of labels')
+            target = doc.get("target")
+            if target is not None and not isinstance(target, str):
+                raise ValueError(f'{where}: "target" must be a label')
+            text = doc.get("text")
+            out["context"].append(context)
+            out["target"].append(target)
+            out["text"].append(text if isinstance(text, str) else None)
     return out
 
 

@@ -8,7 +8,8 @@ from . import Memory, Packed
 Atom = Union[int, str]
 
 class Decoder:
-    def __init__(self, memory: Memory, *, k: int = ..., min_cosine: float = ...,
+    def __init__(self, codebook: Union[Memory, Packed, npt.ArrayLike],
+                 labels: Optional[Sequence[str]] = ..., *, k: int = ..., min_cosine: float = ...,
                  exclude_context: bool = ..., selection: Literal["best_score", "paper"] = ...,
                  greedy: bool = ..., greedy_trigger: float = ...,
                  float_input: Literal["as_is", "sign"] = ..., explain_away: bool = ...,
@@ -28,5 +29,6 @@ class Decoder:
     def min_cosine(self) -> float: ...
 
 def summarize(decodings: Sequence[Dict[str, Any]]) -> Dict[str, Any]: ...
+def columns(decodings: Sequence[Dict[str, Any]], k: Optional[int] = ...) -> Dict[str, np.ndarray]: ...
 def read_documents(path: str) -> Dict[str, List[Any]]: ...
 def cli_record(decoding: Dict[str, Any]) -> Dict[str, Any]: ...
