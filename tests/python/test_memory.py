@@ -3,6 +3,7 @@ under the random-vector null, thread-count independence and concurrent searches.
 
 import concurrent.futures
 import math
+import os
 import sys
 import threading
 import time
@@ -395,3 +396,29 @@ def test_search_releases_the_gil(rng):
     duration = window["end"] - window["start"]
     assert duration > 4 * sys.getswitchinterval(), "search too short to tell"
     assert first is not None and last - first > 0.3 * duration
+
+
+def resident_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_repeated_calls_do_not_leak(rng):
+    # 10^5 searches (with labels, thresholds and the error path) leave the resident
+    # size within a bound far below what one leaked result per call would add
+    # (six arrays and label references: > 500 bytes per call, 50 MB in all).
+    rows = bipolar(rng, (50, 256))
+    memory = hv.Memory(hv.Packed.from_bipolar(rows), [f"l{i}" for i in range(50)])
+    query = hv.Packed.from_bipolar(rows[:2])
+
+    def calls(n):
+        for i in range(n):
+            memory.search(query, 3, min_cosine=0.5)
+            if i % 10 == 0:
+                with pytest.raises(ValueError):
+                    memory.search(query, 51)
+
+    calls(10_000)  # warm up allocator pools
+    before = resident_bytes()
+    calls(100_000)
+    assert resident_bytes() - before < 8 * 2**20

@@ -299,4 +299,21 @@ def test_example_script_prints_full_precision(source_root):
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(hv.__file__)))
     out = subprocess.run([sys.executable, script, "noisy"], check=True, capture_output=True,
                          text=True, env=env).stdout
-    assert "precision@1 1.0000" in out and "<- target" in out
+    assert "precision@1 1.0000" in out and "rome : italy = dublin : ireland: ireland" in out
+
+
+def test_repeated_decodes_do_not_leak(data, memory):
+    # 2*10^4 decodes of two documents: a leaked decoding (dicts, lists, strings:
+    # well over 1 kB) per call would add > 20 MB.
+    docs = probe.read_documents(data["analogies.jsonl"])
+    vectors = load_vectors(data["noisy.npy"])[:2]
+    decoder = probe.Decoder(memory, k=2)
+    for _ in range(2000):
+        decoder.decode(vectors, docs["context"][:2], docs["target"][:2])
+    with open("/proc/self/statm") as f:
+        before = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    for _ in range(20000):
+        decoder.decode(vectors, docs["context"][:2], docs["target"][:2])
+    with open("/proc/self/statm") as f:
+        after = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    assert after - before < 8 * 2**20
