@@ -122,17 +122,26 @@ AnyMemory make_memory(py::handle codebook, py::handle labels_obj, const std::str
     if (p.rows() == 0) return cleanup::PackedMemory(p.dim());
     return cleanup::PackedMemory(p.view(), labels);
   }
+  // torch tensors, DataFrame values, lists: NumPy's view of them picks the kind.
+  py::object array = py::reinterpret_borrow<py::object>(codebook);
+  if (!py::isinstance<py::array>(codebook)) {
+    try {
+      array = py::module_::import("numpy").attr("asarray")(codebook);
+    } catch (py::error_already_set&) {
+      // dense_rows names the argument and its type.
+    }
+  }
   auto build = [&](auto tag) -> AnyMemory {
     using T = decltype(tag);
-    const DenseRows<T> rows = dense_rows<T>(codebook, where, "codebook");
+    const DenseRows<T> rows = dense_rows<T>(array, where, "codebook");
     require_matrix(rows.lead, where, "codebook");
     const auto labels = labels_arg(labels_obj, rows.rows, where, "the codebook");
     py::gil_scoped_release no_gil;
     if (rows.rows == 0) return cleanup::Memory<T>(rows.dim, metric);
     return cleanup::Memory<T>(rows.view(), labels, metric);
   };
-  if (has_dtype<std::int8_t>(codebook)) return build(std::int8_t{});
-  if (is_complex_array(codebook)) return build(std::complex<float>{});
+  if (has_dtype<std::int8_t>(array)) return build(std::int8_t{});
+  if (is_complex_array(array)) return build(std::complex<float>{});
   return build(float{});
 }
 

@@ -422,3 +422,13 @@ def test_repeated_calls_do_not_leak(rng):
     before = resident_bytes()
     calls(100_000)
     assert resident_bytes() - before < 8 * 2**20
+
+
+def test_torch_codebooks_and_queries(rng):
+    torch = pytest.importorskip("torch")
+    rows = bipolar(rng, (40, 128))
+    for dtype, kind in ((torch.float32, "float32"), (torch.int8, "int8")):
+        memory = hv.Memory(torch.from_numpy(rows).to(dtype))
+        assert memory.kind == kind
+        got = memory.search(torch.from_numpy(rows[:5]).to(dtype), 2)
+        np.testing.assert_array_equal(got.ids[:, 0], np.arange(5))
