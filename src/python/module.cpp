@@ -11,4 +11,6 @@ PYBIND11_MODULE(_hypervec, m) {
   hypervec::python::register_ops(m);
   hypervec::python::register_composite(m);
   hypervec::python::register_encodings(m);
+  hypervec::python::register_memory(m);
+  hypervec::python::register_probe(m);
 }

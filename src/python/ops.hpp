@@ -15,5 +15,9 @@ void register_errors(pybind11::module_ m);
 void register_composite(pybind11::module_ m);
 /// hypervec._hypervec.encode: level, thermometer, circular, fractional_power (encodings.cpp).
 void register_encodings(pybind11::module_ m);
+/// hypervec.Memory, the cleanup memories, and resonate (memory.cpp).
+void register_memory(pybind11::module_ m);
+/// hypervec._hypervec.probe: the probe decoder (probe.cpp).
+void register_probe(pybind11::module_ m);
 
 }  // namespace hypervec::python

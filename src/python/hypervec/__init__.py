@@ -22,7 +22,11 @@ from .functional import *  # noqa: F401,F403 - the torchhd-style verbs
 from .functional import bsc, fhrr, hrr, map  # noqa: A001 - model submodules
 from . import structures
 
+from .memory import Explained, FactorMatch, Memory, Resonance, SearchResult, resonate  # noqa: E402
+from . import memory, probe  # noqa: E402 - cleanup memories, the probe decoder
+
 __version__ = "0.1.0"
 
 __all__ = ["Packed", "bsc", "map", "hrr", "fhrr", "functional"] + functional.__all__
 __all__ += ["structures"]
+__all__ += ["Memory", "SearchResult", "Explained", "FactorMatch", "Resonance", "resonate", "probe"]

@@ -35,3 +35,7 @@ from .functional import bsc as bsc, map as map, hrr as hrr, fhrr as fhrr
 
 __version__: str
 from . import structures as structures
+
+from .memory import Memory as Memory, SearchResult as SearchResult, Explained as Explained
+from .memory import FactorMatch as FactorMatch, Resonance as Resonance, resonate as resonate
+from . import memory as memory, probe as probe

@@ -1,0 +1,348 @@
+// hypervec.probe.Decoder: the Hyperdimensional Probe's decoder stage
+// (include/hypervec/probe.hpp, docs/probe.md) over a packed hypervec.Memory.
+// One decode call runs every subset query of every document as one search,
+// the GIL released and the memory read-locked (memory.hpp); results are the
+// CLI's (`hypervec decode`) answers as Python dicts.
+#include "src/python/arrays.hpp"
+#include "src/python/memory.hpp"
+#include "src/python/ops.hpp"
+
+#include <hypervec/probe.hpp>
+
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace hypervec::python {
+namespace {
+
+using Holder = std::shared_ptr<MemoryHolder>;
+
+/// The decoder and the memory it reads (kept alive by the Python object).
+struct ProbeDecoder {
+  Holder memory;
+  std::unique_ptr<probe::Decoder> decoder;
+};
+
+probe::Selection parse_selection(const std::string& name) {
+  if (name == "best_score") return probe::Selection::best_score;
+  if (name == "paper") return probe::Selection::paper;
+  value_error("probe.Decoder", "selection='" + name + "'; expected 'best_score' or 'paper'");
+}
+
+probe::FloatInput parse_float_input(const std::string& name) {
+  if (name == "as_is") return probe::FloatInput::as_is;
+  if (name == "sign") return probe::FloatInput::sign;
+  value_error("probe.Decoder", "float_input='" + name + "'; expected 'as_is' or 'sign'");
+}
+
+ProbeDecoder make_decoder(const Holder& memory, std::size_t k, double min_cosine,
+                          bool exclude_context, const std::string& selection, bool greedy,
+                          double greedy_trigger, const std::string& float_input,
+                          bool explain_away, double explain_min_z, bool report_queries,
+                          long long threads_arg) {
+  constexpr const char* where = "probe.Decoder";
+  const unsigned threads = thread_count(threads_arg, where);
+  if (!memory) value_error(where, "memory is None");
+  const auto& book = memory->packed(where);
+  const std::size_t rows = memory->size();
+  if (rows == 0) value_error(where, "the memory is empty");
+  if (k == 0 || k > rows) {
+    value_error(where, "k=" + std::to_string(k) + " is out of range: the memory has " +
+                           std::to_string(rows) + " rows");
+  }
+  for (const auto& [name, x] : {std::pair{"min_cosine", min_cosine},
+                                std::pair{"greedy_trigger", greedy_trigger},
+                                std::pair{"explain_min_z", explain_min_z}}) {
+    if (!std::isfinite(x)) value_error(where, std::string(name) + " must be finite");
+  }
+  probe::Options o;
+  o.k = k;
+  o.min_cosine = min_cosine;
+  o.exclude_context = exclude_context;
+  o.selection = parse_selection(selection);
+  o.greedy = greedy;
+  o.greedy_trigger = greedy_trigger;
+  o.float_input = parse_float_input(float_input);
+  o.explain_away = explain_away;
+  o.explain_min_z = explain_min_z;
+  o.report_queries = report_queries;
+  o.threads = threads;
+  std::shared_lock guard(memory->lock);
+  return {memory, std::make_unique<probe::Decoder>(book, o)};
+}
+
+/// One codebook reference of a document: an id (int >= 0) or a label (str).
+std::size_t atom_id(py::handle x, const cleanup::PackedMemory& book, const std::string& what) {
+  constexpr const char* where = "probe.Decoder.decode";
+  if (py::isinstance<py::str>(x)) {
+    const auto label = x.cast<std::string>();
+    const auto id = book.find(label);
+    if (!id) value_error(where, what + " '" + label + "' is not a label of the memory");
+    return *id;
+  }
+  py::object i;
+  try {
+    i = py::reinterpret_steal<py::object>(PyNumber_Index(x.ptr()));
+    if (!i) throw py::error_already_set();
+  } catch (py::error_already_set&) {
+    value_error(where, what + " is a " + py::str(x.get_type().attr("__name__")).cast<std::string>() +
+                           "; expected a codebook id (int) or label (str)");
+  }
+  const auto v = i.cast<long long>();
+  if (v < 0) value_error(where, what + " is " + std::to_string(v) + "; ids are >= 0");
+  return static_cast<std::size_t>(v);
+}
+
+/// `obj` as a Python sequence (NumPy arrays through tolist()).
+py::object as_list(py::handle obj) {
+  if (py::hasattr(obj, "tolist")) return obj.attr("tolist")();
+  return py::reinterpret_borrow<py::object>(obj);
+}
+
+/// A document's atom as given: an id, or a label still to look up.
+struct AtomRef {
+  std::size_t id = 0;
+  std::optional<std::string> label;
+  std::string what;  // "contexts[3][1]", for messages
+};
+
+/// One codebook reference of a document: an id (int >= 0) or a label (str).
+AtomRef atom_ref(py::handle x, std::string what) {
+  constexpr const char* where = "probe.Decoder.decode";
+  if (py::isinstance<py::str>(x)) return {0, x.cast<std::string>(), std::move(what)};
+  py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(x.ptr()));
+  if (!i) {
+    PyErr_Clear();
+    value_error(where, what + " is a " + py::str(x.get_type().attr("__name__")).cast<std::string>() +
+                           "; expected a codebook id (int) or label (str)");
+  }
+  const auto v = i.cast<long long>();
+  if (v < 0) value_error(where, what + " is " + std::to_string(v) + "; ids are >= 0");
+  return {static_cast<std::size_t>(v), std::nullopt, std::move(what)};
+}
+
+/// The documents' contexts and targets as given (Python objects read, no lookup yet).
+struct DocumentRefs {
+  std::vector<std::vector<AtomRef>> contexts;
+  std::vector<std::optional<AtomRef>> targets;
+};
+
+DocumentRefs document_refs(py::handle contexts_obj, py::handle targets_obj, std::size_t n) {
+  constexpr const char* where = "probe.Decoder.decode";
+  const py::object contexts = as_list(contexts_obj);
+  if (py::len(contexts) != n) {
+    value_error(where, "contexts has " + std::to_string(py::len(contexts)) +
+                           " entries but vectors has " + std::to_string(n) + " documents");
+  }
+  DocumentRefs refs;
+  refs.contexts.resize(n);
+  refs.targets.resize(n);
+  std::size_t d = 0;
+  for (py::handle context : contexts) {
+    if (py::isinstance<py::str>(context)) {
+      value_error(where, "contexts[" + std::to_string(d) + "] is a str; expected a list of atoms");
+    }
+    std::size_t j = 0;
+    for (py::handle atom : context) {
+      refs.contexts[d].push_back(
+          atom_ref(atom, "contexts[" + std::to_string(d) + "][" + std::to_string(j) + "]"));
+      ++j;
+    }
+    ++d;
+  }
+  if (!targets_obj.is_none()) {
+    const py::object targets = as_list(targets_obj);
+    if (py::len(targets) != n) {
+      value_error(where, "targets has " + std::to_string(py::len(targets)) +
+                             " entries but vectors has " + std::to_string(n) + " documents");
+    }
+    d = 0;
+    for (py::handle t : targets) {
+      // None (or -1 in an int array) means no target.
+      const bool none = t.is_none() || (py::isinstance<py::int_>(t) && t.cast<long long>() == -1);
+      if (!none) refs.targets[d] = atom_ref(t, "targets[" + std::to_string(d) + "]");
+      ++d;
+    }
+  }
+  return refs;
+}
+
+/// The documents, labels looked up in `book` (pure C++: called under the
+/// memory's lock without the GIL). An unknown label sets `error`.
+std::vector<probe::Document> resolve(const DocumentRefs& refs, const cleanup::PackedMemory& book,
+                                     std::string& error) {
+  std::vector<probe::Document> docs(refs.contexts.size());
+  auto id_of = [&](const AtomRef& a) -> std::size_t {
+    if (!a.label) return a.id;
+    const auto id = book.find(*a.label);
+    if (!id && error.empty()) error = a.what + " '" + *a.label + "' is not a label of the memory";
+    return id.value_or(0);
+  };
+  for (std::size_t d = 0; d < docs.size(); ++d) {
+    for (const auto& a : refs.contexts[d]) docs[d].context.push_back(id_of(a));
+    if (refs.targets[d]) docs[d].target = id_of(*refs.targets[d]);
+  }
+  return docs;
+}
+
+/// The labels a decoding's dict names besides its answers' (copied under the lock).
+struct DecodingLabels {
+  std::vector<std::string> query;
+  std::optional<std::string> greedy_key, target;
+  std::vector<std::vector<std::string>> per_query_atoms;
+  std::vector<std::optional<std::string>> artefacts;
+};
+
+DecodingLabels labels_of(const probe::Decoding& r, const cleanup::PackedMemory& book) {
+  DecodingLabels l;
+  for (const auto id : r.query) l.query.push_back(book.label(id));
+  if (r.greedy_key) l.greedy_key = book.label(*r.greedy_key);
+  if (r.target) l.target = book.label(*r.target);
+  for (const auto& q : r.per_query) {
+    l.per_query_atoms.emplace_back();
+    for (const auto id : q.atoms) l.per_query_atoms.back().push_back(book.label(id));
+    l.artefacts.push_back(q.artefact_atom ? std::optional(book.label(*q.artefact_atom))
+                                          : std::nullopt);
+  }
+  return l;
+}
+
+py::list answers_list(const std::vector<probe::Answer>& answers) {
+  py::list out;
+  for (const auto& a : answers) {
+    py::dict x;
+    x["id"] = a.id, x["label"] = a.label, x["cosine"] = a.cosine, x["z"] = a.z, x["p"] = a.p;
+    out.append(std::move(x));
+  }
+  return out;
+}
+
+py::dict decoding_dict(std::size_t doc, const probe::Decoding& r, const DecodingLabels& l,
+                       bool per_query) {
+  py::dict j;
+  j["doc"] = doc;
+  j["query"] = l.query;
+  j["query_ids"] = r.query;
+  j["answers"] = answers_list(r.answers);
+  j["reason"] = r.reason;
+  j["greedy_key"] = l.greedy_key;
+  j["greedy_key_id"] = r.greedy_key;
+  j["query_index"] = r.query_index;
+  j["queries"] = r.queries;
+  j["artefacts"] = r.artefacts;
+  j["target"] = l.target;
+  j["target_id"] = r.target;
+  j["rank"] = r.rank;
+  j["role"] = r.target ? py::object(py::str(r.role)) : py::none();
+  j["inverted_cosine"] = r.inverted_cosine;
+  if (per_query) {
+    py::list queries;
+    for (std::size_t i = 0; i < r.per_query.size(); ++i) {
+      const auto& q = r.per_query[i];
+      py::dict x;
+      x["atoms"] = l.per_query_atoms[i];
+      x["atom_ids"] = q.atoms;
+      if (q.artefact_atom) {
+        py::dict a;
+        a["atom"] = *l.artefacts[i];
+        a["id"] = *q.artefact_atom;
+        a["cosine"] = q.artefact_cosine;
+        x["artefact"] = a;
+      } else {
+        x["artefact"] = py::none();
+      }
+      x["answers"] = answers_list(q.answers);
+      queries.append(std::move(x));
+    }
+    j["per_query"] = queries;
+  }
+  return j;
+}
+
+py::list decode(const ProbeDecoder& self, py::handle vectors, py::handle contexts,
+                py::handle targets) {
+  constexpr const char* where = "probe.Decoder.decode";
+  const MemoryHolder& h = *self.memory;
+  const auto& book = h.packed(where);
+  auto check_shape = [&](const Shape& lead, std::size_t dim) {
+    if (lead.size() != 1) {
+      value_error(where, "vectors has " + std::to_string(lead.size() + 1) +
+                             " axes; expected (N, D), one row per document");
+    }
+    check_dim(dim, book.dim(), where, "vectors");
+  };
+  std::vector<probe::Decoding> out;
+  std::vector<DecodingLabels> labels;
+  std::string error;
+  // Everything that reads the memory runs without the GIL under its lock
+  // (memory.hpp): label lookups, the decode, the labels of the results.
+  auto run = [&](const auto& view, std::size_t rows, const DocumentRefs& refs) {
+    py::gil_scoped_release no_gil;
+    std::shared_lock guard(h.lock);
+    const auto docs = resolve(refs, book, error);
+    if (!error.empty() || rows == 0) return;
+    out = self.decoder->decode(view, docs);
+    for (const auto& r : out) labels.push_back(labels_of(r, book));
+  };
+  if (py::isinstance<Packed>(vectors)) {
+    const Packed& p = packed_arg(vectors, where, "vectors");
+    check_shape(p.lead(), p.dim());
+    run(p.view(), p.rows(), document_refs(contexts, targets, p.rows()));
+  } else {
+    const auto rows = dense_rows<float>(vectors, where, "vectors");
+    check_shape(rows.lead, rows.dim);
+    run(rows.view(), rows.rows, document_refs(contexts, targets, rows.rows));
+  }
+  if (!error.empty()) value_error(where, error);
+  py::list result;
+  const bool per_query = self.decoder->options().report_queries;
+  for (std::size_t d = 0; d < out.size(); ++d) {
+    result.append(decoding_dict(d, out[d], labels[d], per_query));
+  }
+  return result;
+}
+
+}  // namespace
+
+void register_probe(py::module_ m) {
+  py::module_ probe = m.def_submodule("probe", "The probe decoder (hypervec.probe).");
+  py::class_<ProbeDecoder>(probe, "Decoder", R"doc(
+The Hyperdimensional Probe's decoder stage (docs/probe.md) over a packed Memory.
+
+Decoder(memory, k=5, min_cosine=0.1, exclude_context=True, selection="best_score",
+        greedy=False, greedy_trigger=0.5, float_input="as_is", explain_away=False,
+        explain_min_z=4.0, report_queries=False, threads=0)
+
+The options are `hypervec decode`'s: k = -k, min_cosine = --presence,
+exclude_context=False = --keep-context, selection="paper" = --paper, greedy =
+--greedy, greedy_trigger = --greedy-trigger, float_input="sign" = --sign,
+explain_away = --explain-away, report_queries = --per-query, threads = --threads.
+The decoder keeps `memory` alive; adds to it wait for a running decode.)doc")
+      .def(py::init(&make_decoder), py::arg("memory"), py::kw_only(), py::arg("k") = 5,
+           py::arg("min_cosine") = 0.1, py::arg("exclude_context") = true,
+           py::arg("selection") = "best_score", py::arg("greedy") = false,
+           py::arg("greedy_trigger") = 0.5, py::arg("float_input") = "as_is",
+           py::arg("explain_away") = false, py::arg("explain_min_z") = 4.0,
+           py::arg("report_queries") = false, py::arg("threads") = 0)
+      .def("decode", &decode, py::arg("vectors"), py::arg("contexts"),
+           py::arg("targets") = py::none(), R"doc(
+Decodes a batch of document vectors, Packed (N, D) or float32 (N, D), with their
+contexts (N lists of codebook ids or labels, in role order; or an int array (N, n))
+and optional targets (N ids/labels/None; -1 in an int array = none). Returns one dict
+per document: doc, query (labels) and query_ids, answers (list of {id, label, cosine,
+z, p}, best first; empty = abstain), reason, greedy_key(_id), query_index, queries,
+artefacts, target(_id), rank (1-based, None if missed), role (of the top answer, when
+there is a target), inverted_cosine, and per_query with report_queries. The GIL is
+released while decoding.)doc")
+      .def_property_readonly("dim", [](const ProbeDecoder& d) { return d.decoder->dim(); })
+      .def_property_readonly("memory", [](const ProbeDecoder& d) { return d.memory; })
+      .def_property_readonly("k", [](const ProbeDecoder& d) { return d.decoder->options().k; })
+      .def_property_readonly("min_cosine",
+                             [](const ProbeDecoder& d) { return d.decoder->options().min_cosine; });
+}
+
+}  // namespace hypervec::python
