@@ -32,14 +32,9 @@ py::object majority(py::handle x, const std::string& tie, const py::object& seed
   constexpr const char* where = "bsc.majority";
   const TieBreak::Kind kind = tie_kind(tie, where);
   const PackedRows X = PackedOperands::in(x, where, "input");
-  if (X.lead.empty()) {
-    value_error(where, "input has shape (" + std::to_string(X.dim) +
-                           ",); expected (..., n, D): the n vectors to bundle");
-  }
-  const std::size_t n = static_cast<std::size_t>(X.lead.back());
-  if (n == 0) value_error(where, "input holds no vectors to bundle (n = 0 along axis -2)");
-  const Shape lead(X.lead.begin(), X.lead.end() - 1);
-  const std::size_t groups = shape_size(lead);
+  const BundleGroups bundle = bundle_groups(X, where);
+  const std::size_t n = bundle.n, groups = bundle.count;
+  const Shape& lead = bundle.lead;
   PackedMatrix coins;
   if (kind == TieBreak::Kind::random) {
     const std::uint64_t s = seed_or_fresh(seed);

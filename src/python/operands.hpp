@@ -86,6 +86,29 @@ struct PackedOperands {
 
 /// Runs body(i) for every output row with the GIL released, split across
 /// hypervec's shared pool when the work is large enough.
+/// The groups of a bundle along axis -2: rows (..., n, D) bundle into
+/// `count` vectors of batch shape `lead` (= the rows' lead without its last
+/// axis), n rows each. Throws ValueError (naming `where`) for a single vector
+/// (no axis -2) or n = 0.
+struct BundleGroups {
+  Shape lead;
+  std::size_t n = 0;
+  std::size_t count = 0;
+};
+template <typename Rows>
+BundleGroups bundle_groups(const Rows& x, const char* where) {
+  if (x.lead.empty()) {
+    value_error(where, "input has shape (" + std::to_string(x.dim) +
+                           ",); expected (..., n, D): the n vectors to bundle");
+  }
+  BundleGroups g;
+  g.n = static_cast<std::size_t>(x.lead.back());
+  if (g.n == 0) value_error(where, "input holds no vectors to bundle (n = 0 along axis -2)");
+  g.lead = Shape(x.lead.begin(), x.lead.end() - 1);
+  g.count = shape_size(g.lead);
+  return g;
+}
+
 template <typename Body>
 void for_each_row(std::size_t rows, std::size_t dim, Body&& body) {
   py::gil_scoped_release no_gil;

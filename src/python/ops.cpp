@@ -124,16 +124,10 @@ py::object unary(const char* where, py::handle a, Fn fn) {
 template <typename Ops>
 py::object multiset(const char* where, py::handle x) {
   const auto X = Ops::in(x, where, "input");
-  if (X.lead.empty()) {
-    value_error(where, "input has shape (" + std::to_string(X.dim) +
-                           ",); expected (..., n, D): the n vectors to bundle");
-  }
-  const std::size_t n = static_cast<std::size_t>(X.lead.back());
-  if (n == 0) value_error(where, "input holds no vectors to bundle (n = 0 along axis -2)");
-  const Shape lead(X.lead.begin(), X.lead.end() - 1);
-  const std::size_t groups = shape_size(lead);
-  auto out = Ops::out(lead, X.dim);
-  for_each_row(groups, Ops::work(X.dim) * n, [&](std::size_t g) {
+  const BundleGroups groups = bundle_groups(X, where);
+  const std::size_t n = groups.n;
+  auto out = Ops::out(groups.lead, X.dim);
+  for_each_row(groups.count, Ops::work(X.dim) * n, [&](std::size_t g) {
     Ops::store(Ops::Model::bundle(sub_view(X, g * n, n)), Ops::out_row(out, g, X.dim));
   });
   return Ops::result(std::move(out));

@@ -7,35 +7,9 @@ import numpy as np
 import pytest
 
 import hypervec as hv
+from reference import MODELS, bipolar, ref_bind, to_model, to_numpy, vectors
 
 D = 129  # three words, the last one partly padding
-MODELS = ["MAP", "BSC", "HRR", "FHRR"]
-
-
-def bipolar(rng, shape, dtype=np.float32):
-    return rng.choice(np.array([-1, 1], dtype=dtype), size=shape)
-
-
-def vectors(rng, vsa, shape):
-    if vsa in ("MAP", "BSC"):
-        return bipolar(rng, shape)
-    if vsa == "HRR":
-        return (rng.standard_normal(shape) / np.sqrt(shape[-1])).astype(np.float32)
-    return np.exp(1j * rng.uniform(-np.pi, np.pi, shape)).astype(np.complex64)
-
-
-def to_model(vsa, x):
-    return hv.Packed.from_bipolar(x) if vsa == "BSC" else x
-
-
-def to_numpy(vsa, y):
-    return y.to_bipolar() if vsa == "BSC" else np.asarray(y)
-
-
-def ref_bind(vsa, a, b):
-    if vsa == "HRR":
-        return np.fft.irfft(np.fft.rfft(a) * np.fft.rfft(b), n=a.shape[-1])
-    return a * b
 
 
 def ref_multibind(vsa, x):

@@ -8,39 +8,12 @@ import numpy as np
 import pytest
 
 import hypervec as hv
+from reference import MODELS, bipolar, ref_bind, to_model, to_numpy, vectors
 
-MODELS = ["MAP", "BSC", "HRR", "FHRR"]
 D = 257  # not a multiple of 64 or of a SIMD width: exercises every tail
 
 
 # --- NumPy references -----------------------------------------------------------
-
-def bipolar(rng, shape, dtype=np.float32):
-    return rng.choice(np.array([-1, 1], dtype=dtype), size=shape)
-
-
-def vectors(rng, vsa, shape):
-    """Random inputs of the model in its NumPy form (BSC: ±1 float32)."""
-    if vsa in ("MAP", "BSC"):
-        return bipolar(rng, shape)
-    if vsa == "HRR":
-        return (rng.standard_normal(shape) / np.sqrt(shape[-1])).astype(np.float32)
-    return np.exp(1j * rng.uniform(-np.pi, np.pi, shape)).astype(np.complex64)
-
-
-def to_model(vsa, x):
-    return hv.Packed.from_bipolar(x) if vsa == "BSC" else x
-
-
-def to_numpy(vsa, y):
-    return y.to_bipolar() if vsa == "BSC" else np.asarray(y)
-
-
-def ref_bind(vsa, a, b):
-    if vsa == "HRR":
-        return np.fft.irfft(np.fft.rfft(a) * np.fft.rfft(b), n=a.shape[-1])
-    return a * b
-
 
 def ref_inverse(vsa, a):
     if vsa == "HRR":
