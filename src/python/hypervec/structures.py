@@ -132,6 +132,23 @@ class _Structure:
     def _item(self, x, method, arg="input"):
         return self._space.item(x, method, arg)
 
+    #: What the error messages call this structure ("the sequence is empty").
+    _noun = "structure"
+
+    def _require_items(self, method):
+        """ValueError naming `method` when the structure holds nothing."""
+        if self.size == 0:
+            raise ValueError(f"{type(self).__name__}.{method}: the {self._noun} is empty")
+
+    @classmethod
+    def _from_rows(cls, input, vsa, kwargs, add):
+        """A structure of input's dimension fed the rows of input (n, D) in order by `add`."""
+        vsa = vsa or F._name(F._model(None, input))
+        out = cls(input.shape[-1], vsa, **kwargs)
+        for i in range(input.shape[0]):
+            add(out, input[i])
+        return out
+
 
 class Multiset(_Structure):
     """Multiset (torchhd.structures.Multiset): value = Σ items."""
@@ -154,11 +171,7 @@ class Multiset(_Structure):
     @classmethod
     def from_tensor(cls, input, vsa=None, **kwargs):
         """The multiset of the rows of input (n, D)."""
-        vsa = vsa or F._name(F._model(None, input))
-        out = cls(input.shape[-1], vsa, **kwargs)
-        for i in range(input.shape[0]):
-            out.add(input[i])
-        return out
+        return cls._from_rows(input, vsa, kwargs, cls.add)
 
     @classmethod
     def from_ngrams(cls, input, n=3, vsa=None, **kwargs):
@@ -221,6 +234,8 @@ class BundleSequence(_Structure):
     """Sequence by permutation (torchhd.structures.BundleSequence): value =
     Σ_i ρ^{n-1-i}(x_i), the newest item unshifted."""
 
+    _noun = "sequence"
+
     def append(self, input):
         x = self._item(input, "append")
         self._sum = self._space.permute(self._sum, 1) + x
@@ -233,13 +248,13 @@ class BundleSequence(_Structure):
 
     def pop(self, input):
         """Removes the last item, which must be `input` (as torchhd)."""
-        self._check_nonempty("pop")
+        self._require_items("pop")
         self.size -= 1
         self._sum = self._space.permute(self._sum - self._item(input, "pop"), -1)
 
     def popleft(self, input):
         """Removes the first item, which must be `input`."""
-        self._check_nonempty("popleft")
+        self._require_items("popleft")
         self.size -= 1
         self._sum = self._sum - self._space.permute(self._item(input, "popleft"), self.size)
 
@@ -267,17 +282,9 @@ class BundleSequence(_Structure):
             raise ValueError(f"BundleSequence.{method}: index={index!r} is not in [0, {self.size})")
         return int(index)
 
-    def _check_nonempty(self, method):
-        if self.size == 0:
-            raise ValueError(f"{type(self).__name__}.{method}: the sequence is empty")
-
     @classmethod
     def from_tensor(cls, input, vsa=None, **kwargs):
-        vsa = vsa or F._name(F._model(None, input))
-        out = cls(input.shape[-1], vsa, **kwargs)
-        for i in range(input.shape[0]):
-            out.append(input[i])
-        return out
+        return cls._from_rows(input, vsa, kwargs, cls.append)
 
 
 #: torchhd's older name of BundleSequence.
@@ -290,6 +297,8 @@ class BindSequence(_Structure):
     shifts a convolution once, not per factor, so there (as in torchhd) the value is
     x_{n-1} ⊛ ρ(x_{n-2} ⊛ ρ(...)), which differs
     from bind_sequence. Identifies the whole sequence; no item can be read back."""
+
+    _noun = "sequence"
 
     def __init__(self, dimensions, vsa="MAP", **kwargs):
         super().__init__(dimensions, vsa, **kwargs)
@@ -309,13 +318,13 @@ class BindSequence(_Structure):
         self.size += 1
 
     def pop(self, input):
-        self._require("pop")
+        self._require_items("pop")
         self.size -= 1
         x = self._space.inverse(self._item(input, "pop"))
         self._sum = self._space.permute(self._space.bind(self._sum, x), -1)
 
     def popleft(self, input):
-        self._require("popleft")
+        self._require_items("popleft")
         self.size -= 1
         x = self._space.permute(self._item(input, "popleft"), self.size)
         self._sum = self._space.bind(self._sum, self._space.inverse(x))
@@ -328,17 +337,9 @@ class BindSequence(_Structure):
         n = self._space.permute(self._item(new, "replace", "new"), shift)
         self._sum = self._space.bind(self._space.bind(self._sum, self._space.inverse(o)), n)
 
-    def _require(self, method):
-        if self.size == 0:
-            raise ValueError(f"BindSequence.{method}: the sequence is empty")
-
     @classmethod
     def from_tensor(cls, input, vsa=None, **kwargs):
-        vsa = vsa or F._name(F._model(None, input))
-        out = cls(input.shape[-1], vsa, **kwargs)
-        for i in range(input.shape[0]):
-            out.append(input[i])
-        return out
+        return cls._from_rows(input, vsa, kwargs, cls.append)
 
 
 class Graph(_Structure):
@@ -461,21 +462,21 @@ class Stack(_Structure):
     Σ_i ρ^{n-1-i}(x_i), the top unshifted. Stored as T = Σ_i ρ^{-i}(x_i), so push and pop
     are one add or subtract and the bundle is never permuted; top() = ρ^{n-1}(T)."""
 
+    _noun = "stack"
+
     def push(self, input):
         self._sum = self._sum + self._space.permute(self._item(input, "push"), -self.size)
         self.size += 1
 
     def pop(self, input):
         """Removes the top, which must be `input` (find it with top() and a cleanup)."""
-        if self.size == 0:
-            raise ValueError("Stack.pop: the stack is empty")
+        self._require_items("pop")
         self.size -= 1
         self._sum = self._sum - self._space.permute(self._item(input, "pop"), -self.size)
 
     def top(self):
         """≈ the last item pushed, plus noise from the others."""
-        if self.size == 0:
-            raise ValueError("Stack.top: the stack is empty")
+        self._require_items("top")
         return self._space.out(self._space.permute(self._sum, self.size - 1))
 
     @property
