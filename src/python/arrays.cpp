@@ -3,6 +3,7 @@
 #include "src/python/arrays.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 
 namespace hypervec::python {
@@ -75,6 +76,18 @@ bool converts_quietly(char kind, std::size_t itemsize) {
   }
 }
 
+/// `a` itself, or an aligned C-order copy when its buffer starts at an
+/// address that is not a multiple of alignof(T) (a view at an odd byte
+/// offset, a field of a packed record): the kernels load whole elements, so
+/// reading it in place would be undefined behaviour.
+template <typename T>
+py::array aligned(py::array a) {
+  if (reinterpret_cast<std::uintptr_t>(a.data()) % alignof(T) == 0) return a;
+  py::array_t<T, py::array::c_style> copy(Shape(a.shape(), a.shape() + a.ndim()));
+  py::module_::import("numpy").attr("copyto")(copy, a);
+  return std::move(copy);
+}
+
 /// Row stride (elements) when `a` is rows of its last axis at one stride
 /// apart with a contiguous last axis; 0 otherwise.
 std::size_t uniform_row_stride(const py::array& a) {
@@ -144,6 +157,7 @@ DenseRows<T> dense_rows(py::handle obj, const char* where, const char* arg, bool
     value_error(where, std::string(arg) + " is empty (shape " +
                            shape_text(Shape(a.shape(), a.shape() + nd)) + ")");
   }
+  a = aligned<T>(std::move(a));
   r.stride = uniform_row_stride(a);
   if (r.stride == 0) {
     a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(a);
@@ -248,6 +262,7 @@ Packed::Packed(py::array words, std::size_t dim, const char* where) : dim_(dim) 
     value_error(where, "words has " + std::to_string(w) + " words per vector; D=" +
                            std::to_string(dim) + " needs " + std::to_string(packed_words(dim)));
   }
+  words = aligned<std::uint64_t>(std::move(words));
   stride_ = uniform_row_stride(words);
   if (stride_ == 0) {
     words = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>::ensure(words);

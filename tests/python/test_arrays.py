@@ -228,6 +228,27 @@ def test_strided_broadcast_and_reversed_inputs_give_numpy_answers(rng):
     np.testing.assert_array_equal(hv.map.bind(odd, b), b * b)
 
 
+def misaligned(x):
+    """x's values in a buffer one byte past an aligned address."""
+    raw = np.zeros(x.nbytes + 1, np.uint8)
+    out = raw[1:].view(x.dtype).reshape(x.shape)
+    out[:] = x
+    assert not out.flags.aligned
+    return out
+
+
+def test_misaligned_buffers_of_every_dtype_are_read_correctly(rng):
+    # Read from an aligned copy (in place would be a misaligned load: the
+    # ASan+UBSan build of these tests reports it).
+    h = (rng.standard_normal((4, 65)) / np.sqrt(65)).astype(np.float64)
+    np.testing.assert_allclose(hv.hrr.bind(misaligned(h), h), hv.hrr.bind(h, h), rtol=1e-12)
+    z = np.exp(1j * rng.uniform(-np.pi, np.pi, (4, 65))).astype(np.complex64)
+    np.testing.assert_array_equal(hv.fhrr.bind(misaligned(z), z), hv.fhrr.bind(z, z))
+    p = hv.Packed.from_bipolar(rng.choice(np.array([-1.0, 1.0]), size=(3, 130)))
+    q = hv.Packed(misaligned(np.asarray(p.words)), 130)
+    assert q == p
+
+
 def test_empty_batches_give_empty_results():
     x = np.ones((0, 8), np.float32)
     assert hv.map.bind(x, np.ones(8, np.float32)).shape == (0, 8)

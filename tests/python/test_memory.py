@@ -403,6 +403,7 @@ def resident_bytes():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.mark.rss
 def test_repeated_calls_do_not_leak(rng):
     # 10^5 searches (with labels, thresholds and the error path) leave the resident
     # size within a bound far below what one leaked result per call would add
