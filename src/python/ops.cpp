@@ -479,6 +479,7 @@ void register_ops(py::module_ m) {
   register_map(m.def_submodule("map", "MAP: dense bipolar / real vectors (float32 or int8), bind = ⊙."));
   register_hrr(m.def_submodule("hrr", "HRR: real vectors (float32 or float64), bind = circular convolution."));
   register_fhrr(m.def_submodule("fhrr", "FHRR: complex64 phasors, bind = ⊙."));
+  m.attr("_similarity_gemm") = gemm_info();  // tests: is the sgemm route built in
 }
 
 }  // namespace hypervec::python

@@ -165,7 +165,21 @@ void gemm_similarity(const DenseRows<float>& Q, const DenseRows<float>& R, bool 
   }
 }
 
+py::dict gemm_info() {
+  py::dict d;
+  d["built"] = true;
+  d["min_queries"] = kGemmMinQueries;
+  d["min_rows"] = kGemmMinRows;
+  return d;
+}
+
 #else  // !HYPERVEC_HAVE_OPENBLAS
+
+py::dict gemm_info() {
+  py::dict d;
+  d["built"] = false;
+  return d;
+}
 
 bool gemm_pays(const DenseRows<float>&, const DenseRows<float>&) noexcept { return false; }
 

@@ -19,6 +19,10 @@ enum class GemmScore { none, dot, cosine };
 /// and the operands' layout suits BLAS.
 bool gemm_pays(const DenseRows<float>& queries, const DenseRows<float>& rows) noexcept;
 
+/// {"built": OpenBLAS linked, "min_queries", "min_rows": the crossover}:
+/// hypervec._hypervec._similarity_gemm, for the tests.
+py::dict gemm_info();
+
 /// The pair kernel gemm_similarity falls back to for a pair whose float sum
 /// is not finite (overflow, or NaN/Inf in the input, which it rejects).
 using PairScore = double (*)(std::span<const float>, std::span<const float>);
