@@ -65,7 +65,7 @@ namespace {
 // Crossover: gemm from this many queries and codebook rows on (measured
 // below gemm_pays).
 constexpr std::size_t kGemmMinQueries = 16;
-constexpr std::size_t kGemmMinRows = 16;
+constexpr std::size_t kGemmMinRows = 4;
 // The fixed tile grid; float scratch 256 × 1024 = 1 MiB per worker.
 constexpr std::size_t kQueryTile = 256;
 constexpr std::size_t kRowTile = 1024;
@@ -123,14 +123,16 @@ void gemm_tile(const DenseRows<float>& Q, const DenseRows<float>& R, std::size_t
 
 }  // namespace
 
-// Crossover measured 2026-12-02 18:10 UTC on the 2-core KVM guest of
+// Crossover measured 2026-12-02 18:12 UTC on the 2-core KVM guest of
 // docs/performance.md (AVX3_DL; OpenBLAS 0.3.21 pthread at its default 2
-// threads; load 4-6 from other builds, so ±20 %): map.cosine_similarity of
-// N ±1 queries × M = 10,000 rows, D = 4096, best of 5, ms per call, Highway
-// → gemm: N = 1: 18 → 49; 4: 38 → 65; 8: 75 → 82; 16: 117 → 84; 32: 247 →
-// 71; 100: 573 → 133. Rows, at N = 1000 queries: M = 16: 6.6 → 3.1; 32: 8.6
-// → 2.7; 64: 24 → 7.8. sgemm packs both operands per call, which the pair
-// kernel (reading each codebook row once per 16 queries) wins below ~12.
+// threads; load average 4-5 from other builds, so ±30 %), ms per call, best
+// of 5, pair kernel → sgemm. Queries: map.cosine_similarity of N ±1 queries ×
+// M = 10,000 rows, D = 4096: N = 1: 28 → 45; 4: 48 → 75; 8: 81 → 95; 12: 122
+// → 112; 16: 124 → 72; 32: 325 → 90; 100: 1012 → 254. Rows: N = 1000
+// queries × M rows, D = 4096, best of 7: M = 1: 0.59 → 1.23; 2: 1.03 →
+// 1.23; 4: 1.78 → 1.26; 8: 3.6 → 2.5; 16: 11 → 2.8; 64: 41 → 6.2. sgemm
+// packs both operands per call, which the pair kernel (each codebook row read
+// once per 16 queries) wins below ~12 queries or ~4 rows.
 bool gemm_pays(const DenseRows<float>& queries, const DenseRows<float>& rows) noexcept {
   const auto fits = [](std::size_t v) { return v <= static_cast<std::size_t>(INT_MAX); };
   return queries.rows >= kGemmMinQueries && rows.rows >= kGemmMinRows &&

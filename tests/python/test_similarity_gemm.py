@@ -1,6 +1,6 @@
 """Dense float32 similarity through OpenBLAS sgemm (src/python/similarity_gemm.cpp):
 map/hrr dot_similarity and cosine_similarity of at least 16 queries against at least
-16 rows take sgemm when the module is built with the Meson feature `blas`; smaller
+4 rows take sgemm when the module is built with the Meson feature `blas`; smaller
 batches, int8 MAP, float64 HRR and BSC keep the pair-by-pair kernels. Checked against
 float64 NumPy with tolerances from the float accumulation bounds, at sizes on both
 sides of the crossover, for ±1 exactness, zero vectors, NaN and overflow, results
@@ -63,7 +63,7 @@ def reference(q, r):
 
 # Shapes (queries, rows, D): both sides of the crossover, several tiles (256 queries ×
 # 1024 rows), D a multiple of the 256 chunk and not.
-SHAPES = [(5, 1100, 300), (15, 40, 1000), (16, 16, 7), (40, 1100, 4096), (300, 1100, 300),
+SHAPES = [(5, 1100, 300), (15, 40, 1000), (16, 16, 7), (30, 3, 700), (30, 4, 700), (40, 1100, 4096), (300, 1100, 300),
           (17, 2050, 513)]
 
 
