@@ -63,8 +63,8 @@ def reference(q, r):
 
 # Shapes (queries, rows, D): both sides of the crossover, several tiles (256 queries ×
 # 1024 rows), D a multiple of the 256 chunk and not.
-SHAPES = [(5, 1100, 300), (15, 40, 1000), (16, 16, 7), (30, 3, 700), (30, 4, 700), (40, 1100, 4096), (300, 1100, 300),
-          (17, 2050, 513)]
+SHAPES = [(5, 1100, 300), (15, 40, 1000), (16, 16, 7), (30, 3, 700), (30, 4, 700),
+          (40, 1100, 4096), (300, 1100, 300), (17, 2050, 513)]
 
 
 @pytest.mark.parametrize("vsa", ["MAP", "HRR"])
