@@ -9,6 +9,7 @@
 #include "src/python/ops.hpp"
 
 #include "src/python/operands.hpp"
+#include "src/python/similarity_gemm.hpp"
 
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
@@ -135,7 +136,9 @@ py::object multiset(const char* where, py::handle x) {
 
 /// score(input[i], others[j]) for every pair: shape input.lead + (n,), or
 /// input.lead when `others` is one vector (torchhd's similarity shapes).
-template <typename Ops, typename Fn>
+/// kGemm: score is that dense dot / cosine, which large float32 batches may
+/// take through BLAS instead (similarity_gemm.hpp).
+template <typename Ops, GemmScore kGemm = GemmScore::none, typename Fn>
 py::object similarity(const char* where, py::handle input, py::handle others, Fn score) {
   const auto A = Ops::in(input, where, "input");
   const auto B = Ops::in(others, where, "others");
@@ -148,6 +151,13 @@ py::object similarity(const char* where, py::handle input, py::handle others, Fn
   if (!B.lead.empty()) lead.push_back(B.lead[0]);
   py::array_t<double> out(lead);
   double* o = out.mutable_data();
+  // Large float32 batches: BLAS products (similarity_gemm.hpp).
+  if constexpr (kGemm != GemmScore::none && std::is_same_v<typename Ops::Rows, DenseRows<float>>) {
+    if (gemm_pays(A, B)) {
+      gemm_similarity(A, B, kGemm == GemmScore::cosine, PairScore(score), o);
+      return std::move(out);
+    }
+  }
   // Tiles of kTile inputs against one row of others at a time, so each row of
   // others is read from memory once per tile (the tile's rows stay in cache),
   // not once per input.
@@ -312,13 +322,13 @@ void register_map(py::module_ m) {
     if (all_int8({a, b})) {
       return similarity<MapInt8Ops>("map.dot_similarity", a, b, [](auto x, auto y) { return dense::dot(x, y); });
     }
-    return similarity<MapOps>("map.dot_similarity", a, b, [](auto x, auto y) { return dense::dot(x, y); });
+    return similarity<MapOps, GemmScore::dot>("map.dot_similarity", a, b, [](auto x, auto y) { return dense::dot(x, y); });
   }, py::arg("input"), py::arg("others"), kDotDoc);
   m.def("cosine_similarity", [](py::handle a, py::handle b) -> py::object {
     if (all_int8({a, b})) {
       return similarity<MapInt8Ops>("map.cosine_similarity", a, b, [](auto x, auto y) { return dense::cosine(x, y); });
     }
-    return similarity<MapOps>("map.cosine_similarity", a, b, [](auto x, auto y) { return dense::cosine(x, y); });
+    return similarity<MapOps, GemmScore::cosine>("map.cosine_similarity", a, b, [](auto x, auto y) { return dense::cosine(x, y); });
   }, py::arg("input"), py::arg("others"), kCosineDoc);
   m.def("hard_quantize", [](py::handle a) {
     return unary<MapOps>("map.hard_quantize", a, [](auto v) { return dense::hard_quantize(v); });
@@ -397,14 +407,14 @@ m.def("bind", [](py::handle a, py::handle b) -> py::object {
     return hrr_typed(any_float64({a, b}), [&](auto tag) -> py::object {
       using T = typename decltype(tag)::type;
       using Ops = HrrOps<T>;
-      return similarity<Ops>("hrr.dot_similarity", a, b, [](auto x, auto y) { return hrr::dot<T>(x, y); });
+      return similarity<Ops, GemmScore::dot>("hrr.dot_similarity", a, b, [](auto x, auto y) { return hrr::dot<T>(x, y); });
     });
   }, py::arg("input"), py::arg("others"), kDotDoc);
   m.def("cosine_similarity", [](py::handle a, py::handle b) -> py::object {
     return hrr_typed(any_float64({a, b}), [&](auto tag) -> py::object {
       using T = typename decltype(tag)::type;
       using Ops = HrrOps<T>;
-      return similarity<Ops>("hrr.cosine_similarity", a, b, [](auto x, auto y) { return hrr::cosine<T>(x, y); });
+      return similarity<Ops, GemmScore::cosine>("hrr.cosine_similarity", a, b, [](auto x, auto y) { return hrr::cosine<T>(x, y); });
     });
   }, py::arg("input"), py::arg("others"), kCosineDoc);
   m.def("normalize", [](py::handle a) -> py::object {
@@ -463,6 +473,7 @@ void register_ops(py::module_ m) {
   register_map(m.def_submodule("map", "MAP: dense bipolar / real vectors (float32 or int8), bind = ⊙."));
   register_hrr(m.def_submodule("hrr", "HRR: real vectors (float32 or float64), bind = circular convolution."));
   register_fhrr(m.def_submodule("fhrr", "FHRR: complex64 phasors, bind = ⊙."));
+  m.attr("_similarity_gemm") = gemm_info();  // tests: is the sgemm route built in
 }
 
 }  // namespace hypervec::python
