@@ -19,12 +19,16 @@ For each thread count and repeat, alternating so that machine load hits both:
            vectors, contexts as label lists, targets) returning one dict per
            document; of which "dicts" = the GIL-held tail that builds those
            dicts (the longest stall of a thread ticking every 2 ms); columns =
-           probe.columns() of the result (per-document NumPy arrays).
+           probe.columns() of the result (per-document NumPy arrays); and
+           decode_columns() = the same columns built in C++, no dicts (the two
+           calls in alternating order over the repeats).
 
 documents/s = N / median seconds; ratio = Python documents/s / CLI documents/s
-(> 1: Python faster). The Python answers are checked against the CLI's
-output, document by document (probe.cli_record == the CLI's JSON line), on
-the whole set: the mismatch count must be 0 (exit 1 otherwise).
+(> 1: Python faster); medians of --repeat. The Python answers are checked
+against the CLI's output, document by document (probe.cli_record == the CLI's
+JSON line), on the whole set, and decode_columns() against probe.columns(
+decode()): the mismatch counts must be 0 (exit 1 otherwise). CPU seconds are
+the load-robust figure on a shared machine (wall time counts other processes).
 
 With --peer-documents n > 0 the NumPy peer (bench/peers/probe_decoder.py,
 per-document loop and --batch 256, OPENBLAS_NUM_THREADS = t, one run each) decodes
@@ -150,17 +154,43 @@ def gil_held_tail(call):
     return result, end - wall, cpu, stall
 
 
-def run_python(f, threads):
+def run_python(f, threads, columns_first):
+    """One fresh load and decoder; decode() and decode_columns() in the order asked
+    (alternated over repeats: the second call finds the allocator warm)."""
     t = time.perf_counter()
     memory, vectors, docs = load_python(f)
     load = time.perf_counter() - t
     decoder = probe.Decoder(memory, threads=threads)
-    result, wall, cpu, dicts = gil_held_tail(
-        lambda: decoder.decode(vectors, docs["context"], docs["target"]))
-    t = time.perf_counter()
-    probe.columns(result, k=decoder.k)
-    cols = time.perf_counter() - t
-    return result, {"load": load, "decode": wall, "cpu": cpu, "dicts": dicts, "columns": cols}
+    times = {"load": load}
+
+    def with_dicts():
+        result, times["decode"], times["cpu"], times["dicts"] = gil_held_tail(
+            lambda: decoder.decode(vectors, docs["context"], docs["target"]))
+        t = time.perf_counter()
+        columns = probe.columns(result, k=decoder.k)
+        times["columns"] = time.perf_counter() - t
+        return result, columns
+
+    def as_columns():
+        fast, times["fast"], times["fast_cpu"], times["fast_tail"] = gil_held_tail(
+            lambda: decoder.decode_columns(vectors, docs["context"], docs["target"]))
+        return fast
+
+    if columns_first:
+        fast = as_columns()
+        result, columns = with_dicts()
+    else:
+        result, columns = with_dicts()
+        fast = as_columns()
+    return result, columns, fast, times
+
+
+def same_columns(a, b):
+    """Whether two probe.columns()-style dicts hold the same arrays (NaN = NaN)."""
+    return sorted(a) == sorted(b) and all(
+        a[key].shape == b[key].shape and a[key].dtype == b[key].dtype and
+        (np.array_equal(a[key], b[key], equal_nan=True) if a[key].dtype == np.float64
+         else a[key].tolist() == b[key].tolist()) for key in a)
 
 
 def mismatches(result, cli_out):
@@ -233,8 +263,8 @@ def main(argv=None):
 
     rows, failures = [], 0
     for threads in args.threads:
-        runs = {"cli": [], "cli_wall": [], "cli_cpu": [], "load": [], "decode": [], "cpu": [],
-                "dicts": [], "columns": []}
+        runs = {key: [] for key in ("cli", "cli_wall", "cli_cpu", "load", "decode", "cpu", "dicts",
+                                    "columns", "fast", "fast_cpu", "fast_tail")}
         for r in range(args.repeat):
             if args.wait_idle:
                 wait_for_idle(args.wait_idle)
@@ -243,20 +273,23 @@ def main(argv=None):
             runs["cli"].append(seconds), runs["cli_wall"].append(wall), runs["cli_cpu"].append(cpu)
             if args.wait_idle:
                 wait_for_idle(args.wait_idle)
-            result, t = run_python(f, threads)
+            result, columns, fast, t = run_python(f, threads, columns_first=r % 2 == 1)
             for key, value in t.items():
                 runs[key].append(value)
             print(f"threads {threads} run {r}: CLI {n / seconds:.0f}/s (wall {wall:.2f} s), "
-                  f"Python decode {n / t['decode']:.0f}/s (dicts {t['dicts']:.2f} s), "
-                  f"load {t['load']:.2f} s, load avg {os.getloadavg()[0]:.2f}", file=sys.stderr)
+                  f"Python decode() {n / t['decode']:.0f}/s (dicts {t['dicts']:.2f} s), "
+                  f"decode_columns() {n / t['fast']:.0f}/s, load {t['load']:.2f} s, "
+                  f"load avg {os.getloadavg()[0]:.2f}", file=sys.stderr)
             if r == 0:
                 bad, first = mismatches(result, cli_out)
-                failures += bad
-                print(f"threads {threads}: {bad} of {n} documents differ from the CLI {first}",
-                      file=sys.stderr)
-            del result
+                bad_columns = 0 if same_columns(fast, columns) else 1
+                failures += bad + bad_columns
+                print(f"threads {threads}: {bad} of {n} documents differ from the CLI {first}; "
+                      f"decode_columns() {'differs from' if bad_columns else 'equals'} "
+                      "probe.columns(decode())", file=sys.stderr)
+            del result, columns, fast
         med = {key: statistics.median(v) for key, v in runs.items()}
-        rows.append((threads, med, runs, bad))
+        rows.append((threads, med, runs, bad, bad_columns))
 
     peer_rows = []
     if args.peer_documents > 0:
@@ -281,21 +314,31 @@ def main(argv=None):
           f"hypervec {hv.__version__}, Python {platform.python_version()}, NumPy {np.__version__}; "
           f"CLI {cli}; load average at the end {os.getloadavg()}")
     print()
-    print("| threads | CLI documents/s (its line) | CLI process wall s | Python decode() documents/s "
-          "| × CLI | Python incl. load documents/s | × CLI | dicts s (in decode) | "
-          "+ columns() s | decode()+columns() documents/s | × CLI | CPU s CLI / Python | "
-          "mismatches |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for threads, m, runs, bad in rows:
-        cli_rate, py_rate = n / m["cli"], n / m["decode"]
-        incl = n / (m["load"] + m["decode"])
-        cols = n / (m["decode"] + m["columns"])
-        print(f"| {threads} | {cli_rate:,.0f} ({', '.join(f'{n / s:,.0f}' for s in runs['cli'])}) "
-              f"| {m['cli_wall']:.2f} | {py_rate:,.0f} "
-              f"({', '.join(f'{n / s:,.0f}' for s in runs['decode'])}) | {py_rate / cli_rate:.3f} "
-              f"| {incl:,.0f} | {incl / cli_rate:.3f} | {m['dicts']:.2f} | {m['columns']:.2f} "
-              f"| {cols:,.0f} | {cols / cli_rate:.3f} | {m['cli_cpu']:.1f} / {m['cpu']:.1f} "
-              f"| {bad} |")
+    def rates(seconds):
+        return ", ".join(f"{n / x:,.0f}" for x in seconds)
+
+    print("| threads | CLI documents/s (its line; runs) | Python `decode()` (dicts) | × CLI "
+          "| Python `decode_columns()` | × CLI | Python load + `decode()` | × CLI | answers "
+          "differing from the CLI | columns differing |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for threads, m, runs, bad, bad_columns in rows:
+        cli_rate = n / m["cli"]
+        print(f"| {threads} | **{cli_rate:,.0f}** ({rates(runs['cli'])}) "
+              f"| **{n / m['decode']:,.0f}** ({rates(runs['decode'])}) "
+              f"| **{m['cli'] / m['decode']:.3f}** "
+              f"| {n / m['fast']:,.0f} ({rates(runs['fast'])}) | {m['cli'] / m['fast']:.3f} "
+              f"| {n / (m['load'] + m['decode']):,.0f} | {m['cli'] / (m['load'] + m['decode']):.3f} "
+              f"| {bad} | {bad_columns} |")
+    print()
+    print("| threads | CLI process wall / CPU s | Python load s | `decode()` wall / CPU s | "
+          "of which dicts (GIL held) s | `probe.columns()` s | `decode_columns()` wall / CPU s | "
+          "of which columns (GIL held) s | documents per CPU s: CLI process / Python `decode()` |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for threads, m, runs, bad, bad_columns in rows:
+        print(f"| {threads} | {m['cli_wall']:.2f} / {m['cli_cpu']:.2f} | {m['load']:.2f} "
+              f"| {m['decode']:.2f} / {m['cpu']:.2f} | {m['dicts']:.2f} | {m['columns']:.2f} "
+              f"| {m['fast']:.2f} / {m['fast_cpu']:.2f} | {m['fast_tail']:.2f} "
+              f"| {n / m['cli_cpu']:,.0f} / {n / m['cpu']:,.0f} |")
     if peer_rows:
         print()
         print("| threads | NumPy peer | documents | peer documents/s | CLI documents/s | "
