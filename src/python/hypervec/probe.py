@@ -78,7 +78,8 @@ def columns(decodings, k=None):
     top_id (-1 = abstain), top_label (None), top_cosine, top_z (NaN), role, rank
     (0 = missed or no target), query (labels joined by " "), and the k answers as
     ids (N, k) int64 (-1 padded), labels (N, k) object, cosines and z (N, k) float64
-    (NaN padded). k defaults to the longest answer list."""
+    (NaN padded). k defaults to the longest answer list. Decoder.decode_columns gives the
+    same arrays (k = the decoder's k) straight from the decoder, without the dicts."""
     n = len(decodings)
     if k is None:
         k = max((len(d["answers"]) for d in decodings), default=0)
