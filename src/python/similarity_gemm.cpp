@@ -70,7 +70,8 @@ constexpr std::size_t kGemmMinRows = 4;
 constexpr std::size_t kQueryTile = 256;
 constexpr std::size_t kRowTile = 1024;
 // Components per sgemm call (see the file comment: OpenBLAS then never
-// blocks the sum itself, serial or threaded).
+// blocks the sum itself, serial or threaded; at most the sgemm K block of
+// OpenBLAS's x86 kernels, checked bit for bit on its SkylakeX kernel, 0.3.21).
 constexpr std::size_t kDepthChunk = 256;
 
 /// ‖v‖ for every row (dense::norm; throws InvalidArgument for NaN/Inf).
