@@ -10,7 +10,15 @@ import pytest
 import hypervec as hv
 from reference import MODELS, bipolar, ref_bind, to_model, to_numpy, vectors
 
-D = 257  # not a multiple of 64 or of a SIMD width: exercises every tail
+D = 257  # set per test by _dimension below
+
+
+@pytest.fixture(autouse=True, params=[256, 257], ids=lambda d: f"D={d}")
+def _dimension(request):
+    """Every test here runs at an even D (whole 64-bit words and SIMD vectors) and an
+    odd D (a partial last word and a scalar tail); the tests read the global D."""
+    global D
+    D = request.param
 
 
 # --- NumPy references -----------------------------------------------------------
