@@ -8,12 +8,14 @@
 // --benchmark_format=json run.
 #include <hypervec/bipolar.hpp>
 
+#include "bench/batch_util.hpp"
 #include "bench/bench_util.hpp"
 #include "src/reference/bipolar.hpp"
 
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,30 @@ void bind_reference(benchmark::State& state) {
     benchmark::DoNotOptimize(out.words());
   }
   count_packed_reads(state, 2);
+}
+
+/// bsc.bind of N row pairs as Python calls it (bench/batch_util.hpp): packed
+/// N x W word matrices (W = ceil(D / 64), no row padding, as a Packed array
+/// holds them), XOR row by row on the shared pool.
+void bind_batch(benchmark::State& state) {
+  const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
+  const std::size_t words = hv::packed_words(dim);
+  std::mt19937_64 rng(kSeed);
+  std::vector<std::uint64_t> a(rows * words), b(rows * words);
+  for (auto& w : a) w = rng();
+  for (auto& w : b) w = rng();
+  if (dim % 64 != 0) {  // bits past D are zero, as in every Packed
+    for (std::size_t i = 0; i < rows; ++i) {
+      a[i * words + words - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
+      b[i * words + words - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
+    }
+  }
+  time_batch<std::uint64_t>(state, rows, words, 2 * words, fresh_output_of(state),
+                            [&](std::size_t i, std::uint64_t* out) {
+                              hv::bipolar::bind(hv::PackedView{a.data() + i * words, dim},
+                                                hv::PackedView{b.data() + i * words, dim},
+                                                hv::PackedSpan{out, dim});
+                            });
 }
 
 // --- similarity ---------------------------------------------------------------
@@ -144,6 +170,7 @@ void random_matrix(benchmark::State& state) {
 
 void register_all() {
   register_both("BM_Bind", bind_simd, bind_reference);
+  batch_args(benchmark::RegisterBenchmark("BM_BindBatch", bind_batch), {4096, 8192});
 
   const auto run_score = [](benchmark::State& s, auto f) { score(s, f); };
   register_pair("BM_Hamming", run_score, hv::bipolar::hamming, ref::hamming);
