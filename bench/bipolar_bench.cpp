@@ -59,9 +59,9 @@ void bind_batch(benchmark::State& state) {
   const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
   const std::size_t words = hv::packed_words(dim);
   std::mt19937_64 rng(kSeed);
-  std::vector<std::uint64_t> a(rows * words), b(rows * words);
-  for (auto& w : a) w = rng();
-  for (auto& w : b) w = rng();
+  const std::size_t n = rows * words;
+  auto a = numpy_like_buffer<std::uint64_t>(n), b = numpy_like_buffer<std::uint64_t>(n);
+  for (std::size_t k = 0; k < n; ++k) a[k] = rng(), b[k] = rng();
   if (dim % 64 != 0) {  // bits past D are zero, as in every Packed
     for (std::size_t i = 0; i < rows; ++i) {
       a[i * words + words - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
@@ -70,8 +70,8 @@ void bind_batch(benchmark::State& state) {
   }
   time_batch<std::uint64_t>(state, rows, words, 2 * words, fresh_output_of(state),
                             [&](std::size_t i, std::uint64_t* out) {
-                              hv::bipolar::bind(hv::PackedView{a.data() + i * words, dim},
-                                                hv::PackedView{b.data() + i * words, dim},
+                              hv::bipolar::bind(hv::PackedView{a.get() + i * words, dim},
+                                                hv::PackedView{b.get() + i * words, dim},
                                                 hv::PackedSpan{out, dim});
                             });
 }

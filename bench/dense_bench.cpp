@@ -81,12 +81,15 @@ void bind_reference(benchmark::State& state) {
 void bind_f32_batch(benchmark::State& state) {
   const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
   std::mt19937_64 rng(kSeed);
-  std::vector<float> a(rows * dim), b(rows * dim);
-  for (auto& x : a) x = (rng() & 1) != 0 ? 1.0f : -1.0f;
-  for (auto& x : b) x = (rng() & 1) != 0 ? 1.0f : -1.0f;
+  const std::size_t n = rows * dim;
+  auto a = numpy_like_buffer<float>(n), b = numpy_like_buffer<float>(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    a[k] = (rng() & 1) != 0 ? 1.0f : -1.0f;
+    b[k] = (rng() & 1) != 0 ? 1.0f : -1.0f;
+  }
   time_batch<float>(state, rows, dim, dim, fresh_output_of(state), [&](std::size_t i, float* out) {
-    hv::dense::bind(std::span<const float>(a.data() + i * dim, dim),
-                    std::span<const float>(b.data() + i * dim, dim), std::span<float>(out, dim));
+    hv::dense::bind(std::span<const float>(a.get() + i * dim, dim),
+                    std::span<const float>(b.get() + i * dim, dim), std::span<float>(out, dim));
   });
 }
 

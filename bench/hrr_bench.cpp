@@ -72,15 +72,15 @@ void BM_Bind(benchmark::State& state) {
 template <typename T>
 void BM_BindBatch(benchmark::State& state) {
   const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
-  std::vector<T> a(rows * dim), b(rows * dim);
+  auto a = numpy_like_buffer<T>(rows * dim), b = numpy_like_buffer<T>(rows * dim);
   for (std::size_t i = 0; i < rows; ++i) {
     const auto ra = hrr::random<T>(dim, kSeed, 2 * i), rb = hrr::random<T>(dim, kSeed, 2 * i + 1);
-    std::copy_n(ra.data(), dim, a.data() + i * dim);
-    std::copy_n(rb.data(), dim, b.data() + i * dim);
+    std::copy_n(ra.data(), dim, a.get() + i * dim);
+    std::copy_n(rb.data(), dim, b.get() + i * dim);
   }
   time_batch<T>(state, rows, dim, dim, fresh_output_of(state), [&](std::size_t i, T* out) {
-    hrr::bind<T>(std::span<const T>(a.data() + i * dim, dim),
-                 std::span<const T>(b.data() + i * dim, dim), std::span<T>(out, dim));
+    hrr::bind<T>(std::span<const T>(a.get() + i * dim, dim),
+                 std::span<const T>(b.get() + i * dim, dim), std::span<T>(out, dim));
   });
 }
 
