@@ -96,7 +96,7 @@ def main():
     py_t = [[] for _ in CASES]
     cxx_fresh = [[] for _ in CASES]
     cxx_kept = [[] for _ in CASES]
-    print(f"# hypervec pool: {hv.__name__}; load average at start: {os.getloadavg()}", file=sys.stderr)
+    print(f"# load average at start: {os.getloadavg()}", file=sys.stderr)
     for r in range(args.rounds):
         def python_part():
             for k, case in enumerate(CASES):
