@@ -5,7 +5,9 @@
 // Counters: bytes/s counts the packed operand bytes read (whole words);
 // items/s counts hypervectors read (bind: 2, multibind of 8: 8, ...), or
 // rows written for random_matrix. Ratios: python3 bench/ratios.py on a
-// --benchmark_format=json run.
+// --benchmark_format=json run. BM_BindBatch: N packed row pairs as
+// Python's bsc.bind binds them (bench/batch_util.hpp; wall time, items/s =
+// pairs, best target, shared pool).
 #include <hypervec/bipolar.hpp>
 
 #include "bench/batch_util.hpp"

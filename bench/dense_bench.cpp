@@ -5,7 +5,9 @@
 //
 // Counters: bytes/s counts the dense operand bytes read (D · sizeof(T) per
 // vector); items/s counts vectors read. Ratios: python3 bench/ratios.py on a
-// --benchmark_format=json run.
+// --benchmark_format=json run. BM_BindF32Batch: N float32 row pairs as
+// Python's map.bind binds them (bench/batch_util.hpp; wall time, items/s =
+// pairs, best target, shared pool).
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
 

@@ -6,6 +6,8 @@
 //    two transforms per vector, products in Highway);
 //  * the "plan and three transforms per bind" baseline (a fresh FFTW_ESTIMATE
 //    plan per call, as code calling FFTW without a cache does);
+//  * BM_BindBatch<float>: N row pairs at D = 4096 as Python's hrr.bind binds
+//    them, on the shared pool (bench/batch_util.hpp; wall time, items/s = pairs);
 //  * the O(D²) direct circular convolution (src/reference) at D = 1024;
 //  * the spectral product kernel alone (the exact inverse of a spectrum) on
 //    every Highway target next to its scalar reference loop.

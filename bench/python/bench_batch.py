@@ -32,7 +32,7 @@ import hypervec as hv
 CASES = []
 for d in (4096, 8192):
     for n in (1000, 2000):
-        CASES.append((f"bsc.bind", "bipolar_bench", f"BM_BindBatch/{d}/rows:{n}", d, n,
+        CASES.append(("bsc.bind", "bipolar_bench", f"BM_BindBatch/{d}/rows:{n}", d, n,
                       lambda n=n, d=d: (hv.bsc.random(n, d, seed=1), hv.bsc.random(n, d, seed=2)),
                       hv.bsc.bind))
 for d in (4096, 8192):
