@@ -5,15 +5,19 @@
 // Counters: bytes/s counts the packed operand bytes read (whole words);
 // items/s counts hypervectors read (bind: 2, multibind of 8: 8, ...), or
 // rows written for random_matrix. Ratios: python3 bench/ratios.py on a
-// --benchmark_format=json run.
+// --benchmark_format=json run. BM_BindBatch: N packed row pairs as
+// Python's bsc.bind binds them (bench/batch_util.hpp; wall time, items/s =
+// pairs, best target, shared pool).
 #include <hypervec/bipolar.hpp>
 
+#include "bench/batch_util.hpp"
 #include "bench/bench_util.hpp"
 #include "src/reference/bipolar.hpp"
 
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,30 @@ void bind_reference(benchmark::State& state) {
     benchmark::DoNotOptimize(out.words());
   }
   count_packed_reads(state, 2);
+}
+
+/// bsc.bind of N row pairs as Python calls it (bench/batch_util.hpp): packed
+/// N x W word matrices (W = ceil(D / 64), no row padding, as a Packed array
+/// holds them), XOR row by row on the shared pool.
+void bind_batch(benchmark::State& state) {
+  const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
+  const std::size_t words = hv::packed_words(dim);
+  std::mt19937_64 rng(kSeed);
+  const std::size_t n = rows * words;
+  auto a = numpy_like_buffer<std::uint64_t>(n), b = numpy_like_buffer<std::uint64_t>(n);
+  for (std::size_t k = 0; k < n; ++k) a[k] = rng(), b[k] = rng();
+  if (dim % 64 != 0) {  // bits past D are zero, as in every Packed
+    for (std::size_t i = 0; i < rows; ++i) {
+      a[i * words + words - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
+      b[i * words + words - 1] &= (std::uint64_t{1} << (dim % 64)) - 1;
+    }
+  }
+  time_batch<std::uint64_t>(state, rows, words, 2 * words, fresh_output_of(state),
+                            [&](std::size_t i, std::uint64_t* out) {
+                              hv::bipolar::bind(hv::PackedView{a.get() + i * words, dim},
+                                                hv::PackedView{b.get() + i * words, dim},
+                                                hv::PackedSpan{out, dim});
+                            });
 }
 
 // --- similarity ---------------------------------------------------------------
@@ -144,6 +172,7 @@ void random_matrix(benchmark::State& state) {
 
 void register_all() {
   register_both("BM_Bind", bind_simd, bind_reference);
+  batch_args(benchmark::RegisterBenchmark("BM_BindBatch", bind_batch), {4096, 8192});
 
   const auto run_score = [](benchmark::State& s, auto f) { score(s, f); };
   register_pair("BM_Hamming", run_score, hv::bipolar::hamming, ref::hamming);

@@ -5,17 +5,22 @@
 //
 // Counters: bytes/s counts the dense operand bytes read (D · sizeof(T) per
 // vector); items/s counts vectors read. Ratios: python3 bench/ratios.py on a
-// --benchmark_format=json run.
+// --benchmark_format=json run. BM_BindF32Batch: N float32 row pairs as
+// Python's map.bind binds them (bench/batch_util.hpp; wall time, items/s =
+// pairs, best target, shared pool).
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
 
+#include "bench/batch_util.hpp"
 #include "bench/bench_util.hpp"
 #include "src/reference/dense.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace hv = hypervec;
@@ -73,6 +78,23 @@ void bind_reference(benchmark::State& state) {
   count_dense_reads<T>(state, 2);
 }
 
+/// map.bind of N float32 row pairs as Python calls it (bench/batch_util.hpp):
+/// C-contiguous N x D matrices of ±1, multiplied row by row on the shared pool.
+void bind_f32_batch(benchmark::State& state) {
+  const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
+  std::mt19937_64 rng(kSeed);
+  const std::size_t n = rows * dim;
+  auto a = numpy_like_buffer<float>(n), b = numpy_like_buffer<float>(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    a[k] = (rng() & 1) != 0 ? 1.0f : -1.0f;
+    b[k] = (rng() & 1) != 0 ? 1.0f : -1.0f;
+  }
+  time_batch<float>(state, rows, dim, dim, fresh_output_of(state), [&](std::size_t i, float* out) {
+    hv::dense::bind(std::span<const float>(a.get() + i * dim, dim),
+                    std::span<const float>(b.get() + i * dim, dim), std::span<float>(out, dim));
+  });
+}
+
 // --- similarity -------------------------------------------------------------------
 
 template <typename T, typename Score>
@@ -128,6 +150,7 @@ void register_all() {
 
   register_both("BM_BindF32", bind_simd<float>, bind_reference<float>);
   register_both("BM_BindI8", bind_simd<std::int8_t>, bind_reference<std::int8_t>);
+  batch_args(benchmark::RegisterBenchmark("BM_BindF32Batch", bind_f32_batch), {4096, 8192});
 
   register_pair("BM_DotF32", run_score_f32, dot, dot_ref);
   register_pair("BM_CosineF32", run_score_f32, cosine, cosine_ref);

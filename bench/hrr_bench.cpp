@@ -6,6 +6,8 @@
 //    two transforms per vector, products in Highway);
 //  * the "plan and three transforms per bind" baseline (a fresh FFTW_ESTIMATE
 //    plan per call, as code calling FFTW without a cache does);
+//  * BM_BindBatch<float>: N row pairs at D = 4096 as Python's hrr.bind binds
+//    them, on the shared pool (bench/batch_util.hpp; wall time, items/s = pairs);
 //  * the O(D²) direct circular convolution (src/reference) at D = 1024;
 //  * the spectral product kernel alone (the exact inverse of a spectrum) on
 //    every Highway target next to its scalar reference loop.
@@ -15,14 +17,17 @@
 #include <hypervec/fft.hpp>
 #include <hypervec/hrr.hpp>
 
+#include "bench/batch_util.hpp"
 #include "bench/bench_util.hpp"
 #include "src/reference/hrr.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <complex>
 #include <cstdlib>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +65,24 @@ template <typename T>
 void BM_Bind(benchmark::State& state) {
   bind_into<T>(state, [](const auto& a, const auto& b, hv::DenseVector<T>& out) {
     hrr::bind<T>(a.values(), b.values(), out.values());
+  });
+}
+
+/// hrr.bind of N row pairs as Python calls it (bench/batch_util.hpp):
+/// C-contiguous N x D matrices of N(0, 1/D) values (hrr::random rows),
+/// convolved row by row on the shared pool.
+template <typename T>
+void BM_BindBatch(benchmark::State& state) {
+  const std::size_t dim = dim_of(state), rows = batch_rows_of(state);
+  auto a = numpy_like_buffer<T>(rows * dim), b = numpy_like_buffer<T>(rows * dim);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto ra = hrr::random<T>(dim, kSeed, 2 * i), rb = hrr::random<T>(dim, kSeed, 2 * i + 1);
+    std::copy_n(ra.data(), dim, a.get() + i * dim);
+    std::copy_n(rb.data(), dim, b.get() + i * dim);
+  }
+  time_batch<T>(state, rows, dim, dim, fresh_output_of(state), [&](std::size_t i, T* out) {
+    hrr::bind<T>(std::span<const T>(a.get() + i * dim, dim),
+                 std::span<const T>(b.get() + i * dim, dim), std::span<T>(out, dim));
   });
 }
 
@@ -187,6 +210,9 @@ void dims(benchmark::internal::Benchmark* b) {
 
 BENCHMARK_TEMPLATE(BM_Bind, float)->Apply(dims);
 BENCHMARK_TEMPLATE(BM_Bind, double)->Apply(dims);
+BENCHMARK_TEMPLATE(BM_BindBatch, float)->Apply([](benchmark::internal::Benchmark* b) {
+  batch_args(b, {4096});
+});
 BENCHMARK_TEMPLATE(BM_NaiveFftwBind, float)->Apply(dims);
 BENCHMARK_TEMPLATE(BM_NaiveFftwBind, double)->Apply(dims);
 BENCHMARK(BM_DirectConvolution)->Arg(1024)->Unit(benchmark::kMicrosecond);
