@@ -35,9 +35,9 @@ def short_switch_interval():
     sys.setswitchinterval(old)
 
 
-def stamps_inside(call):
-    """Runs call() while another thread stamps the time every 64 loop turns;
-    returns (stamps in the middle 80% of the call, the call's duration)."""
+def stamped_call(call, every):
+    """Runs call() while another thread appends the time to a list every
+    `every` loop turns; returns (the stamps, call start, call end)."""
     stamps = [time.perf_counter()]
     stop = threading.Event()
 
@@ -45,7 +45,7 @@ def stamps_inside(call):
         i = 0
         while not stop.is_set():
             i += 1
-            if i & 63 == 0:
+            if i % every == 0:
                 stamps.append(time.perf_counter())
 
     counter = threading.Thread(target=count)
@@ -61,38 +61,23 @@ def stamps_inside(call):
         gc.enable()
         stop.set()
         counter.join()
+    return stamps, t0, t1
+
+
+def stamps_inside(call):
+    """(stamps, one per 64 counter turns, in the middle 80% of call(), the call's duration)."""
+    stamps, t0, t1 = stamped_call(call, 64)
     margin = 0.1 * (t1 - t0)
     inside = sum(1 for s in stamps if t0 + margin < s < t1 - margin)
     return inside, t1 - t0
 
 
 def longest_stamp_gap(call):
-    """Runs call() as stamps_inside does; returns (the longest time without a
-    stamp, the call's duration). A call that holds the GIL leaves one gap of
-    about its whole length, wherever the scheduler puts the switches at its
-    edges on a loaded machine."""
-    stamps = []
-    stop = threading.Event()
-
-    def count():
-        while not stop.is_set():
-            stamps.append(time.perf_counter())
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    while len(stamps) < 3:
-        time.sleep(0.001)
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        call()
-        t1 = time.perf_counter()
-    finally:
-        gc.enable()
-        stop.set()
-        counter.join()
-    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    return max(gaps), t1 - t0
+    """(the longest time without a stamp, the call's duration), stamping every
+    turn. A call that holds the GIL leaves one gap of about its whole length,
+    wherever the scheduler puts the switches at its edges on a loaded machine."""
+    stamps, t0, t1 = stamped_call(call, 1)
+    return max(b - a for a, b in zip(stamps, stamps[1:])), t1 - t0
 
 
 def long_call(make_call, start):

@@ -1,5 +1,6 @@
-# Type stubs for hypervec (docs/python.md). Arrays are numpy.ndarray (torch CPU
-# tensors and anything numpy.asarray takes are accepted as input).
+# Signatures and types of hypervec for editors and type checkers (docs/python.md).
+# Arrays are numpy.ndarray (torch CPU tensors and anything numpy.asarray takes
+# are accepted as input).
 from typing import Any, Literal, Optional, Tuple, Union
 import numpy as np
 import numpy.typing as npt

@@ -1,4 +1,4 @@
-# Type stubs for hypervec.functional (docs/python.md).
+# Signatures and types of hypervec.functional for editors and type checkers (docs/python.md).
 from typing import Any, Literal, Optional, Tuple, Union
 import numpy as np
 from . import Packed

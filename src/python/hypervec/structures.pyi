@@ -1,4 +1,4 @@
-# Type stubs for hypervec.structures (docs/python.md).
+# Signatures and types of hypervec.structures for editors and type checkers (docs/python.md).
 from typing import Any, Literal, Optional, Sequence as Seq, Union
 import numpy as np
 from . import Packed
