@@ -53,6 +53,10 @@ class AtomicOutput {
   const std::string& path() const noexcept { return path_; }
   /// True when writing straight to the target (standard output, a pipe, a device).
   bool direct() const noexcept { return direct_; }
+  /// The temporary (in the target's folder) that commit() renames; empty
+  /// when direct. Other processes may write it at offsets (pwrite) before
+  /// commit: the distributed decode's ranks do (src/cli/decode_distributed.cpp).
+  const std::string& temp_path() const noexcept { return temp_; }
 
  private:
   void flush_buffer();

@@ -1,7 +1,7 @@
 // `hypervec decode`: the probe decoder over a .npy of document vectors: vectors and
 // documents read one chunk at a time, JSON Lines results, a summary with
 // precision@1/3/5, worked examples on the terminal (docs/probe.md).
-#include "src/cli/common.hpp"
+#include "src/cli/decode.hpp"
 
 #include <hypervec/npy.hpp>
 #include <hypervec/probe.hpp>
@@ -25,26 +25,6 @@ using json = nlohmann::json;
 
 namespace hypervec::cli {
 namespace {
-
-struct DecodeArgs {
-  CodebookArgs codebook;
-  std::string vectors;
-  std::string documents;
-  std::string out;
-  std::string summary;
-  std::size_t k = 5;
-  double presence = 0.1;
-  bool keep_context = false;
-  bool paper = false;
-  bool greedy = false;
-  double greedy_trigger = 0.5;
-  bool sign = false;
-  bool explain_away = false;
-  bool per_query = false;
-  unsigned threads = 0;
-  std::size_t examples = 3;
-  std::size_t chunk = 4096;
-};
 
 json answers_json(const std::vector<hv::probe::Answer>& answers) {
   json a = json::array();
@@ -89,36 +69,19 @@ json decoding_json(std::size_t d, const hv::probe::Decoding& r, const hv::cleanu
   return j;
 }
 
-/// The worked examples and the summary lines, as printed on the terminal.
-void print_report(std::ostream& report, const hv::probe::Summary& s, double seconds, std::size_t n,
-                  const std::vector<std::size_t>& example_docs,
-                  const std::vector<std::string>& example_texts,
-                  const std::vector<hv::probe::Decoding>& examples) {
-  char line[256];
-  std::snprintf(line, sizeof line, "decoded %zu documents in %.3f s (%.0f documents/s)\n",
-                s.documents, seconds, seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
-  report << line;
-  if (s.evaluated != 0) {
-    std::snprintf(line, sizeof line,
-                  "precision@1 %.4f  precision@3 %.4f  precision@5 %.4f  (%zu with a target, "
-                  "%zu abstained)\n",
-                  s.precision(1), s.precision(3), s.precision(5), s.evaluated, s.abstained);
-    report << line;
+/// The output checks (an output must not be an input), then the codebook.
+cleanup::PackedMemory load_codebook_checked(const DecodeArgs& a) {
+  const std::string out_path = a.out.empty() ? std::string("-") : a.out;
+  const std::initializer_list<std::pair<const char*, const std::string*>> inputs = {
+      {"vectors file", &a.vectors}, {"documents file", &a.documents},
+      {"codebook", &a.codebook.npy}, {"labels file", &a.codebook.labels}};
+  require_distinct("-o", out_path, inputs);
+  if (!a.summary.empty()) {
+    require_distinct("--summary", a.summary, inputs);
+    require_distinct("--summary", a.summary, {{"-o output", &out_path}});  // both exist
+    if (a.summary == out_path) usage_error("--summary and -o name the same file ", a.summary);
   }
-  for (std::size_t e = 0; e < example_docs.size(); ++e) {
-    const std::size_t d = example_docs[e];
-    const auto& r = examples[e];
-    report << "\n#" << d << " " << shown(example_texts[e]) << "\n";
-    report << "  " << shown(r.reason) << "\n";
-    for (const auto& x : r.answers) {
-      std::snprintf(line, sizeof line, " cos %.3f  z %6.1f%s\n", x.cosine, x.z,
-                    r.target && *r.target == x.id ? "  <- target" : "");
-      std::string label = shown(x.label);
-      if (label.size() < 16) label.resize(16, ' ');
-      report << "  " << label << line;
-    }
-    if (r.answers.empty()) report << "  (no concept above the presence threshold)\n";
-  }
+  return load_codebook(a.codebook);
 }
 
 /// Checks a chunk of float document vectors before decoding, so that a
@@ -145,22 +108,15 @@ void check_float_chunk(std::span<const float> values, std::size_t d0, std::size_
   }
 }
 
-int cmd_decode(const DecodeArgs& a) {
-  const std::string out_path = a.out.empty() ? std::string("-") : a.out;
-  const std::initializer_list<std::pair<const char*, const std::string*>> inputs = {
-      {"vectors file", &a.vectors}, {"documents file", &a.documents},
-      {"codebook", &a.codebook.npy}, {"labels file", &a.codebook.labels}};
-  require_distinct("-o", out_path, inputs);
-  if (!a.summary.empty()) {
-    require_distinct("--summary", a.summary, inputs);
-    require_distinct("--summary", a.summary, {{"-o output", &out_path}});  // both exist
-    if (a.summary == out_path) usage_error("--summary and -o name the same file ", a.summary);
-  }
+}  // namespace
 
-  const auto book = load_codebook(a.codebook);
-  const std::size_t dim = book.dim();
-  if (a.k == 0 || a.k > book.size()) {
-    usage_error("-k ", a.k, " is out of range: the codebook has ", book.size(), " rows");
+DecodeJob::DecodeJob(const DecodeArgs& args)
+    : a_(args), out_path_(args.out.empty() ? std::string("-") : args.out),
+      book_(load_codebook_checked(args)) {
+  const DecodeArgs& a = a_;
+  dim_ = book_.dim();
+  if (a.k == 0 || a.k > book_.size()) {
+    usage_error("-k ", a.k, " is out of range: the codebook has ", book_.size(), " rows");
   }
   hv::probe::Options o;
   o.k = a.k;
@@ -173,100 +129,75 @@ int cmd_decode(const DecodeArgs& a) {
   o.explain_away = a.explain_away;
   o.report_queries = a.per_query;
   o.threads = a.threads;
-  const hv::probe::Decoder decoder(book, o);
+  decoder_.emplace(book_, o);
 
   // Vectors are read one chunk at a time (npy::RowReader: pread, so a file
   // that shrinks while being read is an error, never SIGBUS): packbits rows
   // go to the packed decoder, every other dtype is converted to float, so
   // --sign and zero components behave the same whatever the dtype.
-  const hv::npy::RowReader vectors(a.vectors);
-  if (vectors.header().shape.size() != 2) {
+  vectors_.emplace(a.vectors);
+  if (vectors_->header().shape.size() != 2) {
     input_error(a.vectors, ": expected a 2-D array (documents × D), not ",
-                vectors.header().shape.size(), "-D");
+                vectors_->header().shape.size(), "-D");
   }
-  const std::size_t n = vectors.rows();
-  const bool packbits = vectors.dtype() == hv::npy::DType::uint8;
-  const std::size_t row_bytes = hv::packbits_bytes(dim);
-  if (packbits && vectors.cols() != row_bytes) {
-    input_error(a.vectors, " has ", vectors.cols(), " bytes per row; packbits of D = ", dim,
+  n_ = vectors_->rows();
+  packbits_ = vectors_->dtype() == hv::npy::DType::uint8;
+  const std::size_t row_bytes = hv::packbits_bytes(dim_);
+  if (packbits_ && vectors_->cols() != row_bytes) {
+    input_error(a.vectors, " has ", vectors_->cols(), " bytes per row; packbits of D = ", dim_,
                 " needs ", row_bytes);
   }
-  if (!packbits && vectors.cols() != dim) {
-    input_error(a.vectors, " has D = ", vectors.cols(), ", the codebook ", dim);
+  if (!packbits_ && vectors_->cols() != dim_) {
+    input_error(a.vectors, " has D = ", vectors_->cols(), ", the codebook ", dim_);
   }
-  // Documents are read along with the vectors, one chunk at a time.
-  hv::cli::DocumentReader doc_reader(a.documents);
+  const std::size_t shown_examples = std::min(a.examples, n_);
+  for (std::size_t e = 0; e < shown_examples; ++e) example_docs_.push_back(e * n_ / shown_examples);
+}
 
-  hv::detail::AtomicOutput jsonl(out_path, "decode");
-  std::ostream& report = out_path == "-" ? std::cerr : std::cout;
-
-  // Memory stays bounded for 10^6 documents: only the summary counts and the
-  // decodings of the worked examples outlive their chunk.
-  const std::size_t shown_examples = std::min(a.examples, n);
-  std::vector<std::size_t> example_docs(shown_examples);
-  for (std::size_t e = 0; e < shown_examples; ++e) example_docs[e] = e * n / shown_examples;
-  std::vector<hv::probe::Decoding> examples(shown_examples);
-  std::vector<std::string> example_texts(shown_examples);
-  hv::probe::Summary s;
-
-  Progress progress(n, "decoding");
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<float> floats;
-  std::string text;
-  std::vector<DocumentLine> lines;
-  std::vector<hv::probe::Document> docs;
-  for (std::size_t d0 = 0; d0 < n; d0 += a.chunk) {
-    const std::size_t d1 = std::min(n, d0 + a.chunk);
-    lines.resize(d1 - d0);
-    docs.assign(d1 - d0, {});
-    for (std::size_t d = d0; d < d1; ++d) {
-      DocumentLine& line = lines[d - d0];
-      if (!doc_reader.next(line)) {
-        input_error(a.documents, " has ", doc_reader.count(), " documents but ", a.vectors,
-                    " has ", n, " vectors");
-      }
-      for (const auto& c : line.context) {
-        docs[d - d0].context.push_back(id_of(book, c, a.documents, line, d));
-      }
-      if (line.target) docs[d - d0].target = id_of(book, *line.target, a.documents, line, d);
-      for (std::size_t e = 0; e < shown_examples; ++e) {
-        if (example_docs[e] == d) example_texts[e] = line.text;
-      }
+DecodedBlock DecodeJob::decode(DocumentReader& reader, std::size_t first, std::size_t count) const {
+  const DecodeArgs& a = a_;
+  std::vector<DocumentLine> lines(count);
+  std::vector<hv::probe::Document> docs(count);
+  DecodedBlock block;
+  block.texts.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t d = first + i;
+    DocumentLine& line = lines[i];
+    if (!reader.next(line)) {
+      input_error(a.documents, " has ", reader.count(), " documents but ", a.vectors, " has ", n_,
+                  " vectors");
     }
-    const std::span<const hv::probe::Document> chunk_docs(docs);
-    std::vector<hv::probe::Decoding> out;
-    if (packbits) {
-      const hv::PackedMatrix chunk = vectors.read_packed(d0, d1 - d0, dim);
-      out = decoder.decode(chunk.view(), chunk_docs);
-    } else {
-      floats.resize((d1 - d0) * dim);
-      vectors.read_float(d0, d1 - d0, floats);
-      check_float_chunk(floats, d0, dim, a.sign, a, lines);
-      out = decoder.decode(hv::DenseMatrixView<float>{floats.data(), d1 - d0, dim, dim}, chunk_docs);
-    }
-    text.clear();
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      const auto& r = out[i];
-      const std::size_t d = d0 + i;
-      const json j = decoding_json(d, r, book, a.per_query);
-      text += j.dump();
-      text += '\n';
-    }
-    jsonl.write(text);
-    s += hv::probe::summarize(out);
-    for (std::size_t e = 0; e < shown_examples; ++e) {
-      const std::size_t d = example_docs[e];
-      if (d >= d0 && d < d1) examples[e] = std::move(out[d - d0]);
-    }
-    progress.update(d1);
+    for (const auto& c : line.context) docs[i].context.push_back(id_of(book_, c, a.documents, line, d));
+    if (line.target) docs[i].target = id_of(book_, *line.target, a.documents, line, d);
+    block.texts[i] = std::move(line.text);
   }
-  if (DocumentLine extra; doc_reader.next(extra)) {
-    input_error(a.documents, ":", extra.line, ": more documents than the ", n, " vectors of ",
-                a.vectors);
+  const std::span<const hv::probe::Document> chunk_docs(docs);
+  if (packbits_) {
+    const hv::PackedMatrix chunk = vectors_->read_packed(first, count, dim_);
+    block.decodings = decoder_->decode(chunk.view(), chunk_docs);
+  } else {
+    std::vector<float> floats(count * dim_);
+    vectors_->read_float(first, count, floats);
+    check_float_chunk(floats, first, dim_, a.sign, a, lines);
+    block.decodings =
+        decoder_->decode(hv::DenseMatrixView<float>{floats.data(), count, dim_, dim_}, chunk_docs);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (std::size_t i = 0; i < block.decodings.size(); ++i) {
+    block.text += decoding_json(first + i, block.decodings[i], book_, a.per_query).dump();
+    block.text += '\n';
+  }
+  block.summary = hv::probe::summarize(block.decodings);
+  return block;
+}
 
+void DecodeJob::require_end(DocumentReader& reader) const {
+  if (DocumentLine extra; reader.next(extra)) {
+    input_error(a_.documents, ":", extra.line, ": more documents than the ", n_, " vectors of ",
+                a_.vectors);
+  }
+}
+
+std::string DecodeJob::summary_json(const hv::probe::Summary& s, double seconds) const {
   json summary = {{"documents", s.documents},
                   {"evaluated", s.evaluated},
                   {"abstained", s.abstained},
@@ -276,31 +207,103 @@ int cmd_decode(const DecodeArgs& a) {
                   {"inverted_polarity", s.inverted},
                   {"polarity_suspect", s.polarity_suspect()},
                   {"seconds", seconds},
-                  {"documents_per_second", seconds > 0 ? static_cast<double>(n) / seconds : 0.0}};
+                  {"documents_per_second", seconds > 0 ? static_cast<double>(n_) / seconds : 0.0}};
   if (s.evaluated != 0) {
     summary["precision@1"] = s.precision(1);
     summary["precision@3"] = s.precision(3);
     summary["precision@5"] = s.precision(5);
   }
+  return summary.dump(2) + "\n";
+}
+
+std::string DecodeJob::report_head(const hv::probe::Summary& s, double seconds) const {
+  std::string out;
+  appendf(out, "decoded %zu documents in %.3f s (%.0f documents/s)\n", s.documents, seconds,
+          seconds > 0 ? static_cast<double>(n_) / seconds : 0.0);
+  if (s.evaluated != 0) {
+    appendf(out,
+            "precision@1 %.4f  precision@3 %.4f  precision@5 %.4f  (%zu with a target, "
+            "%zu abstained)\n",
+            s.precision(1), s.precision(3), s.precision(5), s.evaluated, s.abstained);
+  }
+  return out;
+}
+
+std::string DecodeJob::report_example(std::size_t d, const std::string& text,
+                                      const hv::probe::Decoding& r) const {
+  std::string out = "\n#" + std::to_string(d) + " " + shown(text) + "\n";
+  out += "  " + shown(r.reason) + "\n";
+  for (const auto& x : r.answers) {
+    std::string label = shown(x.label);
+    if (label.size() < 16) label.resize(16, ' ');
+    out += "  " + label;
+    appendf(out, " cos %.3f  z %6.1f%s\n", x.cosine, x.z,
+            r.target && *r.target == x.id ? "  <- target" : "");
+  }
+  if (r.answers.empty()) out += "  (no concept above the presence threshold)\n";
+  return out;
+}
+
+std::string DecodeJob::polarity_warning(const hv::probe::Summary& s) const {
+  if (!s.polarity_suspect()) return {};
+  std::string out;
+  appendf(out,
+          "warning: %zu of %zu documents abstained while a codebook row scored cos <= -%g: the "
+          "codebook (or the vectors) most likely has the opposite sign convention. A packbits "
+          "file must be written as np.packbits(x < 0) (bit 1 = -1), not np.packbits(x > 0); see "
+          "docs/probe.md\n",
+          s.inverted, s.documents, a_.presence);
+  return out;
+}
+
+namespace {
+
+int cmd_decode(const DecodeArgs& a) {
+#if HYPERVEC_CLI_MPI
+  if (const auto* mpi = mpi_session(); mpi != nullptr && mpi->active()) return decode_distributed(a);
+#endif
+  const DecodeJob job(a);
+  const std::size_t n = job.documents();
+  DocumentReader doc_reader(a.documents);
+  hv::detail::AtomicOutput jsonl(job.out_path(), "decode");
+  std::ostream& report = job.out_path() == "-" ? std::cerr : std::cout;
+
+  // Memory stays bounded for 10^6 documents: only the summary counts and the
+  // decodings of the worked examples outlive their chunk.
+  const auto& example_docs = job.example_docs();
+  std::vector<std::string> examples(example_docs.size());
+  hv::probe::Summary s;
+  Progress progress(n, "decoding");
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t d0 = 0; d0 < n; d0 += a.chunk) {
+    const std::size_t d1 = std::min(n, d0 + a.chunk);
+    const DecodedBlock block = job.decode(doc_reader, d0, d1 - d0);
+    jsonl.write(block.text);
+    s += block.summary;
+    for (std::size_t e = 0; e < example_docs.size(); ++e) {
+      const std::size_t d = example_docs[e];
+      if (d >= d0 && d < d1) examples[e] = job.report_example(d, block.texts[d - d0], block.decodings[d - d0]);
+    }
+    progress.update(d1);
+  }
+  job.require_end(doc_reader);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
   // Both outputs are complete before either replaces its old file.
   std::optional<hv::detail::AtomicOutput> summary_file;
   if (!a.summary.empty()) {
     summary_file.emplace(a.summary, "decode --summary");
-    summary_file->write(summary.dump(2) + "\n");
+    summary_file->write(job.summary_json(s, seconds));
   }
   // A direct output (a device, a pipe) cannot be rolled back: it goes first,
   // so that its failure leaves the atomic one uncommitted.
   if (summary_file && summary_file->direct()) summary_file->commit();
   jsonl.commit();
   if (summary_file && !summary_file->direct()) summary_file->commit();
-  print_report(report, s, seconds, n, example_docs, example_texts, examples);
-  if (s.polarity_suspect()) {
-    std::cerr << "warning: " << s.inverted << " of " << s.documents
-              << " documents abstained while a codebook row scored cos <= -" << a.presence
-              << ": the codebook (or the vectors) most likely has the opposite sign convention. "
-                 "A packbits file must be written as np.packbits(x < 0) (bit 1 = -1), not "
-                 "np.packbits(x > 0); see docs/probe.md\n";
-  }
+  report << job.report_head(s, seconds);
+  for (const auto& e : examples) report << e;
+  std::cerr << job.polarity_warning(s);
   return 0;
 }
 
