@@ -102,9 +102,10 @@ void RowReader::read_float(std::size_t first, std::size_t count, std::span<float
   detail::require(out.size() == count * cols_, "npy::RowReader::read_float: out holds ", out.size(),
                   " values, ", count, " rows of ", cols_, " need ", count * cols_);
   const std::vector<std::byte> bytes = raw(first, count);
+  const std::size_t n = out.size();
+  if (n == 0) return;  // an empty shard: no bytes, and memcpy must not see null
   // Fortran files were converted by read(); the others are in the file's order.
   const bool swap = whole_.empty() && header_.big_endian != (std::endian::native == std::endian::big);
-  const std::size_t n = out.size();
   const std::byte* p = bytes.data();
   switch (header_.dtype) {
     case DType::float32:
