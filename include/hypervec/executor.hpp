@@ -49,17 +49,31 @@
 #include <utility>
 #include <vector>
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
 namespace hypervec {
 
 class Executor;
 
 namespace detail {
 
-/// The default worker count: the machine's hardware threads (at least 1),
-/// read once per process (glibc reads /sys/devices/system/cpu/online on every
+/// The default worker count: the hardware threads this process may run on
+/// (its CPU affinity on Linux, so that a rank that mpirun or taskset binds to
+/// one core runs one worker; else every hardware thread), at least 1, read
+/// once per process (glibc reads /sys/devices/system/cpu/online on every
 /// hardware_concurrency() call: ~1.5 µs, twice per parallel_for).
 inline unsigned default_thread_count() noexcept {
-  static const unsigned count = std::max(1U, std::thread::hardware_concurrency());
+  static const unsigned count = [] {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+      return static_cast<unsigned>(CPU_COUNT(&set));
+    }
+#endif
+    return std::max(1U, std::thread::hardware_concurrency());
+  }();
   return count;
 }
 
