@@ -83,6 +83,33 @@ cleanup::PackedMemory load_codebook(const CodebookArgs& a) {
   return book;
 }
 
+int exit_code_of(std::exception_ptr error, std::string& message) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const UsageError& e) {
+    message = std::string("error: ") + e.what();
+    return 2;
+  } catch (const InputError& e) {
+    message = std::string("error: ") + e.what();
+    return 3;
+  } catch (const hypervec::WriteError& e) {
+    message = std::string("error: ") + e.what();
+    return 5;
+  } catch (const hypervec::Error& e) {
+    message = std::string("error: ") + e.what();
+    return 3;
+  } catch (const std::bad_alloc&) {
+    message = "error: out of memory";
+    return 1;
+  } catch (const std::exception& e) {
+    message = std::string("internal error: ") + e.what();
+    return 1;
+  } catch (...) {
+    message = "internal error: unknown exception";
+    return 1;
+  }
+}
+
 Progress::Progress(std::size_t total, const char* what)
     : total_(total), what_(what), active_(::isatty(2) != 0 && total > 0) {}
 

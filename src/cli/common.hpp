@@ -39,6 +39,17 @@ Command encode_command(CLI::App& app);
 Command decode_command(CLI::App& app);
 Command stats_command(CLI::App& app);
 
+/// Ends the command with `code` and no message: the message was printed
+/// already (a distributed decode's rank 0 prints what every rank agreed on).
+struct QuietExit {
+  int code;
+};
+
+/// The exit code of an exception (UsageError 2, InputError 3, WriteError 5,
+/// another hypervec::Error 3, out of memory or anything else 1) and, in
+/// `message`, what to print after "hypervec: ".
+int exit_code_of(std::exception_ptr error, std::string& message);
+
 template <typename... Parts>
 [[noreturn]] void input_error(Parts&&... parts) {
   throw InputError(hypervec::detail::concat(std::forward<Parts>(parts)...));

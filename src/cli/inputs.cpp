@@ -113,6 +113,17 @@ bool DocumentReader::next(DocumentLine& doc) {
   return false;
 }
 
+std::size_t DocumentReader::skip(std::size_t count) {
+  std::string line;
+  std::size_t skipped = 0;
+  while (skipped < count && lines_->next(line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++skipped;
+    ++count_;
+  }
+  return skipped;
+}
+
 namespace {
 std::vector<DocumentLine> all_documents(DocumentReader& in) {
   std::vector<DocumentLine> docs;

@@ -55,7 +55,11 @@ class DocumentReader {
   ~DocumentReader();
   /// The next document; false at the end of the file.
   bool next(DocumentLine& doc);
-  /// Documents returned so far.
+  /// Passes over the next `count` documents without parsing them (blank
+  /// lines are not documents, as for next()); returns how many there were
+  /// (fewer at the end of the file).
+  std::size_t skip(std::size_t count);
+  /// Documents returned or skipped so far.
   std::size_t count() const noexcept { return count_; }
   const std::string& where() const noexcept;
 

@@ -14,6 +14,7 @@
 #include <hypervec/error.hpp>
 
 #include "src/cli/common.hpp"
+#include "src/cli/decode.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -23,10 +24,12 @@
 #include <vector>
 
 namespace hv = hypervec;
-using hv::cli::InputError;
-using hv::cli::UsageError;
 
 int main(int argc, char** argv) {
+#if HYPERVEC_CLI_MPI
+  // Under mpirun or srun: MPI for a distributed decode (docs/distributed.md).
+  const hv::cli::MpiSession mpi(&argc, &argv);
+#endif
   CLI::App app{"hypervec: hypervector codebooks, encoding and the probe decoder"};
   app.require_subcommand(1);
   const std::vector<hv::cli::Command> commands = {
@@ -42,6 +45,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   try {
+#if HYPERVEC_CLI_MPI
+    if (mpi.active() && mpi.size() > 1 && !app.got_subcommand("decode")) {
+      if (mpi.rank() == 0) {
+        std::cerr << "hypervec: error: only `hypervec decode` runs on several MPI ranks; run "
+                     "this command without mpirun\n";
+      }
+      return 2;
+    }
+#endif
     int status = 1;
     for (const auto& c : commands) {
       if (*c.app) status = c.run();
@@ -52,24 +64,12 @@ int main(int argc, char** argv) {
       throw hv::WriteError("cannot write the report to standard output");
     }
     return status;
-  } catch (const UsageError& e) {
-    std::cerr << "hypervec: error: " << e.what() << "\n";
-    return 2;
-  } catch (const InputError& e) {
-    std::cerr << "hypervec: error: " << e.what() << "\n";
-    return 3;
-  } catch (const hv::WriteError& e) {
-    std::cerr << "hypervec: error: " << e.what() << "\n";
-    return 5;
-  } catch (const hv::Error& e) {
-    std::cerr << "hypervec: error: " << e.what() << "\n";
-    return 3;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "hypervec: error: out of memory\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << "hypervec: internal error: " << e.what() << "\n";
-    return 1;
+  } catch (const hv::cli::QuietExit& e) {
+    return e.code;
+  } catch (...) {
+    std::string message;
+    const int code = hv::cli::exit_code_of(std::current_exception(), message);
+    std::cerr << "hypervec: " << message << "\n";
+    return code;
   }
-  return 1;
 }
