@@ -227,13 +227,18 @@ int decode_distributed(const DecodeArgs& a) {
     if (fs::exists(parts) && !fs::is_directory(parts)) {
       usage_error(parts, " exists and is not a folder (decode keeps its checkpoints there)");
     }
+    std::error_code error;
     if (fs::exists(parts) && read_text(manifest_path) != manifest) {
       std::cerr << "hypervec: " << parts << " holds the checkpoints of another decode "
                 << "(other inputs or options): starting over\n";
-      fs::remove_all(parts);
+      if (fs::remove_all(parts, error); error) {
+        throw hv::WriteError(hv::detail::concat("decode: cannot remove ", parts, ": ", error.message()));
+      }
     }
     if (!fs::exists(parts)) {
-      fs::create_directory(parts);
+      if (fs::create_directory(parts, error); error) {
+        throw hv::WriteError(hv::detail::concat("decode: cannot create ", parts, ": ", error.message()));
+      }
       hv::detail::write_file_atomically(manifest_path, manifest, "decode");
     }
   });
@@ -247,10 +252,14 @@ int decode_distributed(const DecodeArgs& a) {
   try {
     DocumentReader reader(a.documents);
     const std::size_t first_doc = mine.first * a.chunk;
-    if (reader.skip(first_doc) != first_doc) {
-      input_error(a.documents, " has ", reader.count(), " documents but ", a.vectors, " has ", n,
-                  " vectors");
-    }
+    // Skips `count` documents; the documents file ending first is an input error.
+    auto skip = [&](std::size_t count) {
+      if (reader.skip(count) != count) {
+        input_error(a.documents, " has ", reader.count(), " documents but ", a.vectors, " has ", n,
+                    " vectors");
+      }
+    };
+    skip(first_doc);
     for (std::size_t b = mine.first; b < mine.first + mine.count; ++b) {
       const std::size_t d0 = b * a.chunk, count = std::min(a.chunk, n - d0);
       bool has_example = false;
@@ -263,9 +272,8 @@ int decode_distributed(const DecodeArgs& a) {
         // A worked example is printed from its decoding: decode its block again.
         if (has_example) {
           block = job->decode(reader, d0, count);
-        } else if (reader.skip(count) != count) {
-          input_error(a.documents, " has ", reader.count(), " documents but ", a.vectors, " has ",
-                      n, " vectors");
+        } else {
+          skip(count);
         }
       } else {
         block = job->decode(reader, d0, count);
