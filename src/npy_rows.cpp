@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -158,6 +159,38 @@ PackedMatrix RowReader::read_packed(std::size_t first, std::size_t count, std::s
     const auto* src = reinterpret_cast<const std::uint8_t*>(bytes.data()) + r * row_bytes;
     if (!detail::unpack_packbits_row(src, dim, m.row_span(r).words)) {
       throw IoError(detail::concat(path_, ": row ", first + r, " has padding bits set past D = ", dim));
+    }
+  }
+  return m;
+}
+
+PackedMatrix RowReader::read_bipolar(std::size_t first, std::size_t count, std::size_t dim) const {
+  if (header_.shape.size() != 2) {
+    throw IoError(detail::concat(path_, ": a codebook must be a 2-d array (rows, D); this one has ",
+                                 header_.shape.size(), " dimensions"));
+  }
+  detail::require(first <= rows_ && count <= rows_ - first, path_, ": rows [", first, ", ", first + count,
+                  ") are outside the file's ", rows_, " rows");
+  if (header_.dtype == DType::uint8) {
+    if (dim == 0) throw IoError(detail::concat(path_, ": a packbits (uint8) codebook needs D given explicitly"));
+    return read_packed(first, count, dim);
+  }
+  if (dim != 0 && dim != cols_) {
+    throw DimensionError(detail::concat(path_, ": codebook has D=", cols_, ", expected D=", dim));
+  }
+  detail::require_valid_dim(path_.c_str(), "the codebook", cols_);
+  std::vector<float> values(count * cols_);
+  read_float(first, count, values);
+  PackedMatrix m(count, cols_);
+  for (std::size_t r = 0; r < count; ++r) {
+    PackedSpan row = m.row_span(r);
+    const float* x = values.data() + r * cols_;
+    for (std::size_t i = 0; i < cols_; ++i) {
+      if (!std::isfinite(x[i]) || x[i] == 0) {
+        throw IoError(detail::concat(path_, ": row ", first + r, " component ", i, " is ", x[i],
+                                     "; a bipolar codebook needs nonzero, finite signs"));
+      }
+      if (x[i] < 0) row.words[i / 64] |= std::uint64_t{1} << (i % 64);
     }
   }
   return m;

@@ -192,6 +192,15 @@ class RowReader {
   /// padding bits set past D (naming the row).
   PackedMatrix read_packed(std::size_t first, std::size_t count, std::size_t dim) const;
 
+  /// Rows [first, first + count) of a bipolar codebook as packed vectors,
+  /// the row range of what load_bipolar reads whole: packbits uint8 with D =
+  /// dim (read_packed), or float32/float64/int8 ±1 and bool rows (read_float;
+  /// float64 is rounded to float32 first) whose D is cols() (dim 0 or equal).
+  /// Throws IoError naming the file and the global row and component of a
+  /// zero, NaN or infinite component, DimensionError for a dim that is not the
+  /// file's, InvalidArgument for a range past rows().
+  PackedMatrix read_bipolar(std::size_t first, std::size_t count, std::size_t dim) const;
+
  private:
   std::vector<std::byte> raw(std::size_t first, std::size_t count) const;
 

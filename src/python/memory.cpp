@@ -529,13 +529,58 @@ py::object resonate(py::handle s, const std::vector<Holder>& codebooks,
   return (*resonance_type)(factors, labels, cosines, r.iterations, r.converged);
 }
 
-/// Memory.load: a codebook .npy as the CLI reads it (codebook.hpp).
-Holder load(const std::string& path, std::optional<std::string> labels_path, std::size_t dim) {
+/// Memory.load: a codebook .npy as the CLI reads it (codebook.hpp), whole
+/// or, with `rows` (a slice or range, step 1), only rows [start, stop) of the
+/// file with their labels, read with npy::RowReader (a shard of a codebook
+/// split over processes: hypervec.distributed).
+Holder load(const std::string& path, std::optional<std::string> labels_path, std::size_t dim,
+            py::object rows) {
+  const char* where = "Memory.load";
+  if (rows.is_none()) {
+    py::gil_scoped_release no_gil;
+    if (labels_path) return std::make_shared<MemoryHolder>(codebook::load(path, *labels_path, dim));
+    const PackedMatrix all = npy::load_bipolar(path, dim);
+    if (all.rows() == 0) return std::make_shared<MemoryHolder>(cleanup::PackedMemory(all.dim()));
+    return std::make_shared<MemoryHolder>(cleanup::PackedMemory(all.view()));
+  }
+  if (!py::isinstance<py::slice>(rows) && !py::isinstance(rows, py::module_::import("builtins").attr("range"))) {
+    value_error(where, "rows is a " + std::string(py::str(rows.get_type().attr("__name__"))) +
+                           "; expected a slice or range of row numbers, e.g. slice(1000, 2000)");
+  }
+  auto bound = [&](const char* name) -> std::optional<py::ssize_t> {
+    const py::object v = rows.attr(name);
+    if (v.is_none()) return std::nullopt;
+    if (!py::isinstance<py::int_>(v)) value_error(where, std::string("rows.") + name + " is not an int");
+    return v.cast<py::ssize_t>();
+  };
+  const auto start = bound("start"), stop = bound("stop"), step = bound("step");
+  if (step && *step != 1) value_error(where, "rows has step " + std::to_string(*step) + "; only step 1 is read");
+  if ((start && *start < 0) || (stop && *stop < 0)) {
+    value_error(where, "rows has a negative bound; give row numbers from 0");
+  }
   py::gil_scoped_release no_gil;
-  if (labels_path) return std::make_shared<MemoryHolder>(codebook::load(path, *labels_path, dim));
-  const PackedMatrix rows = npy::load_bipolar(path, dim);
-  if (rows.rows() == 0) return std::make_shared<MemoryHolder>(cleanup::PackedMemory(rows.dim()));
-  return std::make_shared<MemoryHolder>(cleanup::PackedMemory(rows.view()));
+  const npy::RowReader reader(path);
+  const std::size_t first = start ? static_cast<std::size_t>(*start) : 0;
+  const std::size_t last = stop ? static_cast<std::size_t>(*stop) : reader.rows();
+  if (first > last) {
+    throw InvalidArgument(hypervec::detail::concat(where, ": rows [", first, ", ", last, ") is reversed"));
+  }
+  const PackedMatrix shard = reader.read_bipolar(first, last - first, dim);
+  std::vector<std::string> labels;
+  if (labels_path) {
+    labels = codebook::read_labels(*labels_path);
+    if (labels.size() != reader.rows()) {
+      throw DimensionError(hypervec::detail::concat(where, ": ", path, " has ", reader.rows(), " rows but ",
+                                                    *labels_path, " has ", labels.size(),
+                                                    " labels; they must match one to one"));
+    }
+  }
+  cleanup::PackedMemory memory(shard.dim());
+  if (shard.rows() != 0) {
+    memory.add(shard.view(), labels.empty() ? std::span<const std::string>{}
+                                            : std::span<const std::string>(labels).subspan(first, shard.rows()));
+  }
+  return std::make_shared<MemoryHolder>(std::move(memory));
 }
 
 std::string repr(const MemoryHolder& h) {
@@ -597,12 +642,17 @@ running searches (a reader-writer lock), so the memory never changes under a sea
            py::arg("codebook"), py::arg("labels") = py::none(), py::kw_only(),
            py::arg("metric") = "cosine")
       .def_static("load", &load, py::arg("path"), py::arg("labels_path") = py::none(),
-                  py::kw_only(), py::arg("dim") = 0, R"doc(
+                  py::kw_only(), py::arg("dim") = 0, py::arg("rows") = py::none(), R"doc(
 A packed memory from a codebook .npy, read as `hypervec decode --codebook` does:
 float32/float64 or int8 +-1 rows, or np.packbits uint8 rows with bit 1 = -1
 (np.packbits(x < 0, axis=1)) and dim=D given. labels_path: a labels file, one
 label per line, one per row (the CLI's --labels); None leaves the labels empty.
-Raises OSError for unreadable or malformed files, ValueError for a row/label mismatch.)doc")
+rows: None (all) or a slice/range [start, stop) of the file's rows, step 1: only
+those rows are read (with their labels; the labels file still has one per row of
+the file), and the memory's row i is the file's row start + i. An empty range
+gives an empty memory of the file's D. hypervec.distributed shards a codebook so.
+Raises OSError for unreadable or malformed files, ValueError for a row/label
+mismatch or rows outside the file.)doc")
       .def("search", &search, py::arg("queries"), py::arg("k") = 1, py::kw_only(),
            py::arg("min_cosine") = py::none(), py::arg("min_z") = py::none(),
            py::arg("threads") = 0, R"doc(

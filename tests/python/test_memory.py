@@ -414,3 +414,55 @@ def test_torch_codebooks_and_queries(rng):
         assert memory.kind == kind
         got = memory.search(torch.from_numpy(rows[:5]).to(dtype), 2)
         np.testing.assert_array_equal(got.ids[:, 0], np.arange(5))
+
+
+def test_load_rows_reads_a_range_with_its_labels(tmp_path, rng):
+    # Memory.load(rows=...) is a row range of the whole file's memory, for every
+    # on-disk format, with the labels of those rows (hypervec.distributed's shards).
+    d, m = 300, 11
+    x = np.where(rng.random((m, d)) < 0.5, -1, 1).astype(np.float32)
+    labels = tmp_path / "labels.txt"
+    labels.write_text("".join(f"w{i}\n" for i in range(m)))
+    files = {"packbits": (np.packbits(x < 0, axis=1), d), "float32": (x, 0), "float64": (x.astype(np.float64), d),
+             "int8": (x.astype(np.int8), 0), "bool": (x < 0, d)}
+    for name, (array, dim) in files.items():
+        path = str(tmp_path / f"{name}.npy")
+        np.save(path, array)
+        whole = hv.Memory.load(path, str(labels), dim=dim)
+        for rows in (slice(0, m), slice(3, 8), range(10, 11), slice(None, 4), slice(5, None), slice(4, 4)):
+            part = hv.Memory.load(path, str(labels), dim=dim, rows=rows)
+            first, stop, _ = rows.indices(m) if isinstance(rows, slice) else (rows.start, rows.stop, 1)
+            assert len(part) == stop - first and part.dim == d, (name, rows)
+            assert list(part.labels) == [f"w{i}" for i in range(first, stop)], (name, rows)
+            if stop > first:
+                assert np.array_equal(part.codebook().words, whole.codebook()[first:stop].words), (name, rows)
+        assert len(hv.Memory.load(path, dim=dim, rows=slice(2, 5)).labels) == 3
+
+
+def test_load_rows_errors(tmp_path):
+    x = np.ones((4, 64), dtype=np.float32)
+    x[2, 5] = 0.0
+    path = str(tmp_path / "c.npy")
+    np.save(path, x)
+    labels = tmp_path / "l.txt"
+    labels.write_text("a\nb\nc\n")
+    assert len(hv.Memory.load(path, rows=slice(0, 2))) == 2  # the zero is outside the range
+    with pytest.raises(OSError, match=r"row 2 component 5 is 0"):  # the file's row, not the range's
+        hv.Memory.load(path, rows=slice(1, 4))
+    with pytest.raises(ValueError, match=r"rows \[3, 5\) are outside the file's 4 rows"):
+        hv.Memory.load(path, rows=slice(3, 5))
+    with pytest.raises(ValueError, match="reversed"):
+        hv.Memory.load(path, rows=slice(3, 1))
+    with pytest.raises(ValueError, match="step 2"):
+        hv.Memory.load(path, rows=slice(0, 4, 2))
+    with pytest.raises(ValueError, match="negative"):
+        hv.Memory.load(path, rows=slice(-2, None))
+    with pytest.raises(ValueError, match="slice or range"):
+        hv.Memory.load(path, rows=(0, 2))
+    with pytest.raises(ValueError, match="4 rows but .* 3 labels"):
+        hv.Memory.load(path, str(labels), rows=slice(0, 1))
+    with pytest.raises(OSError, match="D given"):
+        np.save(path, np.zeros((2, 8), dtype=np.uint8))
+        hv.Memory.load(path, rows=slice(0, 1))
+    with pytest.raises(OSError):
+        hv.Memory.load(str(tmp_path / "missing.npy"), rows=slice(0, 1))
