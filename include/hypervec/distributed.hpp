@@ -112,6 +112,7 @@ class ShardedMemory {
   int rank_ = 0, ranks_ = 1;
   Memory shard_;
   std::size_t first_row_ = 0, size_ = 0;
+  std::vector<std::size_t> shard_rows_;  // rows of every rank's shard, from the constructor
 };
 
 using ShardedPackedMemory = ShardedMemory<cleanup::Packed>;

@@ -103,8 +103,10 @@ ShardedMemory<Row>::ShardedMemory(MPI_Comm comm, Memory shard)
       throw DimensionError(hypervec::detail::concat("ShardedMemory: rank ", r, "'s shard has D = ",
                                                     dim, ", rank 0's D = ", all[0]));
     }
-    if (r < rank_) first_row_ += all[2 * static_cast<std::size_t>(r) + 1];
-    size_ += all[2 * static_cast<std::size_t>(r) + 1];
+    const std::size_t rows = all[2 * static_cast<std::size_t>(r) + 1];
+    shard_rows_.push_back(rows);
+    if (r < rank_) first_row_ += rows;
+    size_ += rows;
   }
   if (size_ == 0) throw DimensionError("ShardedMemory: every shard is empty");
 }
@@ -197,13 +199,11 @@ std::vector<Matches> ShardedMemory<Row>::search_impl(const QueryView& queries,
   MPI_Bcast(shape, 2, MPI_UINT64_T, root, comm_);
   const std::size_t q_total = shape[0], q_dim = shape[1];
 
-  // Every rank's candidates per query: min(k, its rows), known to all.
-  std::vector<std::uint64_t> shard_rows(static_cast<std::size_t>(ranks_));
-  const std::uint64_t mine = shard_.size();
-  MPI_Allgather(&mine, 1, MPI_UINT64_T, shard_rows.data(), 1, MPI_UINT64_T, comm_);
-  std::vector<std::size_t> per_query(shard_rows.size());
-  for (std::size_t r = 0; r < shard_rows.size(); ++r) {
-    per_query[r] = std::min<std::size_t>(options.k, shard_rows[r]);
+  // Every rank's candidates per query: min(k, its rows), known to all (the
+  // shard sizes were gathered once, by the constructor).
+  std::vector<std::size_t> per_query(shard_rows_.size());
+  for (std::size_t r = 0; r < shard_rows_.size(); ++r) {
+    per_query[r] = std::min<std::size_t>(options.k, shard_rows_[r]);
   }
   cleanup::Options local = options;
   local.k = per_query[static_cast<std::size_t>(rank_)];
