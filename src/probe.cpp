@@ -623,8 +623,16 @@ std::vector<Decoding> Decoder::decode(const DenseMatrixView<float>& vectors,
   hypervec::detail::require(vectors.rows == 0 || vectors.data != nullptr, where,
                             ": vectors is a null pointer");
   const bool sign = options_.float_input == FloatInput::sign;
-  for (std::size_t d = 0; d < vectors.rows; ++d) check_float(vectors.row(d), d, !sign, where);
-  if (sign) {
+  bool bipolar = vectors.rows != 0;  // every component exactly +1 or -1
+  for (std::size_t d = 0; d < vectors.rows; ++d) {
+    check_float(vectors.row(d), d, !sign, where);
+    if (bipolar) {
+      bipolar = std::all_of(vectors.row(d).begin(), vectors.row(d).end(),
+                            [](float x) { return x == 1.0F || x == -1.0F; });
+    }
+  }
+  // A ±1 batch as is equals its sign: the packed path, no slower route by accident.
+  if (sign || bipolar) {
     PackedMatrix packed(vectors.rows, dim());
     for (std::size_t d = 0; d < vectors.rows; ++d) {
       const PackedVector p = dense::to_packed(vectors.row(d));

@@ -271,6 +271,56 @@ BOOST_AUTO_TEST_CASE(float_input_and_thread_count_do_not_change_results) {
   }
 }
 
+// Float ±1 vectors as is (what sign(encoder output) saves) take the packed
+// path: exactly the packed decoder's answers, not the mixed kernel's (whose
+// norms round differently at a D that is not a square). One component that
+// is not ±1 keeps the batch on the mixed path, with the real-valued cosine.
+BOOST_AUTO_TEST_CASE(a_bipolar_float_batch_takes_the_packed_path) {
+  const std::uint64_t seed = test_seed() + 7;
+  constexpr std::size_t dim = 1000;
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const auto book = hv::codebook::generate(numbered_labels(300), dim, seed);
+    std::mt19937_64 rng(seed);
+    const auto docs = make_analogies(book, rng, 12, 0.15);
+    const auto packed = stack(docs, dim);
+    hv::DenseMatrix<float> floats(docs.size(), dim);
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      const auto f = hv::dense::to_float(docs[i].v);
+      std::copy(f.values().begin(), f.values().end(), floats.row(i).begin());
+    }
+    const auto documents = documents_of(docs);
+    const probe::Decoder decoder(book);
+    const auto want = decoder.decode(packed.view(), documents);
+    const auto got = decoder.decode(floats.view(), documents);
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      BOOST_TEST_CONTEXT("document " << i) {
+        BOOST_TEST(got[i].reason == want[i].reason);
+        BOOST_REQUIRE(got[i].answers.size() == want[i].answers.size());
+        for (std::size_t a = 0; a < want[i].answers.size(); ++a) {
+          BOOST_TEST(got[i].answers[a].id == want[i].answers[a].id);
+          BOOST_TEST(got[i].answers[a].cosine == want[i].answers[a].cosine);  // exact
+          BOOST_TEST(got[i].answers[a].z == want[i].answers[a].z);
+        }
+      }
+    }
+    // Halve one component of document 0: the mixed path, cos = u·r / (‖u‖·√D).
+    floats.row(0)[5] *= 0.5F;
+    const auto mixed = decoder.decode(floats.view(), documents);
+    BOOST_REQUIRE(!mixed[0].answers.empty());
+    const auto& best = mixed[0].answers[0];
+    std::vector<float> u(floats.row(0).begin(), floats.row(0).end());
+    for (const std::size_t atom : mixed[0].query) {
+      const auto key = hv::dense::to_float(book.row(atom));
+      for (std::size_t i = 0; i < dim; ++i) u[i] *= key.values()[i];
+    }
+    const auto row = hv::dense::to_float(book.row(best.id));
+    double dot = 0, norm = 0;
+    for (std::size_t i = 0; i < dim; ++i) dot += double{u[i]} * row.values()[i], norm += double{u[i]} * u[i];
+    BOOST_TEST(best.cosine == dot / std::sqrt(norm * dim), boost::test_tools::tolerance(1e-6));
+    BOOST_TEST(best.cosine != want[0].answers[0].cosine);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(every_thread_count_decodes_a_small_batch_identically) {
   // 1, 3 and 8 documents (8, 24 and 64 subset queries) at every thread count
   // 1 .. 2·documents + 3 and at 64, 70, 128: thread counts that once left a

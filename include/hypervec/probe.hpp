@@ -40,7 +40,11 @@ enum class Selection {
 
 /// What a float document vector is scored as.
 enum class FloatInput {
-  as_is,     ///< real weights, mixed float-vs-packed cosine (zeros count as 0)
+  /// real weights, mixed float-vs-packed cosine (zeros count as 0). A batch
+  /// whose components are all exactly ±1 (what sign(encoder output) saves)
+  /// takes the packed path instead: the same cosines (Σu·r/(‖u‖√D) with
+  /// ‖u‖ = √D is (D − 2·hamming)/D), ~8× faster.
+  as_is,
   sign,      ///< sign first (0 → -1, as the probe's normalize), then packed
 };
 
