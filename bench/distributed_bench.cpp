@@ -61,41 +61,39 @@ const dist::ShardedMemory<hv::cleanup::Packed>& sharded() {
   return *memory;
 }
 
-void report(benchmark::State& state, std::size_t queries) {
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(queries));
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(queries * kRows * kDim / 8));
-  state.counters["threads"] = static_cast<double>(g_threads);
-}
-
-void BM_ShardedSearch(benchmark::State& state) {
-  const auto& memory = sharded();
+/// Times memory.search of state.range(1) queries (k = 5) and reports
+/// queries/s and codebook bytes/s (the whole codebook, all ranks together).
+template <typename AnyMemory>
+void time_search(benchmark::State& state, const AnyMemory& memory) {
   const std::size_t q = static_cast<std::size_t>(state.range(1));
   const hv::PackedMatrix queries = make_queries(q);
   hv::cleanup::Options options;
   options.k = 5;
   options.threads = g_threads;
   for (auto _ : state) benchmark::DoNotOptimize(memory.search(queries.view(), options));
-  report(state, q);
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(q));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(q * kRows * kDim / 8));
+  state.counters["threads"] = static_cast<double>(g_threads);
+}
+
+int world_size() {
   int ranks = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  state.counters["ranks"] = ranks;
+  return ranks;
+}
+
+void BM_ShardedSearch(benchmark::State& state) {
+  time_search(state, sharded());
+  state.counters["ranks"] = world_size();
 }
 
 void BM_LocalSearch(benchmark::State& state) {
-  int ranks = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  if (ranks != 1) {
+  if (world_size() != 1) {
     state.SkipWithError("the local baseline runs at -np 1 only");
     return;
   }
   static const hv::cleanup::PackedMemory memory = make_shard(1, 0);
-  const std::size_t q = static_cast<std::size_t>(state.range(1));
-  const hv::PackedMatrix queries = make_queries(q);
-  hv::cleanup::Options options;
-  options.k = 5;
-  options.threads = g_threads;
-  for (auto _ : state) benchmark::DoNotOptimize(memory.search(queries.view(), options));
-  report(state, q);
+  time_search(state, memory);
 }
 
 // Fixed iteration counts: every rank must run the collective search equally often.
