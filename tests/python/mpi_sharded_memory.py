@@ -18,7 +18,8 @@ import numpy as np
 from mpi4py import MPI
 
 import hypervec as hv
-from hypervec.distributed import ShardedMemory, shard_range
+from hypervec import probe
+from hypervec.distributed import ShardedMemory, decode, shard_range
 
 comm = MPI.COMM_WORLD
 rank, ranks = comm.Get_rank(), comm.Get_size()
@@ -168,12 +169,56 @@ def errors(folder, rng):
         fail("the memory does not search after the errors")
 
 
+def decoded_documents():
+    """distributed.decode of data/probe (500 documents; also 3, fewer than the ranks
+    at -np 4) equals one Decoder.decode / decode_columns on the root."""
+    global checks
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "probe")
+    memory = hv.Memory.load(f"{data}/codebook.npy", f"{data}/labels.txt", dim=4096)
+    decoder = probe.Decoder(memory, k=3)
+    docs = probe.read_documents(f"{data}/analogies.jsonl")
+    bits = np.load(f"{data}/noisy.npy", mmap_mode="r")
+    for n in (500, 3):
+        vectors = hv.Packed.from_packbits(np.asarray(bits[:n]), 4096, one="negative")
+        contexts, targets = docs["context"][:n], docs["target"][:n]
+        got = decode(comm, decoder, vectors, contexts, targets)
+        cols = decode(comm, decoder, vectors, contexts, targets, columns=True)
+        floats = decode(comm, decoder, vectors.to_bipolar(np.float32), contexts, targets, root=ranks - 1)
+        if rank == 0:
+            want = decoder.decode(vectors, contexts, targets)
+            checks += 1
+            if got != want:
+                fail(f"decode of {n} documents differs from one Decoder")
+            want_cols = decoder.decode_columns(vectors, contexts, targets)
+            for key, column in want_cols.items():
+                checks += 1
+                numeric = column.dtype.kind in "fiu"
+                if not (np.array_equal(cols[key], column, equal_nan=column.dtype.kind == "f") if numeric
+                        else list(cols[key].ravel()) == list(column.ravel())):
+                    fail(f"decode columns={key} differs from one Decoder")
+        elif got is not None or cols is not None:
+            fail("a rank other than the root got results")
+        if rank == ranks - 1 and floats != decoder.decode(vectors, contexts, targets):
+            fail("decode of float vectors at root = last rank differs")
+    bad = [list(c) for c in docs["context"][:10]]
+    bad[9][0] = "no-such-label"  # in the last rank's range
+    raises(ValueError, "no-such-label", lambda: decode(comm, decoder, vectors_of(bits, 10), bad, None),
+           "unknown label")
+    raises(ValueError, "10 vectors, 9 contexts", lambda: decode(comm, decoder, vectors_of(bits, 10), bad[:9]),
+           "length mismatch")
+
+
+def vectors_of(bits, n):
+    return hv.Packed.from_packbits(np.asarray(bits[:n]), 4096, one="negative")
+
+
 def main():
     rng = np.random.default_rng(SEED + 0)  # the same draws on every rank
     folder = comm.bcast(tempfile.mkdtemp(prefix="hv-mpi-") if rank == 0 else None)
     loaded_codebooks(folder, rng)
     built_shards(rng)
     errors(folder, rng)
+    decoded_documents()
     comm.Barrier()
     if rank == 0:
         for name in os.listdir(folder):

@@ -5,6 +5,8 @@ Python side of include/hypervec/distributed.hpp (docs/distributed.md).
     from hypervec.distributed import ShardedMemory
     memory = ShardedMemory.load(MPI.COMM_WORLD, "codebook.npy", "labels.txt", dim=4096)
     hits = memory.search(queries, k=5)        # queries read on rank 0; every rank gets hits
+    # or the documents split over the ranks, each with the whole codebook; root gets all:
+    results = decode(MPI.COMM_WORLD, probe.Decoder(hypervec.Memory.load(...)), vectors, contexts)
 
 Rows are split in contiguous ranges (shard_range: sizes differ by at most one, a rank
 may hold none); each rank keeps one local hypervec.Memory and searches it with all its
@@ -13,14 +15,16 @@ all-gathers the candidates and merges them by (score descending, global id ascen
 then applies min_cosine/min_z: the result equals Memory.search on the whole codebook.
 Every method is collective (call it on every rank) and errors are too: every rank
 raises the error of the lowest failing rank, as ValueError or OSError, prefixed
-"rank r: ". mpi4py is imported by the caller; this module only uses the communicator.
+"rank r: ". decode() splits a probe decode's documents over the ranks instead (every
+rank holds the whole codebook). mpi4py is imported by the caller; this module only
+uses the communicator.
 """
 
 import numpy as np
 
 from ._hypervec import Memory, Packed, SearchResult
 
-__all__ = ["ShardedMemory", "shard_range"]
+__all__ = ["ShardedMemory", "shard_range", "decode"]
 
 
 def shard_range(rows, ranks, rank):
@@ -172,3 +176,34 @@ class ShardedMemory:
         labels[~passing] = None
         out = (a.reshape(lead + (k,)) for a in (ids, cosines, z, p, scores, labels))
         return SearchResult(*out)
+
+
+def decode(comm, decoder, vectors, contexts, targets=None, *, columns=False, root=0):
+    """Collective probe decode with the documents split over the ranks: documents
+    [0, N) in contiguous ranges (shard_range), each rank decoding its range with its own
+    `decoder` (a hypervec.probe.Decoder on the whole codebook, using all its cores).
+    Every rank passes the same vectors (Packed or an array, e.g. np.load(path,
+    mmap_mode="r"), so that a rank reads only its rows), contexts and targets.
+    Returns on `root` what decoder.decode returns for all N documents, in document
+    order with "doc" the global index (columns=True: decoder.decode_columns, the arrays
+    joined), and None on the other ranks. Errors are collective, as ShardedMemory's."""
+    def local():
+        n = len(vectors)
+        if len(contexts) != n or (targets is not None and len(targets) != n):
+            raise ValueError(f"distributed.decode: {n} vectors, {len(contexts)} contexts"
+                             + ("" if targets is None else f", {len(targets)} targets"))
+        first, stop = shard_range(n, comm.Get_size(), comm.Get_rank())
+        part_targets = None if targets is None else targets[first:stop]
+        rows = vectors[first:stop] if isinstance(vectors, Packed) else np.asarray(vectors[first:stop])
+        if columns:
+            return decoder.decode_columns(rows, contexts[first:stop], part_targets)
+        part = decoder.decode(rows, contexts[first:stop], part_targets)
+        for d in part:
+            d["doc"] += first
+        return part
+    parts = comm.gather(_run(comm, local), root=root)
+    if comm.Get_rank() != root:
+        return None
+    if columns:
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    return [d for p in parts for d in p]

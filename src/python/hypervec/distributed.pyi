@@ -23,3 +23,6 @@ class ShardedMemory:
     def search(self, queries: Union[None, Packed, npt.ArrayLike] = ..., k: int = ..., *,
                min_cosine: Optional[float] = ..., min_z: Optional[float] = ...,
                threads: int = ..., root: int = ...) -> SearchResult: ...
+
+def decode(comm: Any, decoder: Any, vectors: Union[Packed, npt.ArrayLike], contexts: Any,
+           targets: Any = ..., *, columns: bool = ..., root: int = ...) -> Any: ...
