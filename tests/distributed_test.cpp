@@ -5,7 +5,9 @@
 // tests/mpi_run.py; every rank runs every case.
 #define BOOST_TEST_MODULE distributed
 #include <hypervec/bipolar.hpp>
+#include <hypervec/bundle.hpp>
 #include <hypervec/codebook.hpp>
+#include <hypervec/dense.hpp>
 #include <hypervec/distributed.hpp>
 #include <hypervec/npy.hpp>
 
@@ -13,6 +15,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <complex>
 #include <filesystem>
 #include <random>
@@ -311,4 +314,127 @@ BOOST_AUTO_TEST_CASE(errors_reach_every_rank) {
   BOOST_TEST(sharded.search(hv::bipolar::random_matrix(1, 64, 2).view(), {.k = 8})[0].size() == 8u);
   MPI_Barrier(MPI_COMM_WORLD);
   if (world_rank() == 0) std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+void require_same_answers(const std::vector<hv::probe::Answer>& got, const std::vector<hv::probe::Answer>& want) {
+  BOOST_REQUIRE_EQUAL(got.size(), want.size());
+  for (std::size_t a = 0; a < got.size(); ++a) {
+    BOOST_TEST(got[a].id == want[a].id);
+    BOOST_TEST(got[a].label == want[a].label);
+    BOOST_TEST(got[a].cosine == want[a].cosine);
+    BOOST_TEST(got[a].z == want[a].z);
+  }
+}
+
+/// The same decodings, field for field (cosines bit for bit).
+void require_same(const std::vector<hv::probe::Decoding>& got, const std::vector<hv::probe::Decoding>& want) {
+  BOOST_REQUIRE_EQUAL(got.size(), want.size());
+  for (std::size_t d = 0; d < got.size(); ++d) {
+    BOOST_TEST_CONTEXT("document " << d) {
+      BOOST_TEST(got[d].query == want[d].query, boost::test_tools::per_element());
+      BOOST_TEST(got[d].query_index == want[d].query_index);
+      BOOST_TEST(got[d].queries == want[d].queries);
+      BOOST_TEST(got[d].artefacts == want[d].artefacts);
+      BOOST_TEST(got[d].reason == want[d].reason);
+      BOOST_TEST(got[d].role == want[d].role);
+      BOOST_TEST((got[d].rank == want[d].rank));
+      BOOST_TEST((got[d].target == want[d].target));
+      BOOST_TEST(got[d].inverted_cosine == want[d].inverted_cosine);
+      require_same_answers(got[d].answers, want[d].answers);
+      BOOST_REQUIRE_EQUAL(got[d].per_query.size(), want[d].per_query.size());
+      for (std::size_t q = 0; q < got[d].per_query.size(); ++q) {
+        BOOST_TEST(got[d].per_query[q].atoms == want[d].per_query[q].atoms, boost::test_tools::per_element());
+        BOOST_TEST((got[d].per_query[q].artefact_atom == want[d].per_query[q].artefact_atom));
+        BOOST_TEST(got[d].per_query[q].artefact_cosine == want[d].per_query[q].artefact_cosine);
+        require_same_answers(got[d].per_query[q].answers, want[d].per_query[q].answers);
+      }
+    }
+  }
+}
+
+/// Probe documents over an m-row codebook: analogies v = normalize(A⊙B + C⊙D)
+/// with 15% noise, a repeated context atom, documents without a target,
+/// context-free ones and pure noise (abstentions: the polarity check runs).
+struct Batch {
+  hv::PackedMatrix vectors;
+  std::vector<hv::probe::Document> docs;
+};
+
+Batch probe_batch(const hv::cleanup::PackedMemory& book, std::mt19937_64& rng, std::size_t n) {
+  Batch b{hv::PackedMatrix(n, book.dim()), {}};
+  std::uniform_int_distribution<std::size_t> pick(0, book.size() - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t a[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      do {
+        a[k] = pick(rng);
+      } while (std::find(a, a + k, a[k]) != a + k);
+    }
+    const auto ab = hv::bipolar::bind(book.row(a[0]), book.row(a[1]));
+    const auto cd = hv::bipolar::bind(book.row(a[2]), book.row(a[3]));
+    const std::vector<hv::PackedView> pair = {ab.view(), cd.view()};
+    auto v = hv::bipolar::majority(pair, hv::TieBreak::toward_negative());
+    v = hv::bipolar::bind(v, hv::test::random_packed_biased(book.dim(), i % 7 == 6 ? 0.5 : 0.15, rng));
+    std::copy(v.words(), v.words() + v.num_words(), b.vectors.row_span(i).words);
+    hv::probe::Document doc{{a[0], a[1], a[2]}, a[3]};
+    if (i % 5 == 1) doc.target.reset();
+    if (i % 5 == 2) doc.context = {a[0], a[0], a[2]};
+    if (i % 5 == 3) doc.context.clear();
+    b.docs.push_back(doc);
+  }
+  return b;
+}
+
+}  // namespace
+
+// distributed::decode on a sharded codebook equals probe::Decoder on the
+// whole one, for every option that works sharded, packed and float input.
+BOOST_AUTO_TEST_CASE(sharded_decode_equals_the_local_decoder) {
+  const std::uint64_t seed = hv::test::test_seed() + 11;
+  BOOST_TEST_CONTEXT("seed " << seed << ", " << world_size() << " ranks") {
+    for (const std::size_t rows : {6, 7, 300}) {
+      BOOST_TEST_CONTEXT("M = " << rows) {
+        const hv::cleanup::PackedMemory whole(hv::bipolar::random_matrix(rows, kDim, seed),
+                                              labels_for(rows));
+        const dist::ShardedPackedMemory sharded(MPI_COMM_WORLD, shard_of<hv::cleanup::Packed>(whole, rows));
+        std::mt19937_64 rng(seed + rows);
+        const Batch batch = probe_batch(whole, rng, 40);
+        hv::DenseMatrix<float> floats(batch.docs.size(), kDim), reals(batch.docs.size(), kDim);
+        for (std::size_t d = 0; d < batch.docs.size(); ++d) {
+          const auto f = hv::dense::to_float(batch.vectors.row(d));
+          for (std::size_t i = 0; i < kDim; ++i) {
+            floats.row(d)[i] = f.values()[i];
+            reals.row(d)[i] = f.values()[i] * (i % 3 == 0 ? 0.5F : 1.0F);  // real weights: the mixed path
+          }
+        }
+        std::vector<hv::probe::Options> settings(4);
+        settings[0].k = std::min<std::size_t>(5, rows);
+        settings[1] = settings[0], settings[1].selection = hv::probe::Selection::paper;
+        settings[1].report_queries = true;
+        settings[2] = settings[0], settings[2].exclude_context = false, settings[2].k = 2;
+        settings[3] = settings[0], settings[3].float_input = hv::probe::FloatInput::sign;
+        settings[3].min_cosine = 0.05;
+        for (std::size_t o = 0; o < settings.size(); ++o) {
+          BOOST_TEST_CONTEXT("options " << o) {
+            const hv::probe::Decoder local(whole, settings[o]);
+            require_same(dist::decode(sharded, settings[o], batch.vectors.view(), batch.docs),
+                         local.decode(batch.vectors.view(), batch.docs));
+            require_same(dist::decode(sharded, settings[o], floats.view(), batch.docs),
+                         local.decode(floats.view(), batch.docs));
+            require_same(dist::decode(sharded, settings[o], reals.view(), batch.docs),
+                         local.decode(reals.view(), batch.docs));
+          }
+        }
+        hv::probe::Options greedy;
+        greedy.greedy = true;
+        BOOST_CHECK_THROW(dist::decode(sharded, greedy, batch.vectors.view(), batch.docs), hv::InvalidArgument);
+        std::vector<hv::probe::Document> bad = batch.docs;
+        bad.back().context.push_back(rows);  // outside the codebook
+        BOOST_CHECK_THROW(dist::decode(sharded, {}, batch.vectors.view(), bad), hv::InvalidArgument);
+        BOOST_TEST(dist::decode(sharded, {}, batch.vectors.view(), batch.docs).size() == batch.docs.size());
+      }
+    }
+  }
 }

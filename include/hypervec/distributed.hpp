@@ -30,6 +30,7 @@
 #pragma once
 
 #include <hypervec/cleanup.hpp>
+#include <hypervec/probe.hpp>
 
 #include <mpi.h>
 
@@ -119,6 +120,26 @@ using ShardedPackedMemory = ShardedMemory<cleanup::Packed>;
 using ShardedFloatMemory = ShardedMemory<float>;
 using ShardedInt8Memory = ShardedMemory<std::int8_t>;
 using ShardedPhasorMemory = ShardedMemory<std::complex<float>>;
+
+/// Collective probe decode (probe.hpp, docs/probe.md) against a codebook
+/// sharded over codebook.comm(): every rank passes the same vectors and
+/// documents and returns the same decodings, equal to probe::Decoder on the
+/// whole codebook with the same options (src/probe_batch.hpp is the one
+/// algorithm of both). Each subset query is a collective sharded search; the
+/// rows of the batch's context atoms and targets (the keys, the artefact and
+/// target cosines) are gathered once per call from their owners (a bitwise-OR
+/// all-reduce of |distinct ids| × D/8 bytes). Float batches: as
+/// probe::Decoder (±1 or FloatInput::sign packed, else the mixed path).
+/// Throws InvalidArgument, on every rank alike, for options.greedy and
+/// options.explain_away (both need every row on one rank), k outside 1..M, a
+/// context or target id outside the codebook; DimensionError for the
+/// vectors' D or count.
+std::vector<probe::Decoding> decode(const ShardedMemory<cleanup::Packed>& codebook,
+                                    const probe::Options& options, const PackedMatrixView& vectors,
+                                    std::span<const probe::Document> documents);
+std::vector<probe::Decoding> decode(const ShardedMemory<cleanup::Packed>& codebook,
+                                    const probe::Options& options, const DenseMatrixView<float>& vectors,
+                                    std::span<const probe::Document> documents);
 
 extern template class ShardedMemory<cleanup::Packed>;
 extern template class ShardedMemory<float>;
