@@ -132,6 +132,26 @@ try:
                   f"{what}: report differs:\n{report}\n---\n{ref_report}")
             check(not os.path.exists(out + ".parts"), f"{what}: checkpoints left behind")
 
+    # 1b. A sharded codebook (--codebook-shards S: N / S document groups of S
+    # ranks, each group holding the codebook split over its ranks): the same bytes.
+    sharded_cases = [(packed, ["--chunk", "37"]), (float_path, ["--chunk", "128", "--per-query", "--paper"])]
+    layouts = [(2, 2)] if SANITIZED else [(2, 2), (4, 2), (3, 3)]
+    for c, (vectors, extra) in enumerate(sharded_cases[:1] if SANITIZED else sharded_cases):
+        ref = os.path.join(tmp, f"sref{c}.jsonl")
+        code, ref_report, err = run([HV] + decode_args(vectors, docs, ref, *extra))
+        check(code == 0, f"single-process decode {c}: exit {code}: {err}")
+        for n, shards in layouts:
+            out = os.path.join(tmp, f"sout{c}_{n}_{shards}.jsonl")
+            code, report, err = run(mpi(n, decode_args(vectors, docs, out, *extra, "--codebook-shards", str(shards))))
+            what = f"sharded case {c} ({os.path.basename(vectors)} {' '.join(extra)}), -np {n}, {shards} shards"
+            check(code == 0, f"{what}: exit {code}: {err}")
+            if code != 0:
+                continue
+            check(read(out) == read(ref), f"{what}: JSON Lines differ from one process")
+            check(summary_without_time(out + ".summary") == summary_without_time(ref + ".summary"),
+                  f"{what}: summary differs")
+            check(report_without_time(report) == report_without_time(ref_report), f"{what}: report differs")
+
     # 2. Killed mid-way, resumed with another rank count: the same bytes.
     reps = 8 if SANITIZED else 40
     big_vectors = os.path.join(tmp, "big.npy")
@@ -168,7 +188,11 @@ try:
     check(6 <= killed_done < blocks,
           f"the run was not killed mid-way ({killed_done} of {blocks} blocks done)")
     check(read(out) == b"previous output\n", "a killed decode touched the previous output")
-    code, report, err = run(mpi(3, decode_args(big_vectors, big_docs, out, *extra)), timeout=600)
+    # Resumed on another layout: 2 document groups of 2 codebook shards (-np 3
+    # under ASan, which is slower per rank); blocks do not depend on it.
+    resume_layout = ["--codebook-shards", "1"] if SANITIZED else ["--codebook-shards", "2"]
+    code, report, err = run(mpi(3 if SANITIZED else 4, decode_args(big_vectors, big_docs, out, *extra,
+                                                                  *resume_layout)), timeout=600)
     check(code == 0, f"resumed decode: exit {code}: {err}")
     check(f"resumed: {killed_done} of {blocks} blocks" in err,
           f"the resumed run did not resume from the {killed_done} finished blocks: {err}")
@@ -226,6 +250,12 @@ try:
     code, _, err = run(mpi(2, args[:args.index("-o")] + ["--chunk", "100"]))
     check(code == 2 and "pass -o FILE" in err and err.count("pass -o FILE") == 1,
           f"decode without -o: exit {code}: {err}")
+    for n, flags, text in ((4, ["--codebook-shards", "3"], "must divide the 4 ranks"),
+                           (2, ["--codebook-shards", "2", "--greedy"], "--greedy unbinds with every")):
+        code, _, err = run(mpi(n, decode_args(packed, docs, os.path.join(tmp, "u.jsonl"), *flags)))
+        check(code == 2 and err.count(text) == 1, f"{' '.join(flags)} on {n} ranks: exit {code}: {err}")
+    code, _, err = run([HV] + decode_args(packed, docs, os.path.join(tmp, "u.jsonl"), "--codebook-shards", "2"))
+    check(code == 2 and "run under mpirun" in err, f"--codebook-shards without mpirun: exit {code}: {err}")
     code, _, err = run(mpi(2, ["stats", "--codebook", os.path.join(DATA, "codebook.npy"),
                                "--labels", os.path.join(DATA, "labels.txt"), "--dim", "4096"]))
     check(code == 2 and "only `hypervec decode`" in err, f"stats on 2 ranks: exit {code}: {err}")

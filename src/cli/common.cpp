@@ -29,14 +29,20 @@ void require_distinct(const std::string& option, const std::string& output,
   }
 }
 
-std::size_t id_of(const cleanup::PackedMemory& book, const std::string& label,
-                  const std::string& path, const DocumentLine& line, std::size_t doc) {
-  const auto id = book.find(label);
-  if (!id) {
-    input_error(path, ":", line.line, " (document ", doc, "): label \"", shown(label),
-                "\" is not in the codebook");
+CodebookLabels::CodebookLabels(std::vector<std::string> labels) : labels_(std::move(labels)) {
+  for (std::size_t i = 0; i < labels_.size(); ++i) {
+    if (labels_[i].empty()) continue;
+    if (!ids_.emplace(labels_[i], i).second) {
+      throw InvalidArgument(hypervec::detail::concat("the label \"", shown(labels_[i]), "\" of row ", i,
+                                                     " repeats row ", ids_.at(labels_[i])));
+    }
   }
-  return *id;
+}
+
+std::optional<std::size_t> CodebookLabels::find(std::string_view label) const {
+  const auto it = ids_.find(label);
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
 }
 
 const CLI::Validator kUnsigned(

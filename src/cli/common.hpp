@@ -17,8 +17,10 @@
 #include <cstdio>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -70,10 +72,39 @@ std::string shown(std::string_view text);
 void require_distinct(const std::string& option, const std::string& output,
                       std::initializer_list<std::pair<const char*, const std::string*>> inputs);
 
-/// The codebook id of `label`, or an InputError naming the documents file,
-/// the line and the document.
-std::size_t id_of(const cleanup::PackedMemory& book, const std::string& label,
-                  const std::string& path, const DocumentLine& line, std::size_t doc);
+/// The labels of a codebook whose rows are held elsewhere (a decode over a
+/// sharded codebook: every rank knows every label). find and label as
+/// cleanup::PackedMemory's.
+class CodebookLabels {
+ public:
+  /// Throws InvalidArgument for a repeated non-empty label.
+  explicit CodebookLabels(std::vector<std::string> labels);
+  // The index views the labels' own storage: movable, not copyable.
+  CodebookLabels(CodebookLabels&&) = default;
+  CodebookLabels(const CodebookLabels&) = delete;
+  CodebookLabels& operator=(const CodebookLabels&) = delete;
+  std::size_t size() const noexcept { return labels_.size(); }
+  const std::string& label(std::size_t id) const { return labels_.at(id); }
+  std::optional<std::size_t> find(std::string_view label) const;
+
+ private:
+  std::vector<std::string> labels_;
+  std::unordered_map<std::string_view, std::size_t> ids_;
+};
+
+/// The codebook id of `label` (book: a cleanup::PackedMemory or
+/// CodebookLabels), or an InputError naming the documents file, the line and
+/// the document.
+template <typename Book>
+std::size_t id_of(const Book& book, const std::string& label, const std::string& path,
+                  const DocumentLine& line, std::size_t doc) {
+  const auto id = book.find(label);
+  if (!id) {
+    input_error(path, ":", line.line, " (document ", doc, "): label \"", shown(label),
+                "\" is not in the codebook");
+  }
+  return *id;
+}
 
 // --- Option validators -----------------------------------------------------------
 

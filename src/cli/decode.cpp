@@ -3,6 +3,7 @@
 // precision@1/3/5, worked examples on the terminal (docs/probe.md).
 #include "src/cli/decode.hpp"
 
+#include <hypervec/codebook.hpp>
 #include <hypervec/npy.hpp>
 #include <hypervec/probe.hpp>
 
@@ -40,8 +41,8 @@ json answers_json(const std::vector<hv::probe::Answer>& answers) {
 /// One line of decode's JSON Lines output: document d's answers, chosen
 /// query, reason, and (with a target) its rank and role; with --per-query
 /// every subset query's top-k and artefact check.
-json decoding_json(std::size_t d, const hv::probe::Decoding& r, const hv::cleanup::PackedMemory& book,
-                   bool per_query) {
+template <typename Book>
+json decoding_json(std::size_t d, const hv::probe::Decoding& r, const Book& book, bool per_query) {
   json j = {{"doc", d}, {"query", json::array()}, {"answers", answers_json(r.answers)}};
   for (const auto id : r.query) j["query"].push_back(book.label(id));
   if (r.greedy_key) j["greedy_key"] = book.label(*r.greedy_key);
@@ -69,8 +70,8 @@ json decoding_json(std::size_t d, const hv::probe::Decoding& r, const hv::cleanu
   return j;
 }
 
-/// The output checks (an output must not be an input), then the codebook.
-cleanup::PackedMemory load_codebook_checked(const DecodeArgs& a) {
+/// The output checks: an output must not be an input.
+void check_outputs(const DecodeArgs& a) {
   const std::string out_path = a.out.empty() ? std::string("-") : a.out;
   const std::initializer_list<std::pair<const char*, const std::string*>> inputs = {
       {"vectors file", &a.vectors}, {"documents file", &a.documents},
@@ -81,7 +82,6 @@ cleanup::PackedMemory load_codebook_checked(const DecodeArgs& a) {
     require_distinct("--summary", a.summary, {{"-o output", &out_path}});  // both exist
     if (a.summary == out_path) usage_error("--summary and -o name the same file ", a.summary);
   }
-  return load_codebook(a.codebook);
 }
 
 /// Checks a chunk of float document vectors before decoding, so that a
@@ -111,14 +111,52 @@ void check_float_chunk(std::span<const float> values, std::size_t d0, std::size_
 }  // namespace
 
 DecodeJob::DecodeJob(const DecodeArgs& args)
-    : a_(args), out_path_(args.out.empty() ? std::string("-") : args.out),
-      book_(load_codebook_checked(args)) {
+    : a_(args), out_path_(args.out.empty() ? std::string("-") : args.out) {
+  check_outputs(a_);
+  book_.emplace(load_codebook(a_.codebook));
+  set_up(book_->size(), book_->dim());
+  decoder_.emplace(*book_, options_);
+}
+
+#if HYPERVEC_CLI_MPI
+DecodeJob::DecodeJob(const DecodeArgs& args, int shards, int shard)
+    : a_(args), out_path_(args.out.empty() ? std::string("-") : args.out) {
   const DecodeArgs& a = a_;
-  dim_ = book_.dim();
-  if (a.k == 0 || a.k > book_.size()) {
-    usage_error("-k ", a.k, " is out of range: the codebook has ", book_.size(), " rows");
+  check_outputs(a);
+  if (a.greedy) usage_error("--greedy unbinds with every codebook row, which --codebook-shards splits");
+  if (a.explain_away) usage_error("--explain-away needs the whole codebook on each rank; drop --codebook-shards");
+  std::vector<std::string> labels = hv::codebook::read_labels(a.codebook.labels);
+  const hv::npy::RowReader reader(a.codebook.npy);
+  const std::size_t rows = reader.header().shape.size() == 2 ? reader.rows() : 0;
+  if (reader.header().shape.size() == 2 && labels.size() != rows) {
+    throw hv::DimensionError(hv::detail::concat("codebook::load: ", a.codebook.npy, " has ", rows,
+                                                " rows but ", a.codebook.labels, " has ", labels.size(),
+                                                " labels; they must match one to one"));
   }
-  hv::probe::Options o;
+  const auto range = hv::distributed::shard_range(rows, shards, shard);
+  const hv::PackedMatrix mine = reader.read_bipolar(range.first, range.count, a.codebook.dim);
+  if (rows == 0) throw hv::IoError(hv::detail::concat("codebook::load: ", a.codebook.npy, " has no rows"));
+  shard_.emplace(mine.dim());
+  if (range.count != 0) {
+    shard_->add(mine.view(), std::span<const std::string>(labels).subspan(range.first, range.count));
+  }
+  labels_.emplace(std::move(labels));
+  set_up(labels_->size(), mine.dim());
+}
+
+void DecodeJob::attach(MPI_Comm comm) {
+  sharded_ = std::make_unique<hv::distributed::ShardedPackedMemory>(comm, std::move(*shard_));
+  shard_.reset();
+}
+#endif
+
+void DecodeJob::set_up(std::size_t rows, std::size_t dim) {
+  const DecodeArgs& a = a_;
+  dim_ = dim;
+  if (a.k == 0 || a.k > rows) {
+    usage_error("-k ", a.k, " is out of range: the codebook has ", rows, " rows");
+  }
+  hv::probe::Options& o = options_;
   o.k = a.k;
   o.min_cosine = a.presence;
   o.exclude_context = !a.keep_context;
@@ -129,7 +167,6 @@ DecodeJob::DecodeJob(const DecodeArgs& args)
   o.explain_away = a.explain_away;
   o.report_queries = a.per_query;
   o.threads = a.threads;
-  decoder_.emplace(book_, o);
 
   // Vectors are read one chunk at a time (npy::RowReader: pread, so a file
   // that shrinks while being read is an error, never SIGBUS): packbits rows
@@ -155,6 +192,15 @@ DecodeJob::DecodeJob(const DecodeArgs& args)
 }
 
 DecodedBlock DecodeJob::decode(DocumentReader& reader, std::size_t first, std::size_t count) const {
+#if HYPERVEC_CLI_MPI
+  if (labels_) return decode_block(*labels_, reader, first, count);
+#endif
+  return decode_block(*book_, reader, first, count);
+}
+
+template <typename Book>
+DecodedBlock DecodeJob::decode_block(const Book& book, DocumentReader& reader, std::size_t first,
+                                     std::size_t count) const {
   const DecodeArgs& a = a_;
   std::vector<DocumentLine> lines(count);
   std::vector<hv::probe::Document> docs(count);
@@ -167,23 +213,29 @@ DecodedBlock DecodeJob::decode(DocumentReader& reader, std::size_t first, std::s
       input_error(a.documents, " has ", reader.count(), " documents but ", a.vectors, " has ", n_,
                   " vectors");
     }
-    for (const auto& c : line.context) docs[i].context.push_back(id_of(book_, c, a.documents, line, d));
-    if (line.target) docs[i].target = id_of(book_, *line.target, a.documents, line, d);
+    for (const auto& c : line.context) docs[i].context.push_back(id_of(book, c, a.documents, line, d));
+    if (line.target) docs[i].target = id_of(book, *line.target, a.documents, line, d);
     block.texts[i] = std::move(line.text);
   }
   const std::span<const hv::probe::Document> chunk_docs(docs);
+  // One decoder for the whole codebook, or the collective one over the shards.
+  const auto run = [&](const auto& vectors) {
+#if HYPERVEC_CLI_MPI
+    if (sharded_) return hv::distributed::decode(*sharded_, options_, vectors, chunk_docs);
+#endif
+    return decoder_->decode(vectors, chunk_docs);
+  };
   if (packbits_) {
     const hv::PackedMatrix chunk = vectors_->read_packed(first, count, dim_);
-    block.decodings = decoder_->decode(chunk.view(), chunk_docs);
+    block.decodings = run(chunk.view());
   } else {
     std::vector<float> floats(count * dim_);
     vectors_->read_float(first, count, floats);
     check_float_chunk(floats, first, dim_, a.sign, a, lines);
-    block.decodings =
-        decoder_->decode(hv::DenseMatrixView<float>{floats.data(), count, dim_, dim_}, chunk_docs);
+    block.decodings = run(hv::DenseMatrixView<float>{floats.data(), count, dim_, dim_});
   }
   for (std::size_t i = 0; i < block.decodings.size(); ++i) {
-    block.text += decoding_json(first + i, block.decodings[i], book_, a.per_query).dump();
+    block.text += decoding_json(first + i, block.decodings[i], book, a.per_query).dump();
     block.text += '\n';
   }
   block.summary = hv::probe::summarize(block.decodings);
@@ -262,6 +314,10 @@ int cmd_decode(const DecodeArgs& a) {
 #if HYPERVEC_CLI_MPI
   if (const auto* mpi = mpi_session(); mpi != nullptr && mpi->active()) return decode_distributed(a);
 #endif
+  if (a.codebook_shards != 1) {
+    usage_error("--codebook-shards ", a.codebook_shards, " splits the codebook over MPI ranks: run under "
+                "mpirun (docs/distributed.md)");
+  }
   const DecodeJob job(a);
   const std::size_t n = job.documents();
   DocumentReader doc_reader(a.documents);
@@ -337,6 +393,10 @@ Command decode_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "worker threads (0 = all cores)")->check(kUnsigned);
   cmd->add_option("--examples", a->examples, "worked examples to print")->check(kUnsigned);
   cmd->add_option("--chunk", a->chunk, "documents per batch (1 to 1048576)")
+      ->check(kUnsigned & CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  cmd->add_option("--codebook-shards", a->codebook_shards,
+                  "under mpirun: split the codebook over groups of this many ranks, each group decoding "
+                  "its own blocks (must divide the rank count; docs/distributed.md)")
       ->check(kUnsigned & CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   return {cmd, [a] { return cmd_decode(*a); }};
 }

@@ -8,8 +8,13 @@
 
 #include <hypervec/npy.hpp>
 #include <hypervec/probe.hpp>
+#if HYPERVEC_CLI_MPI
+#include <hypervec/distributed.hpp>
+#include <mpi.h>
+#endif
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +39,7 @@ struct DecodeArgs {
   unsigned threads = 0;
   std::size_t examples = 3;
   std::size_t chunk = 4096;
+  std::size_t codebook_shards = 1;  ///< under mpirun: ranks per document group (docs/distributed.md)
 };
 
 /// The documents [first, first + count) decoded: their output lines and counts.
@@ -50,6 +56,15 @@ struct DecodedBlock {
 class DecodeJob {
  public:
   explicit DecodeJob(const DecodeArgs& args);
+#if HYPERVEC_CLI_MPI
+  /// The sharded set-up (--codebook-shards S under mpirun): every label, and
+  /// only rows shard_range(M, shards, shard) of the codebook file. Local: it
+  /// may throw on one rank; attach() then joins the shards of `comm` (the
+  /// document group's ranks, collective), after which decode() is collective
+  /// over `comm`. Throws UsageError for --greedy and --explain-away.
+  DecodeJob(const DecodeArgs& args, int shards, int shard);
+  void attach(MPI_Comm comm);
+#endif
 
   const DecodeArgs& args() const noexcept { return a_; }
   std::size_t documents() const noexcept { return n_; }
@@ -77,10 +92,22 @@ class DecodeJob {
   void require_end(DocumentReader& reader) const;
 
  private:
+  /// What both set-ups share: options, the vectors file, the examples.
+  void set_up(std::size_t rows, std::size_t dim);
+  template <typename Book>
+  DecodedBlock decode_block(const Book& labels, DocumentReader& reader, std::size_t first,
+                            std::size_t count) const;
+
   DecodeArgs a_;
   std::string out_path_;
-  cleanup::PackedMemory book_;
+  probe::Options options_;
+  std::optional<cleanup::PackedMemory> book_;  // the whole codebook (not when sharded)
   std::optional<probe::Decoder> decoder_;
+#if HYPERVEC_CLI_MPI
+  std::optional<CodebookLabels> labels_;       // sharded: every label
+  std::optional<cleanup::PackedMemory> shard_;  // sharded: this rank's rows, until attach()
+  std::unique_ptr<distributed::ShardedPackedMemory> sharded_;
+#endif
   std::optional<npy::RowReader> vectors_;
   std::size_t n_ = 0, dim_ = 0;
   bool packbits_ = false;

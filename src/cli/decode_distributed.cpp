@@ -8,6 +8,10 @@
 //    (pread) and skipping to its first document in the documents file
 //    without parsing what it skips. Each rank decodes with all its threads
 //    (--threads; 0 = the cores the rank may run on).
+//  * --codebook-shards S: the ranks form N / S groups of S consecutive ranks;
+//    the blocks are split over the groups, and the S ranks of a group decode
+//    the same blocks against the codebook split over them (distributed::decode,
+//    collective over the group); the group's first rank writes them.
 //  * Checkpoints: every finished block is written to OUT.parts/ (its JSON
 //    Lines, then its counts, each atomically); a block whose counts file
 //    exists is done. OUT.parts/manifest.json records the inputs (path, size,
@@ -208,14 +212,32 @@ int decode_distributed(const DecodeArgs& a) {
   const int rank = g_session->rank(), ranks = g_session->size();
   const std::string parts = a.out + ".parts";
 
-  // 1. Set-up on every rank, agreed on.
+  // 1. Set-up on every rank, agreed on. With --codebook-shards S the ranks
+  // form G = N / S document groups of S consecutive ranks; group g holds the
+  // whole codebook split over its ranks and decodes its blocks together, and
+  // its first rank (the lead) writes them.
+  const int shards = static_cast<int>(std::min<std::size_t>(a.codebook_shards, ranks + std::size_t{1}));
   std::optional<DecodeJob> job;
   collectively([&] {
     if (a.out.empty() || a.out == "-") {
       usage_error("a distributed decode (", ranks, " ranks) writes its output to a file: pass -o FILE");
     }
-    job.emplace(a);
+    if (ranks % shards != 0) {
+      usage_error("--codebook-shards ", a.codebook_shards, " must divide the ", ranks, " ranks");
+    }
+    if (shards == 1) {
+      job.emplace(a);
+    } else {
+      job.emplace(a, shards, rank % shards);
+    }
   });
+  const int groups = ranks / shards, group = rank / shards;
+  const bool lead = rank % shards == 0;
+  MPI_Comm group_comm = MPI_COMM_SELF;
+  if (shards > 1) {
+    MPI_Comm_split(MPI_COMM_WORLD, group, rank, &group_comm);  // lives until MPI_Finalize
+    collectively([&] { job->attach(group_comm); });
+  }
   const std::size_t n = job->documents();
   const std::size_t blocks = (n + a.chunk - 1) / a.chunk;
 
@@ -243,8 +265,8 @@ int decode_distributed(const DecodeArgs& a) {
     }
   });
 
-  // 3. This rank's blocks; an error here ends every rank (MPI_Abort).
-  const auto mine = hv::distributed::shard_range(blocks, ranks, rank);
+  // 3. This group's blocks; an error here ends every rank (MPI_Abort).
+  const auto mine = hv::distributed::shard_range(blocks, groups, group);
   std::array<std::uint64_t, kCounts> counts{};
   std::uint64_t resumed = 0, my_bytes = 0;
   std::string examples;
@@ -266,9 +288,19 @@ int decode_distributed(const DecodeArgs& a) {
       for (const std::size_t d : job->example_docs()) has_example |= d >= d0 && d < d0 + count;
       std::array<std::uint64_t, kCounts> c{};
       std::optional<DecodedBlock> block;
-      if (const auto done = finished_block(parts, b)) {
+      // The lead's view of the checkpoint, for the whole group: its ranks
+      // decode a block together or not at all.
+      auto done = lead ? finished_block(parts, b) : std::nullopt;
+      if (shards > 1) {
+        std::array<std::uint64_t, kCounts + 1> shared{};
+        if (done) std::copy(done->begin(), done->end(), shared.begin()), shared[kCounts] = 1;
+        MPI_Bcast(shared.data(), kCounts + 1, MPI_UINT64_T, 0, group_comm);
+        done.reset();
+        if (shared[kCounts] != 0) done.emplace(), std::copy_n(shared.begin(), kCounts, done->begin());
+      }
+      if (done) {
         c = *done;
-        ++resumed;
+        if (lead) ++resumed;
         // A worked example is printed from its decoding: decode its block again.
         if (has_example) {
           block = job->decode(reader, d0, count);
@@ -278,12 +310,15 @@ int decode_distributed(const DecodeArgs& a) {
       } else {
         block = job->decode(reader, d0, count);
         c = counts_of(block->summary);
-        hv::detail::write_file_atomically(block_path(parts, b, "jsonl"), block->text, "decode");
-        std::string line;
-        for (const auto x : c) line += std::to_string(x) + " ";
-        line.back() = '\n';
-        hv::detail::write_file_atomically(block_path(parts, b, "counts"), line, "decode");
+        if (lead) {
+          hv::detail::write_file_atomically(block_path(parts, b, "jsonl"), block->text, "decode");
+          std::string line;
+          for (const auto x : c) line += std::to_string(x) + " ";
+          line.back() = '\n';
+          hv::detail::write_file_atomically(block_path(parts, b, "counts"), line, "decode");
+        }
       }
+      if (!lead) continue;  // the lead counts, writes and reports the group's blocks
       for (std::size_t i = 0; i < kCounts; ++i) counts[i] += c[i];
       my_bytes += fs::file_size(block_path(parts, b, "jsonl"));
       if (block && has_example) {
@@ -338,7 +373,7 @@ int decode_distributed(const DecodeArgs& a) {
     }
     const hv::detail::FdCloser close_fd(fd);
     std::uint64_t at = offset;
-    for (std::size_t b = mine.first; b < mine.first + mine.count; ++b) {
+    for (std::size_t b = mine.first; lead && b < mine.first + mine.count; ++b) {
       at += copy_into(block_path(parts, b, "jsonl"), fd, at, a.out);
     }
     if (::fsync(fd) != 0) {
