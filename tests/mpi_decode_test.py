@@ -6,7 +6,8 @@ same checks on less: -np 1 and 3 for two of the four cases, an 8x (not 40x)
 tiled copy, since ASan makes every decode and every rank's start-up ~10x
 slower. Checks, on data/probe and on a 40x tiled copy:
 byte-identical JSON Lines, summary and report for N = 1..4 and uneven block
-splits (more ranks than blocks too), packbits and float input; a decode
+splits (more ranks than blocks too), packbits and float input, and with the
+codebook sharded (--codebook-shards: -np 2 and 4 with 2 shards, 3 with 3); a decode
 killed mid-way (SIGKILL to every rank) resumes from its finished blocks to
 the same bytes; a failing rank (a NaN vector) ends every rank promptly with
 exit code 3, a message naming the file and the document, and the old output
@@ -109,19 +110,25 @@ try:
     float_path = os.path.join(tmp, "noisy_float.npy")
     np.save(float_path, floats)
 
-    # 1. Byte-identical to one process: N = 1..4, uneven blocks, both inputs.
-    cases = [(packed, ["--chunk", "37"]), (packed, ["--chunk", "200"]),
-             (float_path, ["--chunk", "64", "--sign"]), (float_path, ["--chunk", "128"])]
+    # 1. Byte-identical to one process: N = 1..4, uneven blocks, both inputs;
+    # and with a sharded codebook (--codebook-shards S: N / S document groups
+    # of S ranks, each group holding the codebook split over its ranks).
+    plain = [(n, 1) for n in ((1, 3) if SANITIZED else (1, 2, 3, 4))]
+    sharded = [(2, 2)] if SANITIZED else [(2, 2), (4, 2), (3, 3)]
+    cases = [(packed, ["--chunk", "37"], plain + sharded), (packed, ["--chunk", "200"], plain),
+             (float_path, ["--chunk", "64", "--sign"], plain), (float_path, ["--chunk", "128"], plain),
+             (float_path, ["--chunk", "128", "--per-query", "--paper"], sharded)]
     if SANITIZED:
         cases = [cases[0], cases[2]]
-    for c, (vectors, extra) in enumerate(cases):
+    for c, (vectors, extra, layouts) in enumerate(cases):
         ref = os.path.join(tmp, f"ref{c}.jsonl")
         code, ref_report, err = run([HV] + decode_args(vectors, docs, ref, *extra))
         check(code == 0, f"single-process decode {c}: exit {code}: {err}")
-        for n in ((1, 3) if SANITIZED else (1, 2, 3, 4)):
-            out = os.path.join(tmp, f"out{c}_{n}.jsonl")
-            code, report, err = run(mpi(n, decode_args(vectors, docs, out, *extra)))
-            what = f"case {c} ({os.path.basename(vectors)} {' '.join(extra)}), -np {n}"
+        for n, shards in layouts:
+            out = os.path.join(tmp, f"out{c}_{n}_{shards}.jsonl")
+            code, report, err = run(mpi(n, decode_args(vectors, docs, out, *extra,
+                                                       "--codebook-shards", str(shards))))
+            what = f"case {c} ({os.path.basename(vectors)} {' '.join(extra)}), -np {n}, {shards} shard(s)"
             check(code == 0, f"{what}: exit {code}: {err}")
             if code != 0:
                 continue
@@ -131,26 +138,6 @@ try:
             check(report_without_time(report) == report_without_time(ref_report),
                   f"{what}: report differs:\n{report}\n---\n{ref_report}")
             check(not os.path.exists(out + ".parts"), f"{what}: checkpoints left behind")
-
-    # 1b. A sharded codebook (--codebook-shards S: N / S document groups of S
-    # ranks, each group holding the codebook split over its ranks): the same bytes.
-    sharded_cases = [(packed, ["--chunk", "37"]), (float_path, ["--chunk", "128", "--per-query", "--paper"])]
-    layouts = [(2, 2)] if SANITIZED else [(2, 2), (4, 2), (3, 3)]
-    for c, (vectors, extra) in enumerate(sharded_cases[:1] if SANITIZED else sharded_cases):
-        ref = os.path.join(tmp, f"sref{c}.jsonl")
-        code, ref_report, err = run([HV] + decode_args(vectors, docs, ref, *extra))
-        check(code == 0, f"single-process decode {c}: exit {code}: {err}")
-        for n, shards in layouts:
-            out = os.path.join(tmp, f"sout{c}_{n}_{shards}.jsonl")
-            code, report, err = run(mpi(n, decode_args(vectors, docs, out, *extra, "--codebook-shards", str(shards))))
-            what = f"sharded case {c} ({os.path.basename(vectors)} {' '.join(extra)}), -np {n}, {shards} shards"
-            check(code == 0, f"{what}: exit {code}: {err}")
-            if code != 0:
-                continue
-            check(read(out) == read(ref), f"{what}: JSON Lines differ from one process")
-            check(summary_without_time(out + ".summary") == summary_without_time(ref + ".summary"),
-                  f"{what}: summary differs")
-            check(report_without_time(report) == report_without_time(ref_report), f"{what}: report differs")
 
     # 2. Killed mid-way, resumed with another rank count: the same bytes.
     reps = 8 if SANITIZED else 40
