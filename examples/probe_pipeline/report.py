@@ -15,6 +15,9 @@ def write_atomic(path, write):
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would make the output private
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
