@@ -1,6 +1,6 @@
 """The Hyperdimensional Probe, offline and small (docs/probe-pipeline.md).
 
-Run: PYTHONPATH=build/py/src/python /usr/bin/python3 examples/probe_pipeline/run.py \
+Run: PYTHONPATH=build/release/src/python /usr/bin/python3 examples/probe_pipeline/run.py \
          [--quick] [--no-layernorm | --compare-layernorm] --out DIR
 Prints the results table and writes DIR/results.md, DIR/precision_per_task.png,
 DIR/precision_vs_agreement.png."""

@@ -1,4 +1,4 @@
-# Type stub of hypervec/distributed.py (a cleanup memory sharded over MPI ranks, mpi4py).
+# Types of hypervec/distributed.py (a cleanup memory sharded over MPI ranks and a probe decode split over them, mpi4py).
 from typing import Any, Optional, Tuple, Union
 
 import numpy.typing as npt
