@@ -37,7 +37,7 @@ class ShardedBook {
       const std::size_t id = needed_[i];
       if (id < first || id >= end) continue;
       const PackedView row = memory.shard().row(id - first);
-      std::copy(row.words, row.words + rows_.stride_words(), rows_.row_span(i).words);
+      std::copy(row.words, row.words + row.num_words(), rows_.row_span(i).words);
       const std::string& label = memory.shard().label(id - first);
       mine += std::to_string(i) + ' ' + std::to_string(label.size()) + ' ' + label;
     }
