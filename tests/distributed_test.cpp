@@ -438,3 +438,24 @@ BOOST_AUTO_TEST_CASE(sharded_decode_equals_the_local_decoder) {
     }
   }
 }
+
+// Queries in a caller's buffer with no padding between rows (stride = the
+// row's own words): the broadcast reads each row's words only, never past
+// the buffer (ASan checks the end), and the matches are the local memory's.
+BOOST_AUTO_TEST_CASE(packed_queries_with_an_unpadded_stride) {
+  const std::uint64_t seed = hv::test::test_seed() + 13;
+  BOOST_TEST_CONTEXT("seed " << seed << ", " << world_size() << " ranks") {
+    constexpr std::size_t rows = 64, queries = 3;
+    const hv::cleanup::PackedMemory whole(hv::bipolar::random_matrix(rows, kDim, seed), labels_for(rows));
+    const dist::ShardedPackedMemory sharded(MPI_COMM_WORLD, shard_of<hv::cleanup::Packed>(whole, rows));
+    const std::size_t words = hv::packed_words(kDim);
+    const hv::PackedMatrix q = hv::bipolar::random_matrix(queries, kDim, seed + 1);
+    BOOST_REQUIRE(q.stride_words() > words);  // else the case tests nothing
+    std::vector<std::uint64_t> tight(queries * words);
+    for (std::size_t i = 0; i < queries; ++i) std::copy_n(q.row(i).words, words, tight.data() + i * words);
+    const hv::PackedMatrixView view{tight.data(), queries, kDim, words};
+    hv::cleanup::Options o;
+    o.k = 4;
+    require_same(sharded.search(view, o), whole.search(view, o));
+  }
+}

@@ -61,7 +61,7 @@ PackedMatrix broadcast_rows(const PackedMatrixView& q, std::size_t first, std::s
   PackedMatrix m(count, dim);
   if (is_root) {
     for (std::size_t i = 0; i < count; ++i) {
-      std::copy_n(q.row(first + i).words, m.stride_words(), m.words() + i * m.stride_words());
+      std::copy_n(q.row(first + i).words, packed_words(dim), m.words() + i * m.stride_words());
     }
   }
   detail::broadcast_bytes(m.words(), count * m.stride_words() * sizeof(std::uint64_t), root, comm);
