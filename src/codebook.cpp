@@ -27,6 +27,18 @@ cleanup::PackedMemory load(const std::string& npy_path, const std::string& label
   return cleanup::PackedMemory(rows.view(), labels);
 }
 
+cleanup::PackedMemory load_rows(const npy::RowReader& reader, std::span<const std::string> labels,
+                                const std::string& labels_path, std::size_t first, std::size_t count,
+                                std::size_t dim) {
+  const PackedMatrix rows = reader.read_bipolar(first, count, dim);
+  detail::require<DimensionError>(labels.empty() || labels.size() == reader.rows(), "codebook::load_rows: ",
+                                  reader.path(), " has ", reader.rows(), " rows but ", labels_path, " has ",
+                                  labels.size(), " labels; they must match one to one");
+  cleanup::PackedMemory memory(rows.dim());
+  if (count != 0) memory.add(rows.view(), labels.empty() ? labels : labels.subspan(first, count));
+  return memory;
+}
+
 Format parse_format(std::string_view name) {
   if (name == "packbits") return Format::packbits;
   if (name == "float32") return Format::float32;

@@ -3,6 +3,7 @@
 // trips in each on-disk format.
 #define BOOST_TEST_MODULE codebook
 #include <hypervec/bipolar.hpp>
+#include <hypervec/npy.hpp>
 #include <hypervec/codebook.hpp>
 
 #include "tests/test_util.hpp"
@@ -107,6 +108,39 @@ BOOST_AUTO_TEST_CASE(row_and_label_counts_must_match) {
     }
   }
   BOOST_CHECK_THROW(cb::load(s.file("nothing.npy"), s.file("m.txt"), 64), hv::IoError);
+}
+
+// load_rows: a row range of the file with its labels, in every format, equal
+// to the same rows of the whole codebook; the label count is the file's.
+BOOST_AUTO_TEST_CASE(load_rows_reads_a_range_with_its_labels) {
+  const hypervec::test::ScratchDir s("codebook_test");
+  std::vector<std::string> labels;
+  for (int i = 0; i < 11; ++i) labels.push_back(std::to_string(i).insert(0, 1, 'r'));
+  const auto book = cb::generate(labels, 100, 4);
+  for (const auto format : {cb::Format::packbits, cb::Format::float32, cb::Format::int8}) {
+    cb::save(book, s.file("r.npy"), s.file("r.txt"), format);
+    const hv::npy::RowReader reader(s.file("r.npy"));
+    for (const auto& [first, count] : {std::pair<std::size_t, std::size_t>{0, 11}, {3, 5}, {10, 1}, {4, 0}}) {
+      BOOST_TEST_CONTEXT("format " << static_cast<int>(format) << ", rows [" << first << ", +" << count << ")") {
+        const auto part = cb::load_rows(reader, labels, s.file("r.txt"), first, count, 100);
+        BOOST_REQUIRE(part.size() == count);
+        BOOST_TEST(part.dim() == 100U);
+        for (std::size_t i = 0; i < count; ++i) {
+          BOOST_TEST(hv::bipolar::hamming(part.row(i), book.row(first + i)) == 0U);
+          BOOST_TEST(part.label(i) == labels[first + i]);
+        }
+        if (count != 0) BOOST_TEST(cb::load_rows(reader, {}, "", first, count, 100).label(0).empty());
+      }
+    }
+    const std::vector<std::string> two = {"a", "b"};
+    try {
+      cb::load_rows(reader, two, "two.txt", 0, 1, 100);
+      BOOST_ERROR("no exception for 11 rows vs 2 labels");
+    } catch (const hv::DimensionError& e) {
+      BOOST_TEST_CONTEXT(e.what()) { BOOST_TEST(message_has(e, "11 rows but two.txt has 2 labels")); }
+    }
+    BOOST_CHECK_THROW(cb::load_rows(reader, labels, "r.txt", 8, 4, 100), hv::InvalidArgument);
+  }
 }
 
 // Readers and writers agree (issue 12): what read_labels accepts, the writer

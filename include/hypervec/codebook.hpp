@@ -9,6 +9,7 @@
 #pragma once
 
 #include <hypervec/cleanup.hpp>
+#include <hypervec/npy.hpp>
 #include <hypervec/storage.hpp>
 
 #include <cstddef>
@@ -57,6 +58,17 @@ cleanup::PackedMemory generate(std::span<const std::string> labels, std::size_t 
 /// malformed files and DimensionError when the row and label counts differ.
 cleanup::PackedMemory load(const std::string& npy_path, const std::string& labels_path,
                            std::size_t dim = 0);
+
+/// Rows [first, first + count) of the codebook file open in `reader` (the
+/// formats of load(), read by npy::RowReader::read_bipolar): a packed memory
+/// whose row i is the file's row first + i, labelled labels[first + i] when
+/// `labels` — one per row of the whole file, read from `labels_path` — is not
+/// empty. A shard of a codebook split over processes. Throws DimensionError
+/// when labels is not empty and does not have one label per row of the file;
+/// IoError / InvalidArgument / DimensionError as read_bipolar.
+cleanup::PackedMemory load_rows(const npy::RowReader& reader, std::span<const std::string> labels,
+                                const std::string& labels_path, std::size_t first, std::size_t count,
+                                std::size_t dim);
 
 /// On-disk element type of a bipolar matrix.
 enum class Format {

@@ -127,21 +127,12 @@ DecodeJob::DecodeJob(const DecodeArgs& args, int shards, int shard)
   if (a.explain_away) usage_error("--explain-away needs the whole codebook on each rank; drop --codebook-shards");
   std::vector<std::string> labels = hv::codebook::read_labels(a.codebook.labels);
   const hv::npy::RowReader reader(a.codebook.npy);
-  const std::size_t rows = reader.header().shape.size() == 2 ? reader.rows() : 0;
-  if (reader.header().shape.size() == 2 && labels.size() != rows) {
-    throw hv::DimensionError(hv::detail::concat("codebook::load: ", a.codebook.npy, " has ", rows,
-                                                " rows but ", a.codebook.labels, " has ", labels.size(),
-                                                " labels; they must match one to one"));
-  }
-  const auto range = hv::distributed::shard_range(rows, shards, shard);
-  const hv::PackedMatrix mine = reader.read_bipolar(range.first, range.count, a.codebook.dim);
-  if (rows == 0) throw hv::IoError(hv::detail::concat("codebook::load: ", a.codebook.npy, " has no rows"));
-  shard_.emplace(mine.dim());
-  if (range.count != 0) {
-    shard_->add(mine.view(), std::span<const std::string>(labels).subspan(range.first, range.count));
-  }
+  if (reader.rows() == 0) throw hv::IoError(hv::detail::concat("codebook::load: ", a.codebook.npy, " has no rows"));
+  const auto range = hv::distributed::shard_range(reader.rows(), shards, shard);
+  shard_.emplace(hv::codebook::load_rows(reader, labels, a.codebook.labels, range.first, range.count,
+                                         a.codebook.dim));
   labels_.emplace(std::move(labels));
-  set_up(labels_->size(), mine.dim());
+  set_up(labels_->size(), shard_->dim());
 }
 
 void DecodeJob::attach(MPI_Comm comm) {

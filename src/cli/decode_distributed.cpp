@@ -216,6 +216,7 @@ int decode_distributed(const DecodeArgs& a) {
   // form G = N / S document groups of S consecutive ranks; group g holds the
   // whole codebook split over its ranks and decodes its blocks together, and
   // its first rank (the lead) writes them.
+  // Capped at N + 1 so that the int cannot overflow; any S > N fails the divide check.
   const int shards = static_cast<int>(std::min<std::size_t>(a.codebook_shards, ranks + std::size_t{1}));
   std::optional<DecodeJob> job;
   collectively([&] {

@@ -565,21 +565,10 @@ Holder load(const std::string& path, std::optional<std::string> labels_path, std
   if (first > last) {
     throw InvalidArgument(hypervec::detail::concat(where, ": rows [", first, ", ", last, ") is reversed"));
   }
-  const PackedMatrix shard = reader.read_bipolar(first, last - first, dim);
-  std::vector<std::string> labels;
-  if (labels_path) {
-    labels = codebook::read_labels(*labels_path);
-    if (labels.size() != reader.rows()) {
-      throw DimensionError(hypervec::detail::concat(where, ": ", path, " has ", reader.rows(), " rows but ",
-                                                    *labels_path, " has ", labels.size(),
-                                                    " labels; they must match one to one"));
-    }
-  }
-  cleanup::PackedMemory memory(shard.dim());
-  if (shard.rows() != 0) {
-    memory.add(shard.view(), labels.empty() ? std::span<const std::string>{}
-                                            : std::span<const std::string>(labels).subspan(first, shard.rows()));
-  }
+  const std::vector<std::string> labels =
+      labels_path ? codebook::read_labels(*labels_path) : std::vector<std::string>{};
+  cleanup::PackedMemory memory =
+      codebook::load_rows(reader, labels, labels_path.value_or(""), first, last - first, dim);
   return std::make_shared<MemoryHolder>(std::move(memory));
 }
 
