@@ -5,6 +5,7 @@
 // independence of explain-away and the factor search is checked with the
 // search kinds in tests/cleanup_test.cpp.
 #define BOOST_TEST_MODULE resonator
+#include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <hypervec/bipolar.hpp>
@@ -14,6 +15,7 @@
 #include <hypervec/error.hpp>
 #include <hypervec/fhrr.hpp>
 #include <hypervec/hrr.hpp>
+#include <hypervec/model.hpp>
 #include <hypervec/resonator.hpp>
 
 #include "tests/test_util.hpp"
@@ -24,6 +26,9 @@
 #include <limits>
 #include <random>
 #include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
 #include <span>
 #include <vector>
 
@@ -412,4 +417,137 @@ BOOST_AUTO_TEST_CASE(hrr_resonator_capacity_table, *boost::unit_test::disabled()
     }
   }
   BOOST_CHECK_EQUAL(smallest_correct, 2 * trials);
+}
+
+// --- One resonator over every model (resonate<M>) -----------------------------
+
+namespace {
+
+using AllModels = boost::mpl::list<hv::models::PackedMap, hv::models::DenseMap,
+                                   hv::models::Hrr<float>, hv::models::Fhrr>;
+
+/// F codebooks of M::random_matrix rows, s bound from one random row of each;
+/// returns the resonator's result and the truth.
+template <typename M>
+std::pair<cl::ResonatorResult, std::vector<std::size_t>> model_trial(
+    std::size_t dim, std::size_t factors, std::size_t rows, std::uint64_t seed,
+    std::mt19937_64& rng, const cl::ResonatorOptions& options = {}) {
+  std::vector<typename M::Memory> memories;
+  memories.reserve(factors);
+  for (std::size_t f = 0; f < factors; ++f) {
+    const auto book = M::random_matrix(rows, dim, seed, {.first_row = f * rows});
+    memories.emplace_back(book, std::span<const std::string>{});
+  }
+  std::vector<const typename M::Memory*> pointers;
+  for (const auto& m : memories) pointers.push_back(&m);
+  std::uniform_int_distribution<std::size_t> pick(0, rows - 1);
+  std::vector<std::size_t> truth;
+  typename M::Vector s = M::identity(dim);
+  for (std::size_t f = 0; f < factors; ++f) {
+    truth.push_back(pick(rng));
+    s = M::bind(s, memories[f].row(truth.back()));
+  }
+  return {cl::resonate<M>(s, pointers, options), truth};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(every_model_resonates_well_inside_capacity, M, AllModels) {
+  // F = 2 codebooks of 8 rows at D = 2048: 64 combinations, far inside every
+  // model's capacity (a wrong factor would need a row with cosine ≈ 1 by
+  // chance; the null σ is 1/√D ≈ 0.02). HRR rows are Gaussian here, not
+  // unitary, so its unbinding is approximate: still far inside capacity.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("model " << M::name << " seed " << seed) {
+    std::mt19937_64 rng(seed + 11);
+    for (std::size_t t = 0; t < 10; ++t) {
+      BOOST_TEST_CONTEXT("trial " << t) {
+        const auto [result, truth] = model_trial<M>(2048, 2, 8, seed + t, rng);
+        BOOST_CHECK(result.factors == truth);
+        BOOST_CHECK(result.converged);
+        BOOST_CHECK_LT(result.iterations, 200U);
+        for (const auto& m : result.matches) BOOST_CHECK_GT(m.cosine, 0.5);
+      }
+    }
+    // Bad input is refused by every model with the same errors.
+    const auto book = M::random_matrix(4, 64, seed);
+    const typename M::Memory memory(book, std::span<const std::string>{});
+    const typename M::Memory empty(64);
+    const typename M::Memory* one[] = {&memory};
+    const typename M::Memory* none[] = {nullptr};
+    const typename M::Memory* hollow[] = {&empty};
+    const auto s = M::random(64, seed, 1);
+    BOOST_CHECK_THROW(cl::resonate<M>(s, one, {.max_iterations = 0}), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate<M>(s, one, {.tolerance = -1}), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate<M>(s, std::span<const typename M::Memory* const>{}),
+                      hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate<M>(s, none), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate<M>(s, hollow), hv::InvalidArgument);
+    BOOST_CHECK_THROW(cl::resonate<M>(M::random(65, seed), one), hv::DimensionError);
+    if constexpr (!std::is_same_v<M, hv::models::PackedMap>) {
+      auto bad = M::random(64, seed, 2);
+      bad.data()[3] = std::numeric_limits<float>::quiet_NaN();
+      BOOST_CHECK_THROW(cl::resonate<M>(bad, one), hv::InvalidArgument);
+      const typename M::Vector zero(64);
+      BOOST_CHECK_THROW(cl::resonate<M>(zero, one), hv::InvalidArgument);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(dense_map_resonator_follows_the_packed_one_step_for_step) {
+  // Dense MAP rows are the packed rows as ±1 floats (dense::random_matrix ==
+  // to_float(bipolar::random_matrix)); every dot and projection sum is an
+  // integer below 2^24, so the float resonator must take the same steps:
+  // same factors, iterations and convergence, including near capacity
+  // (M = 40 at D = 1000, F = 3: about half the trials fail there) where
+  // failures and non-convergence are the interesting part.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::size_t failures = 0;
+    for (const std::size_t rows : {10, 40}) {
+      for (std::size_t t = 0; t < 10; ++t) {
+        BOOST_TEST_CONTEXT("rows " << rows << " trial " << t) {
+          std::mt19937_64 packed_rng(seed + t), dense_rng(seed + t);
+          const cl::ResonatorOptions options{.max_iterations = 40};
+          const auto [p, truth] = model_trial<hv::models::PackedMap>(1000, 3, rows, seed + t,
+                                                                     packed_rng, options);
+          const auto [d, same_truth] = model_trial<hv::models::DenseMap>(1000, 3, rows, seed + t,
+                                                                         dense_rng, options);
+          BOOST_REQUIRE(truth == same_truth);
+          BOOST_CHECK(p.factors == d.factors);
+          BOOST_CHECK_EQUAL(p.iterations, d.iterations);
+          BOOST_CHECK_EQUAL(p.converged, d.converged);
+          for (std::size_t f = 0; f < 3; ++f) {
+            BOOST_CHECK_CLOSE(p.matches[f].cosine, d.matches[f].cosine, 1e-4);
+          }
+          failures += p.factors != truth;
+        }
+      }
+    }
+    // The near-capacity trials exercise failure paths (not all recovered).
+    BOOST_TEST_MESSAGE("packed/dense failures near capacity: " << failures);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(fhrr_resonator_recovers_three_factors) {
+  // Frady et al.'s phasor resonator: F = 3 codebooks of M = 10 at D = 1024
+  // (search space 10^3), far inside capacity; 20 of 20 trials must be
+  // recovered and converge (to the tolerance) with estimates on the rows.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 12);
+    for (std::size_t t = 0; t < 20; ++t) {
+      BOOST_TEST_CONTEXT("trial " << t) {
+        const auto [result, truth] = model_trial<hv::models::Fhrr>(1024, 3, 10, seed + t, rng);
+        BOOST_CHECK(result.factors == truth);
+        BOOST_CHECK(result.converged);
+        for (const auto& m : result.matches) BOOST_CHECK_GT(m.cosine, 0.9);
+      }
+    }
+    // max_iterations = 1 from the superposition start cannot have converged.
+    const auto [capped, truth] = model_trial<hv::models::Fhrr>(1024, 3, 10, seed, rng,
+                                                               {.max_iterations = 1});
+    BOOST_CHECK_EQUAL(capped.iterations, 1U);
+    BOOST_CHECK(!capped.converged);
+  }
 }

@@ -1,16 +1,17 @@
 // Decoding beyond one-shot top-k, built on the cleanup memories
 // (include/hypervec/cleanup.hpp): explain-away decoding of a bundle
-// (matching pursuit), the probe's greedy factor search, and resonator
-// networks that factorise a bound product (MAP bipolar and HRR).
+// (matching pursuit), the probe's greedy factor search, and the resonator
+// network that factorises a bound product, one template over the model
+// (model.hpp: packed MAP, dense MAP, HRR, FHRR).
 //
 // Implementations: src/cleanup/explain_away.cpp,
-// src/cleanup/greedy_factor_search.cpp, src/cleanup/resonator.cpp (MAP) and
-// src/cleanup/resonator_hrr.cpp (HRR).
+// src/cleanup/greedy_factor_search.cpp, src/cleanup/resonator.cpp.
 #pragma once
 
 #include <complex>
 
 #include <hypervec/cleanup.hpp>
+#include <hypervec/model.hpp>
 #include <hypervec/storage.hpp>
 
 #include <cstddef>
@@ -81,16 +82,18 @@ std::optional<FactorMatch> greedy_factor_search(const PackedMemory& memory,
                                                 std::span<const float> v,
                                                 const Options& options = {});
 
-// --- Resonator network (MAP, packed bipolar) ------------------------------------
+// --- Resonator network, over every model ------------------------------------------
 
 /// Options of resonate.
 struct ResonatorOptions {
   std::size_t max_iterations = 200;  ///< sweeps over all factors before giving up
-  /// HRR only: converged when no unit-norm estimate moved by more than this
-  /// (L2) in a sweep. >= 0; the float32 rounding floor is about 1e-6.
+  /// HRR and FHRR: converged when no estimate moved by more than this (L2) in
+  /// a sweep. >= 0; the float32 rounding floor is about 1e-6. (MAP estimates
+  /// are ±1 and converge exactly, to a sweep that changes none of them.)
   double tolerance = 1e-4;
-  /// HRR only: after the projection, replace each estimate by its unitary
-  /// projection (hrr::make_unitary: every bin X(k)/|X(k)|), the per-bin phase
+  /// HRR only (ignored elsewhere: FHRR estimates are unit phasors already):
+  /// after the projection, replace each estimate by its unitary projection
+  /// (hrr::make_unitary: every bin X(k)/|X(k)|), the per-bin phase
   /// nonlinearity of the FHRR phasor resonator. For unitary codebooks.
   bool unitary_estimates = false;
 };
@@ -100,53 +103,58 @@ struct ResonatorResult {
   std::vector<std::size_t> factors;  ///< id of the decoded row in each codebook
   std::vector<Match> matches;        ///< each final estimate's best match
   std::size_t iterations = 0;        ///< sweeps run (1 ..= max_iterations)
-  bool converged = false;            ///< true when a sweep changed no estimate (HRR: by > tolerance)
+  bool converged = false;            ///< see ResonatorOptions::tolerance
 };
 
-/// Resonator network (Frady, Kent, Olshausen, Sommer 2020) for MAP bipolar:
-/// factorises s = x_1 ⊙ … ⊙ x_F with x_f a row of codebooks[f]. Estimates
-/// start at sign(Σ_c c) over each codebook; one sweep updates f = 1..F in
-/// order, each with the others' newest estimates:
-///   u = s ⊙ Π_{g≠f} x̂_g,  a_c = ⟨u, c⟩ for every row c,  x̂_f = sign(Σ_c a_c c)
-/// (ties toward -1, as bipolar thresholding). Converged when a sweep leaves
-/// every estimate unchanged (a fixed point); then, or after max_iterations,
-/// each factor is decoded as its estimate's best match. Deterministic.
-/// Throws DimensionError if a codebook's D differs from s, InvalidArgument
-/// if there are no codebooks, one is empty, or max_iterations is 0.
-ResonatorResult resonate(PackedView s, std::span<const PackedMemory* const> codebooks,
-                         const ResonatorOptions& options = {});
-
-// --- Resonator network (HRR, float32) ---------------------------------------------
-
-/// Resonator network for HRR (Frady et al. 2020; Kent et al. 2020): factorises
-/// s = x_1 ⊛ … ⊛ x_F (circular convolution, hrr::bind) with x_f a row of
-/// codebooks[f]; rows should be unit-norm HRR vectors, best unitary
-/// (hrr::random_unitary, hrr::make_unitary), whose involution is their exact
-/// inverse. Estimates start at the normalised superposition Σ_c c / ‖Σ_c c‖;
+/// Resonator network (Frady, Kent, Olshausen, Sommer 2020) for model M:
+/// factorises s = x_1 ⊗ … ⊗ x_F with x_f a row of codebooks[f]. Each
+/// estimate starts at the quantised superposition of its codebook, q(Σ_c c);
 /// one sweep updates f = 1..F in order, each with the others' newest
 /// estimates:
-///   u = s ⊛ (⊛_{g≠f} x̂_g)†,  a_c = ⟨u, c⟩ for every row c,
-///   x̂_f = Σ_c a_c c / ‖Σ_c a_c c‖      (the codebook projection X_f X_fᵀ u)
-/// with † the involution (spectrum conj X̂_g), the adjoint of binding:
-/// ⟨s, x_1 ⊛ … ⊛ x_F⟩ = ⟨s ⊛ (⊛_{g≠f} x_g)†, x_f⟩, so a sweep is one step of
-/// the higher-order power method on the tensor T[c_1..c_F] = ⟨s, c_1 ⊛ … ⊛ c_F⟩
-/// in codebook coordinates; for unitary x_g the involution is the exact
-/// inverse. s and every estimate are kept as spectra (one inverse and one
-/// forward FFT per update). Converged when a sweep moves no estimate by more
-/// than options.tolerance (the estimates do not land exactly on rows, they
-/// approach a fixed point near them). With options.unitary_estimates, each
-/// new x̂_f is then made unitary (X̂_f(k)/|X̂_f(k)|; two more FFTs): the
-/// nonlinearity of Frady et al.'s complex phasor resonator, since unitary
-/// HRR vectors are FHRR phasors with conjugate symmetry. Then, or after
-/// max_iterations, each
-/// factor is decoded as its estimate's best match in codebooks[f] (by the
-/// memory's metric). A projection of exactly 0 leaves the estimate at 0 (its
-/// match then has cosine 0); no NaN. Deterministic, single-threaded except
-/// the final searches. Throws DimensionError if a codebook's D differs from
-/// s, InvalidArgument if there are no codebooks, one is null or empty,
-/// max_iterations is 0, tolerance is negative or NaN, or s holds NaN/±Inf or
-/// is the zero vector.
+///   u = unbind(s, ⊗_{g≠f} x̂_g),  a_c = dot(u, c) for every row c,
+///   x̂_f = q(Σ_c a_c c)            (the codebook projection X_f X_fᵀ u)
+/// with the model's quantiser q:
+///   packed MAP   sign, ties toward −1 (exact integer sums); bind = XOR
+///   dense MAP    hard_quantize (±1, ties toward −1); the same answers,
+///                iterations and convergence as packed MAP for ±1 rows
+///   HRR (float)  x / ‖x‖ (then make_unitary with options.unitary_estimates);
+///                unbind by the involution x†, the adjoint of binding, so a
+///                sweep is one step of the higher-order power method on
+///                T[c_1..c_F] = ⟨s, c_1 ⊛ … ⊛ c_F⟩; exact inverse for unitary
+///                rows (hrr::random_unitary), which are best. s and the
+///                estimates are kept as spectra (one inverse FFT per update)
+///   FHRR         fhrr::hard_quantize (z/|z|, Frady et al.'s phasor
+///                resonator; a_c = Re⟨u, c⟩)
+/// MAP converges when a sweep changes no estimate (a fixed point); HRR and
+/// FHRR when no estimate moves by more than options.tolerance (they approach
+/// a fixed point near the rows). Then, or after max_iterations, each factor
+/// is decoded as its estimate's best match in codebooks[f] (by the memory's
+/// metric). A projection of exactly 0 leaves a real estimate at 0 (its match
+/// then has cosine 0); no NaN. Deterministic, single-threaded except the
+/// final searches. Throws DimensionError if a codebook's D differs from s,
+/// InvalidArgument if there are no codebooks, one is null or empty,
+/// max_iterations is 0, tolerance is negative or NaN, s holds NaN/±Inf or is
+/// the zero vector (real models), or (packed) a codebook has M·D >= 2^31.
+/// Instantiated for models::PackedMap, DenseMap, Hrr<float> and Fhrr.
+template <Model M>
+ResonatorResult resonate(typename M::View s, std::span<const typename M::Memory* const> codebooks,
+                         const ResonatorOptions& options = {});
+
+/// resonate<models::PackedMap>.
+ResonatorResult resonate(PackedView s, std::span<const PackedMemory* const> codebooks,
+                         const ResonatorOptions& options = {});
+/// resonate<models::Hrr<float>> (float s and float rows mean HRR here; call
+/// resonate<models::DenseMap> for dense MAP).
 ResonatorResult resonate(std::span<const float> s, std::span<const FloatMemory* const> codebooks,
                          const ResonatorOptions& options = {});
+
+#define HYPERVEC_EXTERN_RESONATE(M)                                                        \
+  extern template ResonatorResult resonate<M>(M::View, std::span<const M::Memory* const>, \
+                                              const ResonatorOptions&);
+HYPERVEC_EXTERN_RESONATE(models::PackedMap)
+HYPERVEC_EXTERN_RESONATE(models::DenseMap)
+HYPERVEC_EXTERN_RESONATE(models::Hrr<float>)
+HYPERVEC_EXTERN_RESONATE(models::Fhrr)
+#undef HYPERVEC_EXTERN_RESONATE
 
 }  // namespace hypervec::cleanup

@@ -10,6 +10,7 @@
 
 #include <hypervec/codebook.hpp>
 #include <hypervec/npy.hpp>
+#include <hypervec/model.hpp>
 #include <hypervec/resonator.hpp>
 
 #include <pybind11/stl.h>
@@ -459,9 +460,51 @@ py::object greedy_factor_search(const Holder& h, const Holder& keys, py::handle 
   return (*factor_match_type)(found->key, x.id, x.label, x.cosine, x.z);
 }
 
-/// resonate(s, codebooks): MAP (Packed s, packed memories) or HRR (float s,
-/// float memories).
-py::object resonate(py::handle s, const std::vector<Holder>& codebooks,
+/// Every codebook read-locked for a whole resonator run (in list order; shared
+/// locks cannot deadlock each other, and writers never hold the GIL). A
+/// memory given twice is locked once.
+std::vector<std::shared_lock<std::shared_mutex>> lock_all(const std::vector<Holder>& codebooks) {
+  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  std::vector<const MemoryHolder*> seen;
+  for (const auto& c : codebooks) {
+    if (std::find(seen.begin(), seen.end(), c.get()) != seen.end()) continue;
+    seen.push_back(c.get());
+    locks.emplace_back(c->lock);
+  }
+  return locks;
+}
+
+/// resonate<M> for a dense model: s as M's components, every codebook a
+/// memory of M's rows (ValueError naming the codebook otherwise).
+template <typename M>
+cleanup::ResonatorResult resonate_dense(py::handle s, const std::vector<Holder>& codebooks,
+                                        const std::string& vsa,
+                                        const cleanup::ResonatorOptions& options) {
+  constexpr const char* where = "resonate";
+  using T = std::remove_const_t<typename M::View::element_type>;
+  using Book = typename M::Memory;
+  const auto rows = dense_rows<T>(s, where, "s");
+  std::vector<const Book*> books;
+  for (std::size_t f = 0; f < codebooks.size(); ++f) {
+    const auto* b = std::get_if<Book>(&codebooks[f]->memory);
+    if (!b) {
+      value_error(where, "vsa=" + vsa + " needs " + (std::is_same_v<T, float> ? "float32" :
+                                                     "complex64") +
+                             " memories, but codebooks[" + std::to_string(f) + "] holds " +
+                             codebooks[f]->kind() + " rows");
+    }
+    books.push_back(b);
+  }
+  require_vector(rows, books[0]->dim(), where, "s");
+  py::gil_scoped_release no_gil;
+  const auto locks = lock_all(codebooks);
+  return cleanup::resonate<M>(rows.row(0), books, options);
+}
+
+/// resonate(s, codebooks, vsa=None): the model is vsa, or s's (Packed: BSC,
+/// the packed memories; complex: FHRR; float32: HRR, as before vsa existed;
+/// vsa="MAP" for dense MAP on float32 memories).
+py::object resonate(py::handle s, const std::vector<Holder>& codebooks, py::object vsa_arg,
                     std::size_t max_iterations, double tolerance, bool unitary_estimates) {
   constexpr const char* where = "resonate";
   if (codebooks.empty()) value_error(where, "codebooks is empty; give one memory per factor");
@@ -476,20 +519,23 @@ py::object resonate(py::handle s, const std::vector<Holder>& codebooks,
   cleanup::ResonatorOptions o;
   o.max_iterations = max_iterations, o.tolerance = tolerance;
   o.unitary_estimates = unitary_estimates;
-  // Every codebook is read-locked for the whole run (in list order; shared
-  // locks cannot deadlock each other, and writers never hold the GIL).
-  auto lock_all = [&] {
-    std::vector<std::shared_lock<std::shared_mutex>> locks;
-    std::vector<const MemoryHolder*> seen;  // a memory given twice is locked once
-    for (const auto& c : codebooks) {
-      if (std::find(seen.begin(), seen.end(), c.get()) != seen.end()) continue;
-      seen.push_back(c.get());
-      locks.emplace_back(c->lock);
+  const bool packed = py::isinstance<Packed>(s);
+  const bool complex = !packed && is_complex_array(s);
+  const std::string inferred = packed ? "BSC" : complex ? "FHRR" : "HRR";
+  std::string vsa = inferred;
+  if (!vsa_arg.is_none()) {
+    vsa = py::cast<std::string>(vsa_arg);
+    const bool known = vsa == "BSC" || vsa == "MAP" || vsa == "HRR" || vsa == "FHRR";
+    if (!known) value_error(where, "vsa='" + vsa + "' is not one of 'BSC', 'MAP', 'HRR', 'FHRR'");
+    const bool fits = packed ? vsa == "BSC" : complex ? vsa == "FHRR" : vsa == "MAP" || vsa == "HRR";
+    if (!fits) {
+      value_error(where, "vsa='" + vsa + "' does not match s (" +
+                             (packed ? "Packed: BSC" : complex ? "complex: FHRR" :
+                                                               "float: MAP or HRR") + ")");
     }
-    return locks;
-  };
+  }
   cleanup::ResonatorResult r;
-  if (py::isinstance<Packed>(s)) {
+  if (packed) {
     const Packed& p = packed_arg(s, where, "s");
     std::vector<const cleanup::PackedMemory*> books;
     for (std::size_t f = 0; f < codebooks.size(); ++f) {
@@ -498,23 +544,14 @@ py::object resonate(py::handle s, const std::vector<Holder>& codebooks,
     }
     require_vector(PackedRows{&p, {}, p.lead(), p.rows(), p.dim()}, books[0]->dim(), where, "s");
     py::gil_scoped_release no_gil;
-    const auto locks = lock_all();
+    const auto locks = lock_all(codebooks);
     r = cleanup::resonate(p.row(0), books, o);
+  } else if (vsa == "FHRR") {
+    r = resonate_dense<models::Fhrr>(s, codebooks, vsa, o);
+  } else if (vsa == "MAP") {
+    r = resonate_dense<models::DenseMap>(s, codebooks, vsa, o);
   } else {
-    const auto rows = dense_rows<float>(s, where, "s");
-    std::vector<const cleanup::FloatMemory*> books;
-    for (std::size_t f = 0; f < codebooks.size(); ++f) {
-      const auto* b = std::get_if<cleanup::FloatMemory>(&codebooks[f]->memory);
-      if (!b) {
-        value_error(where, "s is float32 (HRR) but codebooks[" + std::to_string(f) + "] holds " +
-                               codebooks[f]->kind() + " rows; HRR needs float32 memories");
-      }
-      books.push_back(b);
-    }
-    require_vector(rows, books[0]->dim(), where, "s");
-    py::gil_scoped_release no_gil;
-    const auto locks = lock_all();
-    r = cleanup::resonate(rows.row(0), books, o);
+    r = resonate_dense<models::Hrr<float>>(s, codebooks, vsa, o);
   }
   py::list labels;
   py::array_t<double> cosines(static_cast<py::ssize_t>(r.matches.size()));
@@ -700,14 +737,17 @@ passes the thresholds. v: Packed (D,) or float32 (D,).)doc")
                              "Every row's label: an object array of length M (labels[ids] works).");
 
   m.def("resonate", &resonate, py::arg("s"), py::arg("codebooks"), py::kw_only(),
-        py::arg("max_iterations") = 200, py::arg("tolerance") = 1e-4,
+        py::arg("vsa") = py::none(), py::arg("max_iterations") = 200, py::arg("tolerance") = 1e-4,
         py::arg("unitary_estimates") = false, R"doc(
 Resonator network (Frady et al. 2020): factorises s = x_1 * ... * x_F with x_f a row of
-codebooks[f] (a list of Memory). MAP bipolar: s is Packed (D,), the codebooks packed
-memories (bind = XOR). HRR: s is float32 (D,), the codebooks float32 memories of
-unit-norm (best unitary) rows (bind = circular convolution); tolerance and
-unitary_estimates apply to HRR only. Returns a Resonance namedtuple (factors,
-labels, cosines, iterations, converged). Deterministic; the GIL is released.)doc");
+codebooks[f] (a list of Memory), for every model. vsa=None takes the model from s:
+Packed (D,) -> BSC (packed memories, bind = XOR); complex64 (D,) -> FHRR (complex64
+memories, phasor estimates); float32 (D,) -> HRR (float32 memories of unit-norm,
+best unitary, rows; bind = circular convolution). vsa="MAP" runs dense MAP on a
+float32 s and float32 ±1 memories (the same steps as BSC on the packed rows).
+tolerance applies to HRR and FHRR, unitary_estimates to HRR. Returns a Resonance
+namedtuple (factors, labels, cosines, iterations, converged). Deterministic; the GIL
+is released.)doc");
 }
 
 }  // namespace hypervec::python

@@ -360,6 +360,45 @@ def test_resonator_factorises_hrr_product(rng):
         hv.resonate(hv.Packed.from_bipolar(bipolar(rng, (dim,))), memories)
 
 
+def test_resonator_dense_map_takes_the_packed_steps(rng):
+    # vsa="MAP" on float32 ±1 memories: the same factors, iterations and
+    # convergence as the packed (BSC) resonator on the same rows.
+    dim = 1000
+    books = [bipolar(rng, (30, dim)) for _ in range(3)]
+    truth = [7, 0, 29]
+    s = books[0][truth[0]] * books[1][truth[1]] * books[2][truth[2]]
+    dense = hv.resonate(s.astype(np.float32), [hv.Memory(b.astype(np.float32)) for b in books],
+                        vsa="MAP", max_iterations=50)
+    packed = hv.resonate(hv.Packed.from_bipolar(s),
+                         [hv.Memory(hv.Packed.from_bipolar(b)) for b in books], max_iterations=50)
+    assert dense.factors.tolist() == packed.factors.tolist()
+    assert (dense.iterations, dense.converged) == (packed.iterations, packed.converged)
+    np.testing.assert_allclose(dense.cosines, packed.cosines, rtol=1e-6)
+    assert packed.factors.tolist() == truth
+    with pytest.raises(ValueError, match="does not match s"):
+        hv.resonate(s.astype(np.float32), [hv.Memory(b.astype(np.float32)) for b in books],
+                    vsa="FHRR")
+    with pytest.raises(ValueError, match="not one of"):
+        hv.resonate(s.astype(np.float32), [hv.Memory(b.astype(np.float32)) for b in books],
+                    vsa="map")
+
+
+def test_resonator_factorises_fhrr_product(rng):
+    dim = 1024
+    books = [np.exp(1j * rng.uniform(-np.pi, np.pi, (12, dim))).astype(np.complex64)
+             for _ in range(3)]
+    truth = [3, 11, 6]
+    s = (books[0][truth[0]] * books[1][truth[1]] * books[2][truth[2]]).astype(np.complex64)
+    memories = [hv.Memory(b, [f"f{f}_{i}" for i in range(12)]) for f, b in enumerate(books)]
+    r = hv.resonate(s, memories)  # complex s: FHRR
+    assert r.factors.tolist() == truth
+    assert r.labels == ["f0_3", "f1_11", "f2_6"]
+    assert r.converged and (r.cosines > 0.9).all()
+    assert hv.resonate(s, memories, vsa="FHRR").factors.tolist() == truth
+    with pytest.raises(ValueError, match="complex64"):
+        hv.resonate(s, [hv.Memory(np.real(b).copy()) for b in books])
+
+
 def test_explain_away_phasor_bundle(rng):
     dim = 2048
     rows = np.exp(1j * rng.uniform(-np.pi, np.pi, (200, dim))).astype(np.complex64)

@@ -63,5 +63,6 @@ class Memory:
     def labels(self) -> npt.NDArray[np.object_]: ...
 
 def resonate(s: Union[Packed, npt.ArrayLike], codebooks: Sequence[Memory], *,
+             vsa: Optional[str] = ...,
              max_iterations: int = ..., tolerance: float = ...,
              unitary_estimates: bool = ...) -> Resonance: ...
