@@ -3,7 +3,7 @@
 // in-order pieces covering [0, n)), the thread cap, graceful degradation when
 // threads cannot be created (simulated through the launcher seam), exception
 // propagation, thread reuse, nesting and concurrent callers.
-#define BOOST_TEST_MODULE parallel
+#define BOOST_TEST_MODULE executor
 #include <boost/test/unit_test.hpp>
 
 #include "src/parallel.hpp"
