@@ -1284,3 +1284,63 @@ BOOST_AUTO_TEST_CASE(phasor_memory_rejects_bad_input) {
   BOOST_CHECK_EQUAL(memory.best(row)->label, "one");
   BOOST_CHECK_CLOSE(memory.best(row)->z, std::sqrt(2.0 * dim), 1e-9);  // cosine 1
 }
+
+BOOST_AUTO_TEST_CASE(float_gemm_batches_match_brute_force_on_every_target) {
+  // Batches of >= 64 queries take the packed GEMM (simd/float_gemm.cc): tile
+  // edges in every direction (Q not a multiple of the tile height MR = 4, 6
+  // or 14, M not a multiple of the 2·N-row panel or the 256-row block, D
+  // below, at and past the 256-component depth block, with a tail), against
+  // the double reference within the float bound, on every target. On this
+  // path a query's scores do not depend on the batch around it: the same
+  // query in a batch of 64 and at another place in a batch of 131 gets the
+  // same matches, and so for every thread count.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 21);
+    for (const std::size_t dim : {7, 256, 300, 1000}) {
+      for (const std::size_t rows : {1, 33, 257, 700}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " M=" << rows) {
+          const std::size_t k = k_for(rows);
+          const auto fbook = uniform_matrix(rows, dim, rng);
+          const auto big = uniform_matrix(131, dim, rng);
+          // The first 64 queries of `big`, shifted by 5: query a of `small`
+          // is query a + 5 of `big`.
+          const hv::DenseMatrixView<float> small{big.view().data + 5 * big.view().stride, 64, dim,
+                                                 big.view().stride};
+          for (const cl::Metric metric : {cl::Metric::dot, cl::Metric::cosine}) {
+            BOOST_TEST_CONTEXT("metric " << (metric == cl::Metric::dot ? "dot" : "cosine")) {
+              const cl::FloatMemory fmem(fbook.view(), {}, metric);
+              const auto want = ref::score_float(big.view(), fbook.view(), metric);
+              for_each_target([&](const std::string&) {
+                const auto got = fmem.search(big.view(), {.k = k, .threads = 1});
+                for (std::size_t a = 0; a < big.rows(); ++a) {
+                  BOOST_TEST_CONTEXT("query " << a) {
+                    check_against_reference(got[a], scores_of(want, rows, a), k, false,
+                                            [&, a](std::size_t id) {
+                                              return float_tolerance(big.row(a), fbook.row(id),
+                                                                     metric);
+                                            });
+                  }
+                }
+                const auto shifted = fmem.search(small, {.k = k, .threads = 1});
+                for (std::size_t a = 0; a < small.rows; ++a) {
+                  BOOST_TEST_CONTEXT("shifted query " << a) {
+                    BOOST_CHECK(same_matches(shifted[a], got[a + 5]));
+                  }
+                }
+                for (const unsigned threads : {2U, 3U, 7U}) {
+                  const auto again = fmem.search(big.view(), {.k = k, .threads = threads});
+                  for (std::size_t a = 0; a < big.rows(); ++a) {
+                    BOOST_TEST_CONTEXT("threads " << threads << " query " << a) {
+                      BOOST_CHECK(same_matches(again[a], got[a]));
+                    }
+                  }
+                }
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+}
