@@ -230,13 +230,13 @@ class Thermometer {
 /// this. torchhd's float remainder is handled as in Level.
 ///
 /// Models (torchhd: MAP, BSC, FHRR; its circular raises for HRR): the
-/// endpoints are M::random rows and ⁻¹ is M::inverse (FHRR: conj), so for
-/// FHRR a component of C_i conj(C_k) is Π_s V_s^{e_s} with integer
-/// exponents, whose mean is 1 when every e_s = 0 and 0 otherwise (a uniform
-/// phasor to a non-zero power has mean 0): p is then P(every endpoint's
-/// exponents balance), not P(pairs cancel); expected_cosine computes the
-/// model's own p (they coincide at r = 0). Var: MAP (1 - p²)/D, FHRR
-/// (1 - p)(1 + 2p)/(2D).
+/// endpoints are M::random rows and ⁻¹ is M::inverse (FHRR: conj). For FHRR
+/// a component of C_i conj(C_k) is Π_s V_s^{e_s} with integer exponents,
+/// whose mean is 1 when every e_s = 0 and 0 otherwise (a uniform phasor to a
+/// non-zero power has mean 0), where MAP needs every e_s even. T(n) never
+/// takes V_0 (half-step n lies in a span s >= 1), so the two events are the
+/// same and p is one law for the three models (expected_cosine computes each
+/// model's own event). Var: MAP (1 - p²)/D, FHRR (1 - p)(1 + 2p)/(2D).
 template <Model M = models::PackedMap>
   requires ComponentwiseModel<M>
 class Circular {
@@ -483,7 +483,11 @@ using HrrFractionalPower = FractionalPower<models::Hrr<float>>;
 /// Every model: the codebook is an M::MatrixView, a window is bound with
 /// M::bind and added to M::Accumulator (packed MAP keeps the XOR and add_all
 /// path above). A window's prefix unbinds from the sum to its last symbol
-/// (exactly for MAP and FHRR, approximately for HRR's involution).
+/// (exactly for MAP and FHRR, approximately for HRR's involution). HRR: ρ
+/// commutes with circular convolution, so a window is ρ^{n(n-1)/2}(⊛_j
+/// C[s_j]), blind to the order within it (torchhd's ngrams on HRR alike):
+/// the prefix of window i also decodes window i - 1's first symbol. Use MAP
+/// or FHRR for ordered n-grams.
 template <Model M = models::PackedMap>
 class NGramEncoder {
  public:
