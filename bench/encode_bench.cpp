@@ -82,12 +82,12 @@ const T& cached(std::size_t dim, Make make) {
   return *it->second;
 }
 
-const hv::encode::IdLevel& id_level(std::size_t dim) {
-  return cached<hv::encode::IdLevel>(
+const hv::encode::IdLevel<>& id_level(std::size_t dim) {
+  return cached<hv::encode::IdLevel<>>(
       dim, [](std::size_t d) { return hv::encode::IdLevel(kFeatures, 100, d, kSeed); });
 }
-const hv::encode::Projection& projection(std::size_t dim) {
-  return cached<hv::encode::Projection>(
+const hv::encode::Projection<>& projection(std::size_t dim) {
+  return cached<hv::encode::Projection<>>(
       dim, [](std::size_t d) { return hv::encode::Projection(kInputDim, d, kSeed); });
 }
 const hv::PackedMatrix& letters(std::size_t dim) {
@@ -110,7 +110,7 @@ void id_level_record(benchmark::State& state, auto f) {
 
 /// The baseline record: reference bind of each ID with its level, then the
 /// per-bit vote majority.
-hv::PackedVector id_level_by_reference(const hv::encode::IdLevel& enc, const std::vector<float>& v) {
+hv::PackedVector id_level_by_reference(const hv::encode::IdLevel<>& enc, const std::vector<float>& v) {
   std::vector<hv::PackedVector> bound;
   bound.reserve(kFeatures);
   for (std::size_t j = 0; j < kFeatures; ++j) {
@@ -199,11 +199,11 @@ const int registered = [] {
   using Features = std::vector<float>;
   register_pair(
       "BM_IdLevel", [](benchmark::State& s, auto f) { id_level_record(s, f); },
-      [](const hv::encode::IdLevel& enc, const Features& v) { return enc(v); }, id_level_by_reference);
+      [](const hv::encode::IdLevel<>& enc, const Features& v) { return enc(v); }, id_level_by_reference);
   register_pair(
       "BM_Projection4096", [](benchmark::State& s, auto f) { project_one(s, f); },
-      [](const hv::encode::Projection& p, const Features& x) { return p(x); },
-      [](const hv::encode::Projection& p, const Features& x) {
+      [](const hv::encode::Projection<>& p, const Features& x) { return p(x); },
+      [](const hv::encode::Projection<>& p, const Features& x) {
         return hv::reference::encode::project(p.matrix().view(), x);
       });
   register_per_target("BM_ProjectionBatch64", projection_batch_simd, each_dim);

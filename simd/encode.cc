@@ -1,7 +1,9 @@
 // Random projection signs (include/hypervec/encode.hpp, Projection): the
 // per-target kernel sign(R x) for a batch of float inputs against the packed
-// ±1 matrix R, and Projection's validating wrappers. One dispatch per call
-// (per batch for encode_rows).
+// ±1 matrix R, exported once as detail::encode::project_signs (simd/encode.h).
+// Projection's class code (validation, threads, the double fallback) is in
+// src/encode/projection.cpp. One dispatch per call (per thread's share of a
+// batch for encode_rows).
 //
 // Two paths, chosen by the batch size alone (never by the target, so a
 // vector's bits are the same on every target):
@@ -232,102 +234,21 @@ bool ProjectSigns(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#include "src/parallel.hpp"
-#include <hypervec/encode.hpp>
-#include <hypervec/error.hpp>
+#include "simd/encode.h"
 
-#include <cmath>
-#include <vector>
-
-namespace hypervec {
-namespace detail {
+namespace hypervec::detail {
 HWY_EXPORT(ProjectSigns);
-}  // namespace detail
 
 namespace encode {
-namespace {
 
-void require_finite_input(const char* where, const char* what, std::size_t row,
-                          std::span<const float> x) {
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i])) {
-      throw InvalidArgument(detail::concat(where, ": ", what, "[", row, "][", i, "] = ", x[i],
-                                           " is not finite"));
-    }
-  }
-}
-
-/// Rare path after a float overflow: sign(R x) for one input with double sums.
-void signs_in_double(const PackedMatrix& r, std::span<const float> x, std::uint64_t* out) {
-  std::fill(out, out + packed_words(r.rows()), std::uint64_t{0});
-  for (std::size_t k = 0; k < r.rows(); ++k) {
-    const PackedView row = r.row(k);
-    double s = 0.0;
-    for (std::size_t j = 0; j < x.size(); ++j) {
-      s += row.component(j) < 0 ? -static_cast<double>(x[j]) : static_cast<double>(x[j]);
-    }
-    if (!(s > 0.0)) out[k / 64] |= std::uint64_t{1} << (k % 64);
-  }
-}
-
-}  // namespace
-
-PackedVector Projection::operator()(std::span<const float> x) const {
-  constexpr const char* where = "encode::Projection";
-  detail::require_same_dim(where, "x", x.size(), "input_dim", input_dim());
-  require_finite_input(where, "x", 0, x);
-  PackedVector out(dim());
-  const bool finite = HWY_DYNAMIC_DISPATCH(detail::ProjectSigns)(
-      x.data(), 0, 1, matrix_.words(), matrix_.stride_words(), dim(), input_dim(), out.words(),
-      0, 1);
-  if (!finite) signs_in_double(matrix_, x, out.words());
-  return out;
-}
-
-void Projection::encode_rows(const DenseMatrixView<float>& xs, PackedMatrix& out,
-                             unsigned threads) const {
-  constexpr const char* where = "encode::Projection::encode_rows";
-  detail::require_same_dim(where, "xs", xs.dim, "input_dim", input_dim());
-  detail::require<DimensionError>(out.rows() == xs.rows && out.dim() == dim(), where,
-                                  ": out is ", out.rows(), "x", out.dim(), ", needs ", xs.rows,
-                                  "x", dim());
-  if (xs.rows == 0) return;
-  detail::require(xs.data != nullptr, where, ": xs is a null view with ", xs.rows, " rows");
-  detail::require<DimensionError>(xs.stride >= xs.dim, where, ": xs has stride ", xs.stride,
-                                  " < D_in=", xs.dim);
-  for (std::size_t r = 0; r < xs.rows; ++r) require_finite_input(where, "xs", r, xs.row(r));
-  // Threads own whole tasks of kTaskInputs consecutive inputs (one AVX-512
-  // vector of lanes; 2 AVX2 / 4 SSE passes) and write disjoint output rows;
-  // one dispatch per thread. A task costs about D·D_in/4 vector adds (one
-  // table pass): under 2^20 bit-products (~0.1 ms) it is not worth starting
-  // a thread (tens of µs), so a thread gets at least ⌈2^20/(D·D_in)⌉ tasks.
-  constexpr std::size_t kTaskInputs = 16;
-  constexpr std::size_t kMinProducts = std::size_t{1} << 20;
-  const std::size_t tasks = (xs.rows + kTaskInputs - 1) / kTaskInputs;
-  const std::size_t products = dim() * input_dim();
-  const std::size_t min_tasks = std::max<std::size_t>(1, (kMinProducts + products - 1) / products);
-  std::vector<unsigned char> finite(tasks, 1);
-  detail::parallel_for(tasks, threads, min_tasks, [&](std::size_t begin, std::size_t end) {
-    const std::size_t r0 = begin * kTaskInputs;
-    const std::size_t r1 = std::min(xs.rows, end * kTaskInputs);
-    finite[begin] = HWY_DYNAMIC_DISPATCH(detail::ProjectSigns)(
-        xs.data + r0 * xs.stride, xs.stride, r1 - r0, matrix_.words(), matrix_.stride_words(),
-        dim(), input_dim(), out.row_span(r0).words, out.stride_words(), xs.rows);
-  });
-  if (std::all_of(finite.begin(), finite.end(), [](unsigned char f) { return f != 0; })) return;
-  // Some float sum overflowed: redo every row in double (each row is cheap
-  // next to the batch, and this only happens for inputs near FLT_MAX/D_in).
-  for (std::size_t r = 0; r < xs.rows; ++r) {
-    signs_in_double(matrix_, xs.row(r), out.row_span(r).words);
-  }
-}
-
-PackedMatrix Projection::encode_rows(const DenseMatrixView<float>& xs, unsigned threads) const {
-  PackedMatrix out(xs.rows, dim());
-  encode_rows(xs, out, threads);
-  return out;
+bool project_signs(const float* xs, std::size_t x_stride, std::size_t nx,
+                   const std::uint64_t* rows, std::size_t r_stride, std::size_t nrows,
+                   std::size_t dim_in, std::uint64_t* out, std::size_t out_stride,
+                   std::size_t batch_rows) {
+  return HWY_DYNAMIC_DISPATCH(ProjectSigns)(xs, x_stride, nx, rows, r_stride, nrows, dim_in, out,
+                                            out_stride, batch_rows);
 }
 
 }  // namespace encode
-}  // namespace hypervec
+}  // namespace hypervec::detail
 #endif  // HWY_ONCE

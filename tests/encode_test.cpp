@@ -4,21 +4,30 @@
 // circular (both with randomness, circular also against a port of
 // torchhd's construction), projection and fractional power (FHRR and HRR,
 // sinc and gaussian) encodings against their theoretical means with 5σ
-// bounds derived in each test.
+// bounds derived in each test. The last section runs the encoder templates
+// on every model they take (dense MAP equal to packed unpacked, E[cos] per
+// model, decoding by cleanup, the packed error messages).
+// Length (~1330 lines): the one test module of encode.hpp (tests mirror
+// headers one to one), a section per encoder as in the header.
 #define BOOST_TEST_MODULE encode
 #include <hypervec/bipolar.hpp>
+#include <hypervec/dense.hpp>
 #include <hypervec/encode.hpp>
 #include <hypervec/fhrr.hpp>
 #include <hypervec/hrr.hpp>
+#include <hypervec/model.hpp>
 #include <hypervec/random.hpp>
 
 #include "src/reference/bipolar.hpp"
 #include "src/reference/encode.hpp"
 #include "tests/test_util.hpp"
 
+#include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <deque>
 #include <limits>
 #include <numbers>
@@ -934,4 +943,395 @@ BOOST_AUTO_TEST_CASE(sizes_past_the_limits_throw_before_allocating) {
   BOOST_CHECK_EXCEPTION(enc::Projection(64, kSizeMax, 1), hv::DimensionError, names("encode::Projection"));
   BOOST_CHECK_EXCEPTION(enc::FractionalPower(kSizeMax, 1.0, 1), hv::DimensionError, names("kMaxDim"));
   BOOST_CHECK_EXCEPTION(enc::HrrFractionalPower(kSizeMax, 1.0, 1), hv::DimensionError, names("kMaxDim"));
+}
+
+// ---------------------------------------------------------------------------
+// Every model (encode.hpp's templates): the same selection as packed MAP, the
+// E[cos] of the header per model, decoding by cleanup, and the packed errors.
+// ---------------------------------------------------------------------------
+
+namespace {
+
+using hv::models::DenseMap;
+using hv::models::Fhrr;
+using hv::models::Hrr;
+using hv::models::PackedMap;
+using EveryModel = boost::mpl::list<PackedMap, DenseMap, Hrr<float>, Fhrr>;
+using ComponentwiseModels = boost::mpl::list<PackedMap, DenseMap, Fhrr>;
+
+// torchhd's VSA support, enforced by `requires` (a compile error elsewhere).
+template <typename M>
+concept HasThermometer = requires { typename enc::Thermometer<M>; };
+template <typename M>
+concept HasCircular = requires { typename enc::Circular<M>; };
+template <typename M>
+concept HasProjection = requires { typename enc::Projection<M>; };
+template <typename M>
+concept HasFractionalPower = requires { typename enc::FractionalPower<M>; };
+static_assert(HasThermometer<Fhrr> && !HasThermometer<Hrr<float>>);
+static_assert(HasCircular<DenseMap> && !HasCircular<Hrr<float>>);
+static_assert(HasProjection<Hrr<float>> && !HasProjection<Fhrr>);
+static_assert(HasFractionalPower<Hrr<float>> && !HasFractionalPower<PackedMap>);
+static_assert(std::same_as<enc::HrrFractionalPower, enc::FractionalPower<Hrr<float>>>);
+// CTAD keeps the packed spelling: the defaulted model.
+static_assert(std::same_as<decltype(enc::Level(4, 64, 1)), enc::Level<PackedMap>>);
+static_assert(std::same_as<decltype(enc::FractionalPower(64, 1.0, 1)), enc::FractionalPower<Fhrr>>);
+
+/// v as ±1 floats (packed) or its values.
+template <typename M>
+std::vector<float> floats_of(typename M::View v) {
+  if constexpr (std::is_same_v<M, PackedMap>) {
+    const hv::DenseVector<float> f = hv::dense::to_float(v);
+    return {f.data(), f.data() + v.dim};
+  } else {
+    return {v.begin(), v.end()};
+  }
+}
+
+/// σ of cos(L_i, L_k) with E = p per model (encode.hpp's file comment): ±1
+/// (1 - p²)/D, FHRR (1 - p)(1 + 2p)/(2D), HRR (1 + 2p - p²)/D (an upper
+/// bound: dividing by the norms removes part of it).
+template <typename M>
+double cosine_sigma(double p, std::size_t dim) {
+  const double d = static_cast<double>(dim);
+  if constexpr (std::is_same_v<M, Fhrr>) {
+    return std::sqrt(std::max(0.0, (1.0 - p) * (1.0 + 2.0 * p)) / (2.0 * d));
+  } else if constexpr (std::is_same_v<M, Hrr<float>>) {
+    return std::sqrt((1.0 + 2.0 * p - p * p) / d);
+  } else {
+    return std::sqrt(std::max(0.0, 1.0 - p * p) / d);
+  }
+}
+
+/// HRR's E[cos] is p up to O(1/D) (the norms); float rounding elsewhere.
+template <typename M>
+double cosine_bias(std::size_t dim) {
+  return std::is_same_v<M, Hrr<float>> ? 4.0 / static_cast<double>(dim) : 1e-5;
+}
+
+/// Index of the row of `rows` with the largest M::cosine to q.
+template <typename M, typename Rows>
+std::size_t nearest(typename M::View q, std::size_t count, Rows rows) {
+  std::size_t best = 0;
+  double best_cos = -2.0;
+  for (std::size_t r = 0; r < count; ++r) {
+    const double c = M::cosine(q, rows(r));
+    if (c > best_cos) best_cos = c, best = r;
+  }
+  return best;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dense_map_encoders_are_the_packed_ones_unpacked) {
+  // dense::random(D, seed, row) is bipolar::random as ±1 floats, so every
+  // dense MAP encoder must equal its packed twin component for component:
+  // this pins the generic code to the tested packed one.
+  const std::uint64_t seed = test_seed();
+  for (const std::size_t dim : {std::size_t{1}, std::size_t{63}, std::size_t{65}, std::size_t{1000}}) {
+    BOOST_TEST_CONTEXT("seed " << seed << " D=" << dim) {
+      for (const double r : {0.0, 0.3, 1.0}) {
+        BOOST_TEST_CONTEXT("randomness " << r) {
+          const enc::Level packed(9, dim, seed, 0.0, 1.0, r);
+          const enc::Level<DenseMap> dense(9, dim, seed, 0.0, 1.0, r);
+          for (std::size_t i = 0; i < 9; ++i) {
+            BOOST_TEST(floats_of<PackedMap>(packed.level(i)) == floats_of<DenseMap>(dense.level(i)),
+                       boost::test_tools::per_element());
+          }
+          const enc::Circular cp(8, dim, seed, 1.0, r);
+          const enc::Circular<DenseMap> cd(8, dim, seed, 1.0, r);
+          for (std::size_t i = 0; i < 8; ++i) {
+            BOOST_TEST(floats_of<PackedMap>(cp.point(i)) == floats_of<DenseMap>(cd.point(i)),
+                       boost::test_tools::per_element());
+          }
+        }
+      }
+      const enc::Thermometer tp(5, dim);
+      const enc::Thermometer<DenseMap> td(5, dim);
+      for (std::size_t i = 0; i < 5; ++i) {
+        BOOST_TEST(floats_of<PackedMap>(tp.level(i)) == floats_of<DenseMap>(td.level(i)),
+                   boost::test_tools::per_element());
+      }
+      // IdLevel and n-grams: the packed accumulator's integer sums are the
+      // dense sums exactly.
+      std::mt19937_64 rng(seed);
+      const std::vector<float> v = hv::test::random_floats(7, rng);
+      const enc::IdLevel ip(7, 6, dim, seed, -1.0, 1.0);
+      const enc::IdLevel<DenseMap> id(7, 6, dim, seed, -1.0, 1.0);
+      hv::bipolar::Accumulator acc(dim);
+      ip.accumulate(v, acc);
+      const hv::DenseVector<float> record = id(v);
+      const std::vector<float> sums(acc.sums().begin(), acc.sums().end());
+      BOOST_TEST(sums == floats_of<DenseMap>(record), boost::test_tools::per_element());
+      const hv::PackedMatrix book = hv::bipolar::random_matrix(5, dim, seed);
+      const hv::DenseMatrix<float> dense_book = hv::dense::random_matrix(5, dim, seed);
+      std::vector<std::uint32_t> symbols(40);
+      for (auto& c : symbols) c = static_cast<std::uint32_t>(rng() % 5);
+      hv::bipolar::Accumulator ngram_acc(dim);
+      enc::NGramEncoder(book.view(), 3).add(symbols, ngram_acc);
+      hv::Sum<float> ngram_sum(dim);
+      enc::NGramEncoder<DenseMap>(dense_book.view(), 3).add(symbols, ngram_sum);
+      const std::vector<float> ngram_sums(ngram_acc.sums().begin(), ngram_acc.sums().end());
+      BOOST_TEST(ngram_sums == floats_of<DenseMap>(ngram_sum.value()), boost::test_tools::per_element());
+      // Projection: the same signs.
+      const std::vector<float> x = hv::test::normal_floats(33, rng);
+      const enc::Projection pp(33, dim, seed);
+      const enc::Projection<DenseMap> pd(33, dim, seed);
+      BOOST_TEST(floats_of<PackedMap>(pp(x)) == floats_of<DenseMap>(pd(x)), boost::test_tools::per_element());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(level_selection_is_the_packed_one_for_every_model, M, EveryModel) {
+  // Where the packed endpoints A, B differ, the packed level shows which one
+  // component j took; the model's level must take the same endpoint.
+  const std::uint64_t seed = test_seed();
+  constexpr std::size_t kDim = 2000;
+  BOOST_TEST_CONTEXT(M::name << ", seed " << seed) {
+    const enc::Level packed(6, kDim, seed);
+    const enc::Level<M> level(6, kDim, seed);
+    const hv::PackedVector a = hv::bipolar::random(kDim, seed, 0);
+    const typename M::Vector ma = M::random(kDim, seed, 0);
+    const typename M::Vector mb = M::random(kDim, seed, 1);
+    std::size_t checked = 0, mismatched = 0;
+    for (std::size_t i = 0; i < 6; ++i) {
+      const std::vector<float> row = floats_of<PackedMap>(packed.level(i));
+      const typename M::View v = level.level(i);
+      for (std::size_t j = 0; j < kDim; ++j) {
+        if (hv::bipolar::random(kDim, seed, 1).component(j) == a.component(j)) continue;
+        const bool packed_took_a = row[j] == static_cast<float>(a.component(j));
+        bool took_a = false, took_b = false;
+        if constexpr (std::is_same_v<M, PackedMap>) {
+          took_a = v.component(j) == a.component(j);
+          took_b = !took_a;
+        } else {
+          took_a = v[j] == ma[j];
+          took_b = v[j] == mb[j];
+        }
+        ++checked;
+        if (!(took_a != took_b && took_a == packed_took_a)) ++mismatched;
+      }
+    }
+    BOOST_TEST(checked > 0u);
+    BOOST_TEST(mismatched == 0u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(level_cosines_follow_the_selection_law_per_model, M, EveryModel) {
+  // E[cos(L_i, L_k)] = expected_cosine (the fraction of shared components)
+  // for every model, within 5σ of the header's per-model σ plus HRR's O(1/D).
+  const std::uint64_t seed = test_seed();
+  constexpr std::size_t kDim = 10000;
+  for (const double r : {0.0, 0.5}) {
+    BOOST_TEST_CONTEXT(M::name << ", seed " << seed << ", randomness " << r) {
+      const enc::Level<M> level(7, kDim, seed, 0.0, 1.0, r);
+      for (std::size_t i = 0; i < 7; ++i) {
+        for (std::size_t k = i + 1; k < 7; ++k) {
+          const double e = level.expected_cosine(i, k);
+          const double c = M::cosine(level.level(i), level.level(k));
+          BOOST_TEST_CONTEXT("levels " << i << ", " << k << ": E " << e << ", cos " << c) {
+            BOOST_TEST(std::abs(c - e) <= 5.0 * cosine_sigma<M>(e, kDim) + cosine_bias<M>(kDim));
+          }
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(circular_cosines_follow_the_walk_law_per_model, M, ComponentwiseModels) {
+  // Circular's expected_cosine is the model's own (FHRR: the exponents must
+  // balance, MAP: pairs cancel); the measured cosine sits within 5σ of it.
+  const std::uint64_t seed = test_seed();
+  constexpr std::size_t kDim = 10000;
+  for (const double r : {0.0, 0.4, 1.0}) {
+    for (const std::size_t n : {std::size_t{6}, std::size_t{7}}) {
+      BOOST_TEST_CONTEXT(M::name << ", seed " << seed << ", n " << n << ", randomness " << r) {
+        const enc::Circular<M> circle(n, kDim, seed, 1.0, r);
+        for (std::size_t i = 0; i < n; ++i) {
+          for (std::size_t k = i + 1; k < n; ++k) {
+            const double e = circle.expected_cosine(i, k);
+            const double c = M::cosine(circle.point(i), circle.point(k));
+            BOOST_TEST_CONTEXT("points " << i << ", " << k << ": E " << e << ", cos " << c) {
+              BOOST_TEST(std::abs(c - e) <= 5.0 * cosine_sigma<M>(e, kDim) + cosine_bias<M>(kDim));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(thermometer_cosines_are_exact_per_model, M, ComponentwiseModels) {
+  for (const std::size_t dim : {std::size_t{10}, std::size_t{1000}}) {
+    BOOST_TEST_CONTEXT(M::name << " D=" << dim) {
+      const enc::Thermometer<M> t(6, dim);
+      for (std::size_t i = 0; i < 6; ++i) {
+        for (std::size_t k = 0; k < 6; ++k) {
+          const double ti = std::round(static_cast<double>(i * dim) / 5.0);
+          const double tk = std::round(static_cast<double>(k * dim) / 5.0);
+          const double e = 1.0 - 2.0 * std::abs(ti - tk) / static_cast<double>(dim);
+          BOOST_TEST(std::abs(M::cosine(t.level(i), t.level(k)) - e) < 1e-6);
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(id_level_records_decode_to_their_levels, M, EveryModel) {
+  // Unbinding a record by feature j's ID and cleaning up against the level
+  // codebook gives back the level of v_j (F = 5 features, 5 levels, D = 10000:
+  // the right level beats its neighbour, at cosine 0.75, by > 10σ).
+  const std::uint64_t seed = test_seed();
+  constexpr std::size_t kDim = 10000, kFeatures = 5, kLevels = 5;
+  std::mt19937_64 rng(seed);
+  BOOST_TEST_CONTEXT(M::name << ", seed " << seed) {
+    const enc::IdLevel<M> encoder(kFeatures, kLevels, kDim, seed);
+    for (int trial = 0; trial < 4; ++trial) {
+      std::vector<float> v(kFeatures);
+      std::vector<std::size_t> want(kFeatures);
+      for (std::size_t j = 0; j < kFeatures; ++j) {
+        want[j] = static_cast<std::size_t>(rng() % kLevels);
+        v[j] = static_cast<float>(want[j]) / static_cast<float>(kLevels - 1);
+      }
+      const typename M::Vector record = encoder(v);
+      for (std::size_t j = 0; j < kFeatures; ++j) {
+        const typename M::Vector q = M::unbind(record, encoder.ids().row(j));
+        const std::size_t got = nearest<M>(q, kLevels, [&](std::size_t l) {
+          return encoder.level().level(l);
+        });
+        BOOST_TEST_CONTEXT("trial " << trial << " feature " << j) { BOOST_TEST(got == want[j]); }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(ngram_prefixes_unbind_to_their_last_symbol, M, EveryModel) {
+  // The sum of the trigrams of a 6-symbol sequence, unbound by a window's
+  // bound prefix ρ²(C[s_i]) ⊗ ρ(C[s_{i+1}]), cleans up to C[s_{i+2}] (HRR:
+  // or to s_{i-1}, below).
+  const std::uint64_t seed = test_seed();
+  constexpr std::size_t kDim = 10000, kSymbols = 20;
+  std::mt19937_64 rng(seed);
+  BOOST_TEST_CONTEXT(M::name << ", seed " << seed) {
+    const typename M::Matrix book = M::random_matrix(kSymbols, kDim, seed);
+    const enc::NGramEncoder<M> trigrams(book, 3);
+    BOOST_TEST(trigrams.symbols() == kSymbols);
+    for (int trial = 0; trial < 3; ++trial) {
+      std::vector<std::uint32_t> s(6);
+      for (auto& c : s) c = static_cast<std::uint32_t>(rng() % kSymbols);
+      typename M::Accumulator acc(kDim);
+      trigrams.add(s, acc);
+      const typename M::Query sum = M::query(acc);
+      for (std::size_t i = 0; i + 3 <= s.size(); ++i) {
+        const typename M::Vector prefix =
+            M::bind(M::permute(book.row(s[i]), 2), M::permute(book.row(s[i + 1]), 1));
+        const typename M::Query q = M::unbind(sum, prefix);
+        std::size_t best = 0;
+        double best_dot = -1e300;
+        for (std::size_t c = 0; c < kSymbols; ++c) {
+          const double d = static_cast<double>(M::dot(q, book.row(c)));
+          if (d > best_dot) best_dot = d, best = c;
+        }
+        // HRR: ρ commutes with ⊛, so a window is ρ³(C[a] ⊛ C[b] ⊛ C[c]),
+        // order-blind, and the previous window (s_{i-1}, s_i, s_{i+1}) holds
+        // the same pair: the prefix decodes to s_{i-1} as strongly.
+        const bool hrr_previous = std::is_same_v<M, Hrr<float>> && i > 0 && best == s[i - 1];
+        BOOST_TEST_CONTEXT("trial " << trial << " window " << i) {
+          BOOST_TEST((best == s[i + 2] || hrr_previous));
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(model_encoders_throw_the_packed_errors, M, EveryModel) {
+  auto has = [](const char* part) {
+    return [=](const hv::Error& e) { return hv::test::message_has(e, part); };
+  };
+  BOOST_TEST_CONTEXT(M::name) {
+    BOOST_CHECK_EXCEPTION(enc::Level<M>(1, 64, 1), hv::InvalidArgument,
+                          has("encode::Level: levels must be >= 2"));
+    BOOST_CHECK_EXCEPTION(enc::Level<M>(4, 64, 1, 0.0, 1.0, 1.5), hv::InvalidArgument,
+                          has("encode::Level: randomness must be in [0, 1]"));
+    BOOST_CHECK_EXCEPTION(enc::Level<M>(4, 0, 1), hv::DimensionError, has("encode::Level"));
+    const enc::Level<M> level(4, 64, 1);
+    BOOST_CHECK_EXCEPTION(level.level(4), hv::InvalidArgument, has("encode::Level::level: index 4"));
+    const enc::IdLevel<M> encoder(3, 4, 64, 1);
+    const std::vector<float> nan_v = {0.0f, std::nanf(""), 1.0f};
+    BOOST_CHECK_EXCEPTION(encoder(nan_v), hv::InvalidArgument, has("encode::IdLevel: v[1] is NaN"));
+    const std::vector<float> short_v = {0.0f};
+    BOOST_CHECK_EXCEPTION(encoder(short_v), hv::DimensionError, has("encode::IdLevel"));
+    const typename M::Matrix book = M::random_matrix(4, 64, 1);
+    BOOST_CHECK_EXCEPTION(enc::NGramEncoder<M>(book, 0), hv::InvalidArgument,
+                          has("encode::NGramEncoder: n must be >= 1"));
+    const enc::NGramEncoder<M> ngrams(book, 2);
+    typename M::Accumulator acc(64), wrong(65);
+    const std::vector<std::uint32_t> bad = {1, 4};
+    BOOST_CHECK_EXCEPTION(ngrams.add(bad, acc), hv::InvalidArgument,
+                          has("encode::NGramEncoder::add: symbols[1] = 4 >= codebook rows 4"));
+    BOOST_CHECK_EXCEPTION(ngrams.add(std::vector<std::uint32_t>{1, 2}, wrong), hv::DimensionError,
+                          has("encode::NGramEncoder::add"));
+    BOOST_CHECK_EXCEPTION(ngrams.add_text("ab", acc), hv::InvalidArgument,
+                          has("byte symbols need 256"));
+    if constexpr (HasCircular<M>) {
+      BOOST_CHECK_EXCEPTION(enc::Circular<M>(1, 64, 1), hv::InvalidArgument,
+                            has("encode::Circular: points must be >= 2"));
+      BOOST_CHECK_EXCEPTION(enc::Circular<M>(4, 64, 1)(std::nan("")), hv::InvalidArgument,
+                            has("encode::Circular: value"));
+      BOOST_CHECK_EXCEPTION(enc::Thermometer<M>(1, 64), hv::InvalidArgument,
+                            has("encode::Thermometer: levels must be >= 2"));
+    }
+    if constexpr (HasProjection<M>) {
+      const enc::Projection<M> proj(8, 64, 1);
+      const std::vector<float> x7(7, 1.0f);
+      std::vector<float> x8(8, 1.0f);
+      BOOST_CHECK_EXCEPTION(proj(x7), hv::DimensionError, has("input_dim"));
+      x8[3] = std::numeric_limits<float>::infinity();
+      BOOST_CHECK_EXCEPTION(proj(x8), hv::InvalidArgument, has("is not finite"));
+    }
+    if constexpr (HasFractionalPower<M>) {
+      const char* name = std::is_same_v<M, Fhrr> ? "encode::FractionalPower" : "encode::HrrFractionalPower";
+      BOOST_CHECK_EXCEPTION(enc::FractionalPower<M>(16, 0.0, 1), hv::InvalidArgument, has(name));
+      BOOST_CHECK_EXCEPTION(enc::FractionalPower<M>(16, 1.0, 1)(INFINITY), hv::InvalidArgument,
+                            has("is not finite"));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(projection_models_share_one_matrix) {
+  // Projection<Hrr<float>> is the real projection of the packed matrix; the
+  // packed and dense signs are the signs of that real vector (away from 0).
+  const std::uint64_t seed = test_seed();
+  std::mt19937_64 rng(seed);
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    const enc::Projection packed(50, 500, seed);
+    const enc::Projection<Hrr<float>> hrr(50, 500, seed);
+    const std::vector<float> x = hv::test::normal_floats(50, rng);
+    const hv::DenseVector<float> y = hrr(x);
+    const hv::DenseVector<float> r = packed.real(x);
+    BOOST_TEST(floats_of<DenseMap>(y) == floats_of<DenseMap>(r), boost::test_tools::per_element());
+    const hv::PackedVector s = packed(x);
+    std::size_t disagree = 0;
+    for (std::size_t k = 0; k < 500; ++k) {
+      if (std::abs(y[k]) > 1e-4f && (y[k] > 0) != (s.component(k) > 0)) ++disagree;
+    }
+    BOOST_TEST(disagree == 0u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(fractional_power_expected_similarity_per_model) {
+  // FHRR: E = κ(u); HRR: (c + 2m κ(u))/D with c real bins (formula checked
+  // against the measured mean in hrr_fractional_power_similarity_follows_its_kernel).
+  const enc::FractionalPower<Fhrr> f(1000, 2.0, 7);
+  const enc::HrrFractionalPower h(1000, 2.0, 7);
+  for (const double delta : {0.0, 0.5, 3.0}) {
+    BOOST_TEST(std::abs(f.expected_similarity(delta) - enc::fpe_kernel(enc::FpeKernel::sinc, delta / 2.0)) < 1e-12);
+    BOOST_TEST(std::abs(h.expected_similarity(delta) -
+                        (2.0 + 998.0 * enc::fpe_kernel(enc::FpeKernel::sinc, delta / 2.0)) / 1000.0) < 1e-12);
+  }
+  // Measured FHRR similarity Re Σ z(x) conj z(x + δ)/D within 5σ of κ, σ² = v(u)/D ≤ 1/D.
+  for (const double delta : {0.3, 1.0, 2.5}) {
+    const double s = hv::fhrr::similarity(f(1.0), f(1.0 + delta));
+    BOOST_TEST(std::abs(s - f.expected_similarity(delta)) < 5.0 / std::sqrt(1000.0));
+  }
 }

@@ -48,7 +48,7 @@ py::object level(py::ssize_t n, py::ssize_t d, const py::object& seed, double ra
   const std::size_t dim = positive(d, where, "dimensions", 1);
   const double r = unit_interval(randomness, where);
   const std::uint64_t s = seed_or_fresh(seed);
-  std::optional<encode::Level> book;
+  std::optional<encode::Level<>> book;
   {
     py::gil_scoped_release no_gil;
     book.emplace(levels, dim, s, 0.0, 1.0, r);
@@ -60,7 +60,7 @@ py::object thermometer(py::ssize_t n, py::ssize_t d) {
   constexpr const char* where = "thermometer";
   const std::size_t levels = positive(n, where, "num_vectors", 2);
   const std::size_t dim = positive(d, where, "dimensions", 1);
-  std::optional<encode::Thermometer> book;
+  std::optional<encode::Thermometer<>> book;
   {
     py::gil_scoped_release no_gil;
     book.emplace(levels, dim);
@@ -74,7 +74,7 @@ py::object circular(py::ssize_t n, py::ssize_t d, const py::object& seed, double
   const std::size_t dim = positive(d, where, "dimensions", 1);
   const double r = unit_interval(randomness, where);
   const std::uint64_t s = seed_or_fresh(seed);
-  std::optional<encode::Circular> book;
+  std::optional<encode::Circular<>> book;
   {
     py::gil_scoped_release no_gil;
     book.emplace(points, dim, s, 1.0, r);
@@ -126,12 +126,12 @@ py::object fractional_power(py::handle values, py::ssize_t d, double bandwidth, 
   const encode::FpeKernel kernel = fpe_kernel(distribution, where);
   const std::uint64_t s = seed_or_fresh(seed);
   if (vsa == "FHRR") {
-    std::optional<encode::FractionalPower> enc;
+    std::optional<encode::FractionalPower<>> enc;
     {
       py::gil_scoped_release no_gil;
       enc.emplace(dim, bandwidth, s, kernel);
     }
-    return encode_values<encode::FractionalPower, std::complex<float>>(where, *enc, values);
+    return encode_values<encode::FractionalPower<>, std::complex<float>>(where, *enc, values);
   }
   if (vsa == "HRR") {
     std::optional<encode::HrrFractionalPower> enc;
