@@ -113,7 +113,7 @@ py::object encode_values(const char* where, const Encoder& enc, py::handle value
       std::copy_n(z.data(), enc.dim(), o + i * enc.dim());
     }
   }
-  return std::move(out);
+  return out;
 }
 
 py::object fractional_power(py::handle values, py::ssize_t d, double bandwidth, const py::object& seed,
