@@ -1,5 +1,5 @@
 // Internal: the dispatch entry points of the cleanup kernels, defined in
-// simd/cleanup.cc and simd/float_gemm.cc (one HWY_DYNAMIC_DISPATCH each). ISA-free; only
+// simd/cleanup.cc (one HWY_DYNAMIC_DISPATCH each). ISA-free; only
 // src/cleanup/ includes it.
 //
 // Every scan scores queries [0, nq) (query a at queries + a·q_stride) against
@@ -40,17 +40,6 @@ void mixed_lut_scan(const float* queries, std::size_t q_stride, std::size_t nq,
 void float_scan(const float* queries, std::size_t q_stride, std::size_t nq, const float* rows,
                 std::size_t r_stride, std::size_t r0, std::size_t r1, std::size_t dim,
                 const double* scale, TopK* heaps);
-
-/// Float batches of at least this many queries take float_gemm_scan.
-constexpr std::size_t kGemmMinQueries = 64;
-
-/// Float queries × float rows as a packed GEMM (simd/float_gemm.cc): the
-/// float_scan contract, for batches of at least kGemmMinQueries queries;
-/// scores differ from float_scan's in the last bits (another summation
-/// order), but a query scores the same alone or in any batch on this path.
-void float_gemm_scan(const float* queries, std::size_t q_stride, std::size_t nq,
-                     const float* rows, std::size_t r_stride, std::size_t r0, std::size_t r1,
-                     std::size_t dim, const double* scale, TopK* heaps);
 
 /// Int8 queries × int8 rows: exact int32 dot · scale[r], or dot when scale is
 /// null (Int8Scan). Values in [-127, 127], 127²·D < 2^31.

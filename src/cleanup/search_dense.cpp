@@ -39,15 +39,11 @@ std::vector<Matches> float_search(const char* where, const FloatRows& rows, Metr
                             r0, r1, dim, scale_ptr, heaps_out);
                });
   };
-  auto gemm = [&] {
-    return run(queries.rows, rows.count, options.k, options.threads,
-               [&](std::size_t a0, std::size_t a1, std::size_t r0, std::size_t r1,
-                   TopK* heaps_out) {
-                 float_gemm_scan(kq.data + a0 * kq.stride, kq.stride, a1 - a0, rows.data,
-                                 rows.stride, r0, r1, dim, scale_ptr, heaps_out);
-               });
-  };
-  const auto heaps = queries.rows >= kGemmMinQueries ? gemm() : highway();
+  // blas_usable() is false without the Meson feature `blas`.
+  const auto heaps = queries.rows >= kBlasMinQueries && blas_usable()
+                         ? blas_run(kq, rows.data, rows.stride, rows.count, scale_ptr, options.k,
+                                    options.threads)
+                         : highway();
   const std::vector<double>& norms = rows.norms;
   auto out = finish(heaps, dim, options, rows.labels, [&](std::size_t a, const Hit& h) {
     if (qnorms[a] == 0 || norms[h.id] == 0) return 0.0;
