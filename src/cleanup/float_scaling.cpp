@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace hypervec::cleanup::detail {
@@ -11,9 +12,12 @@ namespace hypervec::cleanup::detail {
 std::vector<int> max_exponents(const DenseMatrixView<float>& rows) {
   std::vector<int> out(rows.rows, std::numeric_limits<int>::min());
   for (std::size_t a = 0; a < rows.rows; ++a) {
-    float m = 0;
-    for (const float x : rows.row(a)) m = std::max(m, std::abs(x));
-    if (m > 0) out[a] = std::ilogb(m);
+    // max |x| as the largest bit pattern with the sign cleared: for finite
+    // floats (the callers have checked) the bits order like the values, and
+    // an integer max vectorises where a float max (NaN rules) does not.
+    std::uint32_t m = 0;
+    for (const float x : rows.row(a)) m = std::max(m, std::bit_cast<std::uint32_t>(x) & 0x7fffffffU);
+    if (m > 0) out[a] = std::ilogb(std::bit_cast<float>(m));
   }
   return out;
 }

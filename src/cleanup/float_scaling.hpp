@@ -26,6 +26,7 @@ namespace hypervec::cleanup::detail {
 constexpr int kSafeExp = 40;
 
 /// ilogb of the largest |component| of each row of `rows` (INT_MIN for zero).
+/// The rows must be finite (every caller checks them first).
 std::vector<int> max_exponents(const DenseMatrixView<float>& rows);
 
 struct ScaledQueries {
