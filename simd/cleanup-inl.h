@@ -157,9 +157,9 @@ HWY_INLINE void HammingTile(D d, const std::uint64_t* const* HWY_RESTRICT q,
 /// so, unlike HammingTile, there is no horizontal reduction at the end:
 /// at D = 4096 (8 vectors a row) HammingTile's transposed lane sums cost a
 /// sixth of the XOR + popcount work, on the shuffle port VPOPCNTQ also
-/// needs. Elsewhere: u8 PopulationCount summed in u8 lanes for up to 31
-/// words, widened by SumsOf8, as in HammingTile. On AVX3_DL and AVX3 the
-/// operands are pair-combined instead (kLaneCarrySave, HammingLaneTileCsa).
+/// needs. Popcounts: u8 PopulationCount summed in u8 lanes for up to 31
+/// words, widened by SumsOf8, as in HammingTile. AVX3_DL and AVX3 run
+/// HammingLaneTileCsa on pair-combined operands instead (kLaneCarrySave).
 template <std::size_t RT, std::size_t QG, class D>
 HWY_INLINE void HammingLaneTile(D d, const std::uint64_t* const* HWY_RESTRICT g,
                                 const std::uint64_t* const* HWY_RESTRICT r, std::size_t n,
@@ -217,8 +217,8 @@ constexpr int kCarryFromSum = (((0xCC ^ 0xAA) & 0xAA) | (~(0xCC ^ 0xAA) & 0xF0))
 /// for x = q_2j ^ r_2j and x' = q_2j+1 ^ r_2j+1
 ///   ones' = ones ^ x ^ x'      = Xor3(ones, q'_2j+1, r'_2j+1)   (x ^ x' from the combined words)
 ///   carry = majority(ones, x, x') = Ternlog(q_2j ^ r_2j, ones', ones),
-/// a full adder in 3 ternary-logic ops where it would take 2 XORs and 2
-/// ternlogs on raw words; sum += popcount(carry). The distance is then
+/// a full adder in 3 vector ops (two of them VPTERNLOGQ) where raw words
+/// take 4 (2 XORs, 2 ternlogs); sum += popcount(carry). The distance is then
 /// 2·sum + popcount(ones), exact: 5 vector ops per pair and two words
 /// against 6 for XOR + popcount + add per word. AVX3_DL: VPOPCNTQ on u64
 /// lanes. AVX3: u8 PopulationCount of the carries summed in u8 lanes for up
