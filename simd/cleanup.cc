@@ -18,6 +18,7 @@
 #include "simd/cleanup-topk.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -113,11 +114,15 @@ HWY_INLINE void LaneTiles(D d64, const std::uint64_t* g, std::size_t nw,
     for (std::size_t c = 0; c < QG; ++c) {
       std::uint64_t* lc = lim + c * N;
       for (std::size_t b = 0; b < RT && t0 + b < b1; ++b) {
-        if (hn::AllFalse(d64, hn::Lt(h[b * QG + c], hn::Load(d64, lc)))) continue;
+        const auto pass = hn::Lt(h[b * QG + c], hn::Load(d64, lc));
+        if (hn::AllFalse(d64, pass)) continue;
+        // Only the passing lanes (a lane's push changes only its own limit).
+        std::uint8_t bits[8] = {};
+        hn::StoreMaskBits(d64, pass, bits);
         HWY_ALIGN std::uint64_t lanes[HWY_MAX_BYTES / 8];
         hn::Store(h[b * QG + c], d64, lanes);
-        for (std::size_t l = 0; l < N; ++l) {
-          if (lanes[l] >= lc[l]) continue;
+        for (unsigned m = bits[0]; m != 0; m &= m - 1) {
+          const auto l = static_cast<std::size_t>(std::countr_zero(m));
           const std::size_t a = a0 + c * N + l;
           heaps[a].push(static_cast<double>(d - 2 * static_cast<std::int64_t>(lanes[l])), t0 + b);
           lc[l] = limit_of(a);
