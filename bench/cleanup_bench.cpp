@@ -10,10 +10,16 @@
 // Times are CPU time of the calling thread (the machine is shared and noisy;
 // single-thread searches run on the caller), except *_2threads: real time.
 // Run faiss single-threaded: OPENBLAS_NUM_THREADS=1 (omp is set to 1 here).
-// Counters: items/s = queries/s; pairs/s = rows scored per second (Q · M per
-// search); bytes/s = codebook bytes scanned per second (M · row bytes per
-// query: D/8 for packed rows, 4·D for float rows), so a batched search that
-// keeps rows in cache shows more than DRAM bandwidth.
+// Counters: items/s = queries/s; pairs/s = (query, row) pairs scored per
+// second (Q · M per search); bytes/s = operand bytes per second with every
+// row and every query counted once per search (M · row bytes + Q · query
+// bytes: D/8 for packed, 4·D for float), the least memory traffic a search
+// can have: the kernels' blocking re-reads rows from L1/L2 per query block,
+// not from memory, so a "Q · M · row bytes" figure would count cache hits.
+// Packed queries: BM_packed/hypervec (and faiss) use codebook rows with the
+// 16 low bits flipped (one row at distance 16, which fills the top-k early);
+// BM_packed/hypervec_uniform uses uniform random queries (every row near
+// D/2: more candidates reach the top-k heap, the decoder's noise queries).
 // Per-target: BM_<kind>_target/<target>/3000/4096/100 pins each Highway target.
 #include <hypervec/cleanup.hpp>
 #include <hypervec/random.hpp>
@@ -58,7 +64,7 @@ void fill_uniform(float* out, std::size_t n, std::uint64_t row) {
 
 /// Data sets, built once per (M, D) and kept for the run.
 struct PackedData {
-  hv::PackedMatrix book, queries;
+  hv::PackedMatrix book, queries, uniform;
   std::unique_ptr<cl::PackedMemory> memory;
 };
 struct FloatData {
@@ -75,12 +81,17 @@ PackedData& packed_data(std::size_t rows, std::size_t dim) {
     auto& d = it->second;
     d.book = hv::PackedMatrix(rows, dim);
     d.queries = hv::PackedMatrix(kMaxQueries, dim);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const auto key = hv::random::row_key(kSeed, r);
-      auto row = d.book.row_span(r);
-      for (std::size_t j = 0; j < row.num_words(); ++j) row.words[j] = hv::random::stream_word(key, j);
-      row.words[row.num_words() - 1] &= hv::packed_tail_mask(dim);
-    }
+    auto fill = [dim](hv::PackedMatrix& m, std::size_t n, std::uint64_t first_row) {
+      for (std::size_t r = 0; r < n; ++r) {
+        const auto key = hv::random::row_key(kSeed, first_row + r);
+        auto row = m.row_span(r);
+        for (std::size_t j = 0; j < row.num_words(); ++j) row.words[j] = hv::random::stream_word(key, j);
+        row.words[row.num_words() - 1] &= hv::packed_tail_mask(dim);
+      }
+    };
+    fill(d.book, rows, 0);
+    d.uniform = hv::PackedMatrix(kMaxQueries, dim);
+    fill(d.uniform, kMaxQueries, 2'000'000'000);
     for (std::size_t a = 0; a < kMaxQueries; ++a) {
       std::memcpy(d.queries.row_span(a).words, d.book.row((a * 7919) % rows).words,
                   d.book.stride_words() * 8);
@@ -120,7 +131,7 @@ Shape shape(const benchmark::State& state) {
 void count(benchmark::State& state, const Shape& s, double row_bytes) {
   hv::bench::count_per_iteration(
       state, static_cast<std::int64_t>(s.nq),
-      static_cast<std::int64_t>(static_cast<double>(s.nq * s.rows) * row_bytes));
+      static_cast<std::int64_t>(static_cast<double>(s.nq + s.rows) * row_bytes));
   // Rows scored per second (query-row pairs): Q · M per search.
   state.counters["pairs/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * static_cast<double>(s.nq * s.rows),
@@ -140,10 +151,11 @@ void search_batch(benchmark::State& state, const Shape& s, const Memory& memory,
   count(state, s, row_bytes);
 }
 
-void packed_hypervec(benchmark::State& state, unsigned threads) {
+void packed_hypervec(benchmark::State& state, unsigned threads, bool uniform = false) {
   const Shape s = shape(state);
   auto& d = packed_data(s.rows, s.dim);
-  const hv::PackedMatrixView q{d.queries.words(), s.nq, s.dim, d.queries.stride_words()};
+  const hv::PackedMatrix& m = uniform ? d.uniform : d.queries;
+  const hv::PackedMatrixView q{m.words(), s.nq, s.dim, m.stride_words()};
   search_batch(state, s, *d.memory, q, threads, static_cast<double>(s.dim) / 8);
 }
 
@@ -279,6 +291,9 @@ void small(benchmark::internal::Benchmark* b) {
 void register_all() {
   using B = benchmark::State;
   benchmark::RegisterBenchmark("BM_packed/hypervec", [](B& s) { packed_hypervec(s, 1); })
+      ->Apply([](auto* b) { grid(b, true); })
+      ->Apply(batch8);
+  benchmark::RegisterBenchmark("BM_packed/hypervec_uniform", [](B& s) { packed_hypervec(s, 1, true); })
       ->Apply([](auto* b) { grid(b, true); })
       ->Apply(batch8);
   benchmark::RegisterBenchmark("BM_packed/hypervec_2threads", [](B& s) { packed_hypervec(s, 2); })

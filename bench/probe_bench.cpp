@@ -8,9 +8,12 @@
 //   BM_Decode/float_as_is/<docs>/threads:<t> float input scored by the mixed kernel
 //   BM_Decode/one_by_one/<docs>             packed, one decode() call per document
 //
+// Every case decodes 100,000 documents per call, 3 repetitions by default
+// (--benchmark_repetitions=N overrides; the aggregates include the median).
+// float_real (the mixed kernel, ~1,000 documents/s) takes ~2 minutes per call.
 // items/s = documents/s; bytes/s = codebook bytes scanned (8 queries × M rows
-// × D/8 bytes per document). The NumPy peer runs in the same session through
-// bench/peers/compare_probe.py, which calls this program.
+// × D/8 bytes per document). The NumPy peer runs side by side with this
+// program in bench/peers/compare_probe.py (alternating rounds, same load).
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
 #include <hypervec/codebook.hpp>
@@ -133,27 +136,34 @@ void BM_DecodeOneByOne(benchmark::State& state) {
   report(state, n, hits / static_cast<double>(n));
 }
 
+constexpr std::int64_t kDocs = 100000;
+
 void threads_1_and_2(benchmark::internal::Benchmark* b, std::int64_t docs) {
   b->ArgNames({"docs", "threads"})->Args({docs, 1})->Args({docs, 2});
-  b->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+  b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   threads_1_and_2(benchmark::RegisterBenchmark("BM_Decode/packed", BM_Decode, Input::packed),
-                  100000);
+                  kDocs);
   threads_1_and_2(
-      benchmark::RegisterBenchmark("BM_Decode/float_sign", BM_Decode, Input::float_sign), 20000);
+      benchmark::RegisterBenchmark("BM_Decode/float_sign", BM_Decode, Input::float_sign), kDocs);
   threads_1_and_2(
-      benchmark::RegisterBenchmark("BM_Decode/float_as_is", BM_Decode, Input::float_as_is), 20000);
+      benchmark::RegisterBenchmark("BM_Decode/float_as_is", BM_Decode, Input::float_as_is),
+      kDocs);
   threads_1_and_2(
-      benchmark::RegisterBenchmark("BM_Decode/float_real", BM_Decode, Input::float_real), 2000);
+      benchmark::RegisterBenchmark("BM_Decode/float_real", BM_Decode, Input::float_real), kDocs);
   benchmark::RegisterBenchmark("BM_Decode/one_by_one", BM_DecodeOneByOne)
       ->ArgNames({"docs"})
-      ->Arg(5000)
+      ->Arg(kDocs)
       ->Unit(benchmark::kMillisecond)
-      ->UseRealTime()
-      ->Iterations(1);
-  return hypervec::bench::run_main(argc, argv);
+      ->UseRealTime();
+  // Default repetitions, before the caller's flags so that theirs win.
+  std::vector<char*> args(argv, argv + argc);
+  static char repetitions[] = "--benchmark_repetitions=3";
+  args.insert(args.begin() + 1, repetitions);
+  int n = static_cast<int>(args.size());
+  return hypervec::bench::run_main(n, args.data());
 }

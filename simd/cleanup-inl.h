@@ -157,8 +157,9 @@ HWY_INLINE void HammingTile(D d, const std::uint64_t* const* HWY_RESTRICT q,
 /// so, unlike HammingTile, there is no horizontal reduction at the end:
 /// at D = 4096 (8 vectors a row) HammingTile's transposed lane sums cost a
 /// sixth of the XOR + popcount work, on the shuffle port VPOPCNTQ also
-/// needs. AVX3_DL: VPOPCNTQ. Elsewhere: u8 PopulationCount summed in u8
-/// lanes for up to 31 words, widened by SumsOf8, as in HammingTile.
+/// needs. Popcounts: u8 PopulationCount summed in u8 lanes for up to 31
+/// words, widened by SumsOf8, as in HammingTile. AVX3_DL and AVX3 run
+/// HammingLaneTileCsa on pair-combined operands instead (kLaneCarrySave).
 template <std::size_t RT, std::size_t QG, class D>
 HWY_INLINE void HammingLaneTile(D d, const std::uint64_t* const* HWY_RESTRICT g,
                                 const std::uint64_t* const* HWY_RESTRICT r, std::size_t n,
@@ -167,21 +168,6 @@ HWY_INLINE void HammingLaneTile(D d, const std::uint64_t* const* HWY_RESTRICT g,
   const std::size_t N = hn::Lanes(d);
   V acc[RT * QG];
   for (std::size_t p = 0; p < RT * QG; ++p) acc[p] = hn::Zero(d);
-#if HWY_TARGET == HWY_AVX3_DL
-  for (std::size_t i = 0; i < n; ++i) {
-    V qv[QG];
-    HWY_UNROLL(8)
-    for (std::size_t c = 0; c < QG; ++c) qv[c] = hn::Load(d, g[c] + i * N);
-    HWY_UNROLL(8)
-    for (std::size_t b = 0; b < RT; ++b) {
-      const V rv = hn::Set(d, r[b][i]);
-      HWY_UNROLL(8)
-      for (std::size_t c = 0; c < QG; ++c) {
-        acc[b * QG + c] = hn::Add(acc[b * QG + c], hn::PopulationCount(hn::Xor(qv[c], rv)));
-      }
-    }
-  }
-#else
   const hn::Repartition<std::uint8_t, D> d8;
   using V8 = hn::Vec<decltype(d8)>;
   for (std::size_t i = 0; i < n;) {
@@ -204,9 +190,111 @@ HWY_INLINE void HammingLaneTile(D d, const std::uint64_t* const* HWY_RESTRICT g,
     }
     for (std::size_t p = 0; p < RT * QG; ++p) acc[p] = hn::Add(acc[p], hn::SumsOf8(acc8[p]));
   }
-#endif
   for (std::size_t p = 0; p < RT * QG; ++p) h[p] = acc[p];
 }
+
+#if HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX3
+/// The query-lane kernel adds the XOR words of a (query, row) pair with a
+/// one-bit carry-save accumulator instead of one popcount per word.
+constexpr bool kLaneCarrySave = true;
+
+/// VPTERNLOGQ with the truth table imm (operands a, b, c ↔ 0xF0, 0xCC,
+/// 0xAA); Highway 1.0.3 exposes only fixed tables (Xor3, Or3, OrAnd, ...).
+template <int kImm, class V>
+HWY_INLINE V Ternlog(V a, V b, V c) {
+  return V{_mm512_ternarylogic_epi64(a.raw, b.raw, c.raw, kImm)};
+}
+
+/// Carry of a full adder whose sum s = a ^ x ^ x' is already known, from a
+/// and x alone: where x ^ x' = s ^ a is 1 the majority of (a, x, x') is a,
+/// else it is x (= x'). Truth table ((B ^ C) ? C : A) on (x, s, a): x, a
+/// temporary, is the operand VPTERNLOGQ overwrites, so no register copy.
+constexpr int kCarryFromSum = (((0xCC ^ 0xAA) & 0xAA) | (~(0xCC ^ 0xAA) & 0xF0)) & 0xFF;
+
+/// Query-lane Hamming tile on pair-combined operands (the same contract as
+/// HammingLaneTile otherwise): n is even, and words 2j, 2j + 1 of every
+/// interleaved query and of every row hold (w_2j, w_2j ^ w_2j+1), so that
+/// for x = q_2j ^ r_2j and x' = q_2j+1 ^ r_2j+1
+///   ones' = ones ^ x ^ x'      = Xor3(ones, q'_2j+1, r'_2j+1)   (x ^ x' from the combined words)
+///   carry = majority(ones, x, x') = Ternlog(q_2j ^ r_2j, ones', ones),
+/// a full adder in 3 vector ops (two of them VPTERNLOGQ) where raw words
+/// take 4 (2 XORs, 2 ternlogs); sum += popcount(carry). The distance is then
+/// 2·sum + popcount(ones), exact: 5 vector ops per pair and two words
+/// against 6 for XOR + popcount + add per word. AVX3_DL: VPOPCNTQ on u64
+/// lanes. AVX3: u8 PopulationCount of the carries summed in u8 lanes for up
+/// to 31 steps (31 · 8 < 256), widened by SumsOf8.
+template <std::size_t RT, std::size_t QG, class D>
+HWY_INLINE void HammingLaneTileCsa(D d, const std::uint64_t* const* HWY_RESTRICT g,
+                                   const std::uint64_t* const* HWY_RESTRICT r, std::size_t n,
+                                   hn::Vec<D>* HWY_RESTRICT h) {
+  using V = hn::Vec<D>;
+  const std::size_t N = hn::Lanes(d);
+  V ones[RT * QG], sum[RT * QG];
+  for (std::size_t p = 0; p < RT * QG; ++p) ones[p] = sum[p] = hn::Zero(d);
+#if HWY_TARGET == HWY_AVX3_DL
+  for (std::size_t i = 0; i < n; i += 2) {
+    V qa[QG], qb[QG];
+    HWY_UNROLL(8)
+    for (std::size_t c = 0; c < QG; ++c) {
+      qa[c] = hn::Load(d, g[c] + i * N);
+      qb[c] = hn::Load(d, g[c] + (i + 1) * N);
+    }
+    HWY_UNROLL(8)
+    for (std::size_t b = 0; b < RT; ++b) {
+      const V ra = hn::Set(d, r[b][i]);
+      const V rb = hn::Set(d, r[b][i + 1]);
+      HWY_UNROLL(8)
+      for (std::size_t c = 0; c < QG; ++c) {
+        const std::size_t p = b * QG + c;
+        const V old = ones[p];
+        ones[p] = hn::Xor3(old, qb[c], rb);
+        const V carry = Ternlog<kCarryFromSum>(hn::Xor(qa[c], ra), ones[p], old);
+        sum[p] = hn::Add(sum[p], hn::PopulationCount(carry));
+      }
+    }
+  }
+  for (std::size_t p = 0; p < RT * QG; ++p) {
+    h[p] = hn::Add(hn::ShiftLeft<1>(sum[p]), hn::PopulationCount(ones[p]));
+  }
+#else
+  const hn::Repartition<std::uint8_t, D> d8;
+  using V8 = hn::Vec<decltype(d8)>;
+  for (std::size_t i = 0; i < n;) {
+    const std::size_t end = std::min(n, i + 2 * 31);
+    V8 acc8[RT * QG];
+    for (std::size_t p = 0; p < RT * QG; ++p) acc8[p] = hn::Zero(d8);
+    for (; i < end; i += 2) {
+      V qa[QG], qb[QG];
+      HWY_UNROLL(8)
+      for (std::size_t c = 0; c < QG; ++c) {
+        qa[c] = hn::Load(d, g[c] + i * N);
+        qb[c] = hn::Load(d, g[c] + (i + 1) * N);
+      }
+      HWY_UNROLL(8)
+      for (std::size_t b = 0; b < RT; ++b) {
+        const V ra = hn::Set(d, r[b][i]);
+        const V rb = hn::Set(d, r[b][i + 1]);
+        HWY_UNROLL(8)
+        for (std::size_t c = 0; c < QG; ++c) {
+          const std::size_t p = b * QG + c;
+          const V old = ones[p];
+          ones[p] = hn::Xor3(old, qb[c], rb);
+          const V carry = Ternlog<kCarryFromSum>(hn::Xor(qa[c], ra), ones[p], old);
+          acc8[p] = hn::Add(acc8[p], hn::PopulationCount(hn::BitCast(d8, carry)));
+        }
+      }
+    }
+    for (std::size_t p = 0; p < RT * QG; ++p) sum[p] = hn::Add(sum[p], hn::SumsOf8(acc8[p]));
+  }
+  for (std::size_t p = 0; p < RT * QG; ++p) {
+    h[p] = hn::Add(hn::ShiftLeft<1>(sum[p]),
+                   hn::SumsOf8(hn::PopulationCount(hn::BitCast(d8, ones[p]))));
+  }
+#endif
+}
+#else
+constexpr bool kLaneCarrySave = false;
+#endif
 #endif  // HWY_TARGET == HWY_SCALAR
 
 // --- Mixed batches: per-query sign tables (lanes = queries) -------------------

@@ -18,6 +18,7 @@
 #include "simd/cleanup-topk.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -68,8 +69,10 @@ constexpr std::size_t kPackedQueryBytes = 1024 * 1024;
 // vectors and a broadcast row word; 8 × 2 beat 4 × 4 by 1-15 % (M = 3000,
 // Q = 16..1000, D = 4096 and 10000: fewer tail groups, rows reused twice).
 // Elsewhere the u8 and u64 accumulators both count, so half as many.
-#if HWY_TARGET == HWY_AVX3_DL
-constexpr std::size_t kLaneRT = 8, kLaneQG = 2, kLaneRT1 = 8;
+// With the carry-save tile (AVX3_DL, AVX3) every pair holds two
+// accumulators (ones and the carry count; AVX3 also a u8 count), so 4 × 2.
+#if HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX3
+constexpr std::size_t kLaneRT = 4, kLaneQG = 2, kLaneRT1 = 8;
 #else
 constexpr std::size_t kLaneRT = 4, kLaneQG = 2, kLaneRT1 = 4;
 #endif
@@ -77,10 +80,13 @@ constexpr std::size_t kLaneRT = 4, kLaneQG = 2, kLaneRT1 = 4;
 /// Scores QG query groups (group c's interleaved words at g + c·nw·N; queries
 /// a0 + c·N + l) against rows [b0, b1) in tiles of RT rows, and pushes every
 /// pair whose distance is below its lane of lim (limit_of(a) refreshes it).
-/// Rows up to prefetch_end exist: the first group tile of a row block passes
-/// the scan's end (else 0) and fetches the next block while scoring this one.
+/// The tiles read row t's nw words at block + (t - b0)·nw (LaneWords'
+/// layout); rows (the codebook, r_stride words a row) exist up to
+/// prefetch_end: the first group tile of a row block passes the scan's end
+/// (else 0) and fetches the next block while scoring this one.
 template <std::size_t RT, std::size_t QG, class D, class LimitOf>
 HWY_INLINE void LaneTiles(D d64, const std::uint64_t* g, std::size_t nw,
+                          const std::uint64_t* HWY_RESTRICT block_rows,
                           const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
                           std::size_t b0, std::size_t b1, std::size_t prefetch_end, std::size_t dim,
                           std::size_t a0, std::uint64_t* lim, const LimitOf& limit_of,
@@ -93,28 +99,53 @@ HWY_INLINE void LaneTiles(D d64, const std::uint64_t* g, std::size_t nw,
   const std::size_t block = b1 - b0;
   for (std::size_t t0 = b0; t0 < b1; t0 += RT) {
     const std::uint64_t* rp[RT];
-    for (std::size_t b = 0; b < RT; ++b) rp[b] = rows + std::min(t0 + b, b1 - 1) * r_stride;
+    for (std::size_t b = 0; b < RT; ++b) rp[b] = block_rows + (std::min(t0 + b, b1 - 1) - b0) * nw;
     if (t0 + block < prefetch_end) {
       const char* ahead = reinterpret_cast<const char*>(rows + (t0 + block) * r_stride);
       const std::size_t lines = std::min(RT, prefetch_end - t0 - block) * r_stride * 8 / 64;
       for (std::size_t l = 0; l < lines; ++l) hwy::Prefetch(ahead + l * 64);
     }
     V h[RT * QG];
-    HammingLaneTile<RT, QG>(d64, gp, rp, nw, h);
+    if constexpr (kLaneCarrySave) {
+      HammingLaneTileCsa<RT, QG>(d64, gp, rp, nw, h);
+    } else {
+      HammingLaneTile<RT, QG>(d64, gp, rp, nw, h);
+    }
     for (std::size_t c = 0; c < QG; ++c) {
       std::uint64_t* lc = lim + c * N;
       for (std::size_t b = 0; b < RT && t0 + b < b1; ++b) {
-        if (hn::AllFalse(d64, hn::Lt(h[b * QG + c], hn::Load(d64, lc)))) continue;
+        const auto pass = hn::Lt(h[b * QG + c], hn::Load(d64, lc));
+        if (hn::AllFalse(d64, pass)) continue;
+        // Only the passing lanes (a lane's push changes only its own limit).
+        std::uint8_t bits[8] = {};
+        hn::StoreMaskBits(d64, pass, bits);
         HWY_ALIGN std::uint64_t lanes[HWY_MAX_BYTES / 8];
         hn::Store(h[b * QG + c], d64, lanes);
-        for (std::size_t l = 0; l < N; ++l) {
-          if (lanes[l] >= lc[l]) continue;
+        for (unsigned m = bits[0]; m != 0; m &= m - 1) {
+          const auto l = static_cast<std::size_t>(std::countr_zero(m));
           const std::size_t a = a0 + c * N + l;
           heaps[a].push(static_cast<double>(d - 2 * static_cast<std::int64_t>(lanes[l])), t0 + b);
           lc[l] = limit_of(a);
         }
       }
     }
+  }
+}
+
+/// Words of a row (or interleaved query) in the query-lane kernel: nw, or nw
+/// rounded up to even for the carry-save tile, which reads words in pairs.
+HWY_INLINE std::size_t LaneWords(std::size_t nw) { return kLaneCarrySave ? (nw + 1) / 2 * 2 : nw; }
+
+/// Copies the nw words src[0..nw) to dst[0..LaneWords(nw)) (element i at
+/// dst[i·step]) in the layout the tile reads: as they are, or for the
+/// carry-save tile pair-combined, (w_2j, w_2j ^ w_2j+1), with w_nw = 0 past
+/// an odd count (a zero word pair adds 0).
+HWY_INLINE void ToLaneWords(const std::uint64_t* HWY_RESTRICT src, std::size_t nw,
+                            std::uint64_t* HWY_RESTRICT dst, std::size_t step) {
+  for (std::size_t i = 0; i < nw; ++i) dst[i * step] = src[i];
+  if constexpr (kLaneCarrySave) {
+    if (nw % 2 != 0) dst[nw * step] = 0;
+    for (std::size_t i = 1; i < LaneWords(nw); i += 2) dst[i * step] ^= dst[(i - 1) * step];
   }
 }
 
@@ -133,7 +164,7 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
   constexpr std::size_t RT = kLaneRT, QG = kLaneQG;
   const hn::ScalableTag<std::uint64_t> d64;
   const std::size_t N = hn::Lanes(d64);
-  const std::size_t nw = packed_words(dim);
+  const std::size_t nw = LaneWords(packed_words(dim));
   const std::size_t groups = (nq + N - 1) / N;
   const auto d = static_cast<std::int64_t>(dim);
   // limit[a]: a pair is a candidate iff its distance h < limit[a] (see
@@ -147,6 +178,9 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
   for (std::size_t a = 0; a < groups * N; ++a) limit[a] = a < nq ? limit_of(a) : 0;
   const std::size_t row_block = RowBlockOf(r_stride * 8, kPackedRowBytes, RT);
   const std::size_t group_block = RowBlockOf(nw * N * 8, kPackedQueryBytes, QG);
+  // The row block in the tile's layout (nw words a row, L1-sized), rebuilt
+  // per block of groups: one pass over each row per 1 MiB of queries.
+  const auto block_rows = hwy::AllocateAligned<std::uint64_t>(std::min(r1 - r0, row_block) * nw);
   // One block of groups at a time (L2-sized, refilled per block): group c0 + c,
   // word i, lane l at block[(c·nw + i)·N + l].
   const auto block = hwy::AllocateAligned<std::uint64_t>(std::min(groups, group_block) * nw * N);
@@ -155,22 +189,24 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
     for (std::size_t c = c0; c < c1; ++c) {
       for (std::size_t l = 0; l < N; ++l) {
         const std::uint64_t* q = queries + std::min(c * N + l, nq - 1) * q_stride;
-        std::uint64_t* dst = block.get() + (c - c0) * nw * N + l;
-        for (std::size_t i = 0; i < nw; ++i) dst[i * N] = q[i];
+        ToLaneWords(q, packed_words(dim), block.get() + (c - c0) * nw * N + l, N);
       }
     }
     for (std::size_t b0 = r0; b0 < r1; b0 += row_block) {
       const std::size_t b1 = std::min(r1, b0 + row_block);
+      for (std::size_t t = b0; t < b1; ++t) {
+        ToLaneWords(rows + t * r_stride, packed_words(dim), block_rows.get() + (t - b0) * nw, 1);
+      }
       for (std::size_t t = c0; t < c1;) {
         if (c1 - t >= QG) {
-          LaneTiles<RT, QG>(d64, block.get() + (t - c0) * nw * N, nw, rows, r_stride, b0, b1,
-                            t == c0 ? r1 : 0, dim, t * N, limit.get() + t * N, limit_of,
-                            heaps);
+          LaneTiles<RT, QG>(d64, block.get() + (t - c0) * nw * N, nw, block_rows.get(), rows,
+                            r_stride, b0, b1, t == c0 ? r1 : 0, dim, t * N, limit.get() + t * N,
+                            limit_of, heaps);
           t += QG;
         } else {  // the last groups: one at a time, more rows per tile
-          LaneTiles<kLaneRT1, 1>(d64, block.get() + (t - c0) * nw * N, nw, rows, r_stride, b0,
-                                 b1, t == c0 ? r1 : 0, dim, t * N, limit.get() + t * N,
-                                 limit_of, heaps);
+          LaneTiles<kLaneRT1, 1>(d64, block.get() + (t - c0) * nw * N, nw, block_rows.get(),
+                                 rows, r_stride, b0, b1, t == c0 ? r1 : 0, dim, t * N,
+                                 limit.get() + t * N, limit_of, heaps);
           t += 1;
         }
       }

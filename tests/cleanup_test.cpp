@@ -370,6 +370,48 @@ BOOST_AUTO_TEST_CASE(packed_batches_spanning_several_query_blocks_match_brute_fo
   }
 }
 
+BOOST_AUTO_TEST_CASE(packed_query_lane_word_pairs_and_tails_match_brute_force) {
+  // The query-lane kernel's carry-save tile (AVX3_DL, AVX3) reads words in
+  // pairs (w_2j, w_2j ^ w_2j+1), padding an odd word count with a zero word:
+  // word counts 1 to 5 and 63 to 66, with a partial last word (D not a
+  // multiple of 64, nor of 512) and without. Q = 37: full group pairs, a
+  // single last group, a partial group on every target. Queries both near a
+  // row (30% of bits flipped) and uniform (which push more candidates), and a
+  // k of 1 and of all rows (every pair reaches the heap, ties by id: M = 40
+  // random rows at D = 65 tie often).
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 13);
+    const std::size_t rows = 40, nq = 37;
+    for (const std::size_t dim : {std::size_t{1}, std::size_t{65}, std::size_t{128},
+                                  std::size_t{129}, std::size_t{200}, std::size_t{320},
+                                  std::size_t{4033}, std::size_t{4096}, std::size_t{4097},
+                                  std::size_t{4200}}) {
+      BOOST_TEST_CONTEXT("D=" << dim) {
+        const auto book = packed_codebook(rows, dim, rng);
+        const cl::PackedMemory memory(book.view());
+        for (const bool uniform : {false, true}) {
+          const auto pq = uniform ? packed_codebook(nq, dim, rng)
+                                  : packed_queries(book.view(), nq, rng);
+          const auto want = ref::score_packed(pq.view(), book.view());
+          for (const std::size_t k : {std::size_t{1}, rows}) {
+            for_each_target([&](const std::string&) {
+              const auto got = memory.search(pq.view(), cl::Options{.k = k, .threads = 1});
+              BOOST_REQUIRE_EQUAL(got.size(), nq);
+              for (std::size_t a = 0; a < nq; ++a) {
+                BOOST_TEST_CONTEXT("uniform " << uniform << " k " << k << " query " << a) {
+                  check_against_reference(got[a], scores_of(want, rows, a), k, true,
+                                          [](std::size_t) { return 0.0; });
+                }
+              }
+            });
+          }
+        }
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(float_batches_spanning_several_blas_tiles_match_brute_force) {
   // Float batches of Q >= 64 run sgemm (the Q = 33 grid above runs the
   // Highway kernel); its grid is 1024 queries × 1024 rows: Q = 1100 and M = 1100
