@@ -120,6 +120,7 @@ void RotateBits(const std::uint64_t* HWY_RESTRICT a, std::size_t dim, std::size_
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include <hypervec/bipolar.hpp>
 #include "src/parallel.hpp"
 #include <hypervec/error.hpp>

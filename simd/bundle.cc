@@ -176,6 +176,7 @@ void AddRowsSliced(const std::uint64_t* const* rows, std::size_t n_items, std::s
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
 #include <hypervec/error.hpp>

@@ -596,6 +596,7 @@ void Int8Scan(const std::int8_t* HWY_RESTRICT queries, std::size_t q_stride, std
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include "src/cleanup/kernels.hpp"
 
 namespace hypervec {

@@ -384,6 +384,7 @@ void UnpackI8(const std::uint64_t* HWY_RESTRICT words, std::size_t n,
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include <hypervec/bipolar.hpp>
 #include <hypervec/dense.hpp>
 #include "src/parallel.hpp"

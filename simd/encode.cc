@@ -234,6 +234,7 @@ bool ProjectSigns(const float* HWY_RESTRICT xs, std::size_t x_stride, std::size_
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include "simd/encode.h"
 
 namespace hypervec::detail {

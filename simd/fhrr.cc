@@ -54,6 +54,7 @@ bool PhasorNormalize(const float* x, float* out, std::size_t n) {
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include <hypervec/error.hpp>
 #include <hypervec/fhrr.hpp>
 #include <hypervec/random.hpp>

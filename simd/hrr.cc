@@ -65,6 +65,7 @@ ComplexResult SpectralRowsD(int op, const double* x, std::size_t x_stride, const
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include "src/parallel.hpp"
 #include <hypervec/error.hpp>
 #include <hypervec/hrr.hpp>

@@ -118,6 +118,7 @@ bool MixedDotRows(const float* HWY_RESTRICT q, float sum_q,
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include <hypervec/error.hpp>
 #include <hypervec/mixed.hpp>
 

@@ -33,6 +33,7 @@ bool AllFiniteD(const double* x, std::size_t n) { return AllFinite(x, n); }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include "simd/real.h"
 
 namespace hypervec::detail {

@@ -16,6 +16,7 @@ const char* CompiledTargetName() { return hwy::TargetName(HWY_TARGET); }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "simd/static_dispatch.h"
 #include <hypervec/targets.hpp>
 
 #include <hwy/targets.h>
