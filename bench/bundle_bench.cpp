@@ -5,7 +5,8 @@
 //
 // Counters: bytes/s counts the operand bytes read (packed words for packed
 // inputs, 4 bytes per int32 sum for threshold); items/s counts hypervectors
-// read (add_all / majority of 64: 64). Ratios: python3 bench/ratios.py on a
+// read (add_all / majority of 64: 64). BM_MajorityOfN_D8192 is the
+// allocation-free majority of n = 3 .. 1000 items at D = 8192. Ratios: python3 bench/ratios.py on a
 // --benchmark_format=json run.
 #include <hypervec/bipolar.hpp>
 #include <hypervec/bundle.hpp>
@@ -136,6 +137,29 @@ void majority_reference(benchmark::State& state) {
   count_packed_reads(state, kSetSize);
 }
 
+// --- majority of n at D = 8192, out form (CBHV's case) ----------------------------
+
+constexpr std::size_t kMajorityDim = 8192;
+
+/// Majority of n = range(0) items of D = 8192 into a preallocated output,
+/// ties (even n) by `tie`: the allocation-free form, n = 3 .. 1000.
+void majority_of_n(benchmark::State& state, const hv::TieBreak& tie) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const auto items = some_items(n, kMajorityDim);
+  hv::PackedVector out(kMajorityDim);
+  for (auto _ : state) {
+    hv::bipolar::majority(items.views, out.span(), tie);
+    benchmark::DoNotOptimize(out.words());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n * kMajorityDim / 8));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+
+void majority_counts(benchmark::internal::Benchmark* b) {
+  for (const std::int64_t n : {3, 5, 16, 64, 255, 1000}) b->Arg(n);
+}
+
 // --- threshold ----------------------------------------------------------------------
 
 /// Sums of 64 random vectors: ties (sum 0) at about 10% of the components.
@@ -174,6 +198,14 @@ void register_all() {
   register_reference("BM_AddAll64", add_all_reference, each_dim);
   register_both("BM_Majority64", majority_simd, majority_reference);
   register_both("BM_Threshold", threshold_simd, threshold_reference);
+  register_per_target(
+      "BM_MajorityOfN_D8192",
+      [](benchmark::State& s) { majority_of_n(s, hv::TieBreak::toward_positive()); },
+      majority_counts);
+  register_per_target(
+      "BM_MajorityOfN_D8192_RandomTie",
+      [](benchmark::State& s) { majority_of_n(s, hv::TieBreak::random(7)); },
+      [](benchmark::internal::Benchmark* b) { b->Arg(16)->Arg(64); });
 }
 
 }  // namespace

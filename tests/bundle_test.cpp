@@ -73,6 +73,88 @@ BOOST_AUTO_TEST_CASE(bit_sliced_majority_matches_per_bit_counting_on_every_targe
   });
 }
 
+/// n random packed rows of D components drawn from rng, in one matrix.
+hv::PackedMatrix random_rows(std::size_t n, std::size_t dim, std::mt19937_64& rng) {
+  hv::PackedMatrix m(n, dim);
+  for (std::size_t r = 0; r < n; ++r) {
+    const auto row = m.row_span(r);
+    for (std::size_t w = 0; w < row.num_words(); ++w) row.words[w] = rng();
+    row.words[row.num_words() - 1] &= hv::packed_tail_mask(dim);
+  }
+  return m;
+}
+
+// Every plane count of the Harley–Seal counter (n = 2 .. 2^16 - 1, groups
+// of 8 and the rippled remainder), the summing fallback past 65,535 items,
+// and the out forms (views and matrix, out = an item) against per-bit counting.
+BOOST_AUTO_TEST_CASE(majority_out_forms_match_per_bit_counting_for_every_plane_count) {
+  const std::uint64_t seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    for_each_target([&](const std::string&) {
+      std::mt19937_64 rng(seed);
+      struct Case { std::size_t dim; std::vector<std::size_t> counts; };
+      const std::vector<Case> cases = {
+          {130, {2, 3, 6, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 100, 1023, 1024, 1025, 4096}},
+          {1000, {3, 8, 64, 65, 1000}},
+          {64, {40001, 65537}}};
+      for (const Case& c : cases) {
+        for (const std::size_t n : c.counts) {
+          BOOST_TEST_CONTEXT("D=" << c.dim << " n=" << n) {
+            const auto rows = random_rows(n, c.dim, rng);
+            std::vector<hv::PackedView> views(n);
+            for (std::size_t r = 0; r < n; ++r) views[r] = rows.row(r);
+            const auto tie_vector = hv::test::random_packed(c.dim, rng);
+            for (const TieBreak& rule : all_tie_rules(tie_vector)) {
+              const auto expected = ref::majority(views, rule);
+              hv::PackedVector out(c.dim);
+              hv::bipolar::majority(views, out.span(), rule);
+              BOOST_CHECK(out == expected);
+              hv::PackedVector from_matrix(c.dim);
+              hv::bipolar::bundle(rows.view(), from_matrix.span(), rule);
+              BOOST_CHECK(from_matrix == expected);
+              BOOST_CHECK(hv::bipolar::majority(rows.view(), rule) == expected);
+              if (n > 1100) continue;
+              // out may be one of the items (here the last, and a middle row).
+              auto copy = rows;
+              std::vector<hv::PackedView> copy_views(n);
+              for (std::size_t r = 0; r < n; ++r) copy_views[r] = copy.row(r);
+              hv::bipolar::majority(copy_views, copy.row_span(n - 1), rule);
+              BOOST_CHECK(hv::PackedVector(copy.row(n - 1)) == expected);
+              auto copy2 = rows;
+              hv::bipolar::majority(copy2.view(), copy2.row_span(n / 2), rule);
+              BOOST_CHECK(hv::PackedVector(copy2.row(n / 2)) == expected);
+            }
+          }
+        }
+      }
+    });
+  }
+}
+
+BOOST_AUTO_TEST_CASE(majority_out_form_rejects_a_bad_out) {
+  auto rows = hv::bipolar::random_matrix(5, 300, 7);
+  std::vector<hv::PackedView> views;
+  for (std::size_t r = 0; r < 5; ++r) views.push_back(rows.row(r));
+  const auto has = [](const char* text) {
+    return [text](const hv::Error& e) { return std::string(e.what()).find(text) != std::string::npos; };
+  };
+  hv::PackedVector wrong(299);
+  BOOST_CHECK_EXCEPTION(hv::bipolar::majority(views, wrong.span()), hv::DimensionError,
+                        has("out has D=299"));
+  BOOST_CHECK_EXCEPTION(hv::bipolar::majority(views, hv::PackedSpan{nullptr, 300}),
+                        hv::InvalidArgument, has("out is a null span"));
+  // Overlapping an item without being it: the votes would read a half-written out.
+  const auto before = rows;
+  const hv::PackedSpan shifted{rows.row_span(1).words + 1, 300};
+  BOOST_CHECK_EXCEPTION(hv::bipolar::majority(views, shifted), hv::InvalidArgument,
+                        has("out overlaps an item"));
+  BOOST_CHECK_EXCEPTION(hv::bipolar::majority(rows.view(), shifted), hv::InvalidArgument,
+                        has("out overlaps a row"));
+  for (std::size_t r = 0; r < 5; ++r) BOOST_CHECK(hv::PackedVector(rows.row(r)) == hv::PackedVector(before.row(r)));
+  hv::bipolar::Accumulator acc(300);
+  BOOST_CHECK_THROW(acc.threshold(wrong.span()), hv::DimensionError);
+}
+
 BOOST_AUTO_TEST_CASE(majority_invariants) {
   const auto seed = hv::test::test_seed();
   std::mt19937_64 rng(seed);

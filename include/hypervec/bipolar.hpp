@@ -63,6 +63,11 @@ PackedVector bundle(std::span<const PackedView> items,
                     const TieBreak& tie = TieBreak::toward_negative());
 PackedVector bundle(const PackedMatrixView& rows,
                     const TieBreak& tie = TieBreak::toward_negative());
+/// The same into `out` without allocating: majority(items, out, tie).
+void bundle(std::span<const PackedView> items, PackedSpan out,
+            const TieBreak& tie = TieBreak::toward_negative());
+void bundle(const PackedMatrixView& rows, PackedSpan out,
+            const TieBreak& tie = TieBreak::toward_negative());
 
 /// Cyclic shift by `shifts` positions, as torch.roll / torchhd's permute:
 /// out[i] = a[(i - shifts) mod D]. Any shifts, negative too. out must not
