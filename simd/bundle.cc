@@ -190,6 +190,54 @@ HWY_INLINE void MajorityColumns(D d, const RowAt& row_at, std::size_t n, std::si
   }
 }
 
+/// Majority of the words [w, w + C * Lanes(d)) of a few rows (2 <= kN <=
+/// kMaxFewItems) by the threshold recurrence: after k rows, at_least[t] has
+/// a 1 where at least t of them do; row x updates at_least[t] = x ?
+/// at_least[t-1] : at_least[t] (one bitwise select, t descending, with
+/// at_least[0] = all ones, so t = 1 is an OR). Only the thresholds that can
+/// still reach n/2 + 1 (odd n) or n/2 (even n) are updated: about
+/// (n/2 + 1)^2 selects per vector in all, fewer than the counter for n < 16.
+/// Ties as in MajorityColumns: count >= n/2 + 1 is -1, count == n/2 the tie.
+template <int kN, int C, class D, class RowAt>
+HWY_INLINE void MajorityFewColumns(D d, const RowAt& row_at, std::size_t w,
+                                   const std::uint64_t* tie, std::uint64_t tie_fill,
+                                   std::uint64_t* out) {
+  using V = hn::Vec<D>;
+  const std::size_t N = hn::Lanes(d);
+  constexpr int kHi = kN / 2 + 1;
+  constexpr int kLo = kN % 2 == 0 ? kN / 2 : kHi;
+  V at_least[C][kHi + 1];
+  for (int c = 0; c < C; ++c) {
+    for (int t = 0; t <= kHi; ++t) at_least[c][t] = hn::Zero(d);
+  }
+#pragma GCC unroll 16
+  for (int k = 1; k <= kN; ++k) {
+    const std::uint64_t* row = row_at(k - 1) + w;
+    const int top = k < kHi ? k : kHi;
+    const int bottom = kLo - (kN - k) > 1 ? kLo - (kN - k) : 1;
+    for (int c = 0; c < C; ++c) {
+      const V x = hn::LoadU(d, row + c * N);
+#pragma GCC unroll 16
+      for (int t = top; t >= bottom; --t) {
+        at_least[c][t] = t == 1 ? hn::Or(x, at_least[c][1])
+                                : BitSelect(x, at_least[c][t - 1], at_least[c][t]);
+      }
+    }
+  }
+  for (int c = 0; c < C; ++c) {
+    const std::size_t at = w + c * N;
+    V result = at_least[c][kHi];
+    if constexpr (kN % 2 == 0) {
+      const auto ties = tie != nullptr ? hn::LoadU(d, tie + at) : hn::Set(d, tie_fill);
+      result = hn::Or(result, hn::And(at_least[c][kLo], ties));
+    }
+    hn::StoreU(result, d, out + at);
+  }
+}
+
+/// Most rows the threshold recurrence takes; the counter takes the rest.
+constexpr int kMaxFewItems = 15;
+
 /// Columns per step of the majority kernels: 2 where 32 vector registers
 /// hold two sets of counter planes (AVX-512), else 1.
 #if HWY_TARGET <= HWY_AVX3
@@ -228,12 +276,41 @@ HWY_INLINE void MajorityRows(const RowAt& row_at, std::size_t n, std::size_t n_w
   for (; w < n_words; ++w) MajorityColumns<P, 1>(d1, row_at, n, w, tie, tie_fill, out);
 }
 
-/// Picks the plane count P = bit_width(n) (1..16) at compile time, so the
+/// out = majority of kN rows (2 <= kN <= kMaxFewItems), by the recurrence.
+template <int kN, class RowAt>
+HWY_INLINE void MajorityFewRows(const RowAt& row_at, std::size_t n_words,
+                                const std::uint64_t* tie, std::uint64_t tie_fill,
+                                std::uint64_t* out) {
+  static_assert(kN >= 2 && kN <= kMaxFewItems);
+  const hn::ScalableTag<std::uint64_t> d;
+  const hn::CappedTag<std::uint64_t, 1> d1;
+  const std::size_t N = hn::Lanes(d);
+  constexpr int C = kMajorityColumns;
+  std::size_t w = 0;
+  for (; w + C * N <= n_words; w += C * N) {
+    MajorityFewColumns<kN, C>(d, row_at, w, tie, tie_fill, out);
+  }
+  for (; w + N <= n_words; w += N) MajorityFewColumns<kN, 1>(d, row_at, w, tie, tie_fill, out);
+  for (; w < n_words; ++w) MajorityFewColumns<kN, 1>(d1, row_at, w, tie, tie_fill, out);
+}
+
+/// Picks the kernel at compile time: the recurrence for n = 2 and 4..15
+/// (kN = n), else the counter with P = bit_width(n) planes (1..16), so the
 /// counters stay in registers.
 template <class RowAt, int... kPlanes>
 HWY_INLINE void MajorityByPlanes(std::integer_sequence<int, kPlanes...>, const RowAt& row_at,
                                  std::size_t n, std::size_t n_words, const std::uint64_t* tie,
                                  std::uint64_t tie_fill, std::uint64_t* out) {
+  if ((n == 2 || n >= 4) && n <= static_cast<std::size_t>(kMaxFewItems)) {
+    const auto few = [&](auto count) HWY_ATTR {
+      constexpr int kN = decltype(count)::value;
+      if constexpr (kN >= 2 && kN <= kMaxFewItems) {
+        if (n == static_cast<std::size_t>(kN)) MajorityFewRows<kN>(row_at, n_words, tie, tie_fill, out);
+      }
+    };
+    (few(std::integral_constant<int, kPlanes>()), ...);
+    return;
+  }
   const int planes = std::bit_width(n);
   ((planes == kPlanes + 1 ? MajorityRows<kPlanes + 1>(row_at, n, n_words, tie, tie_fill, out)
                           : void()),

@@ -53,7 +53,7 @@ inline constexpr std::size_t kMaxBytes = std::size_t{1} << 47;
 
 namespace detail {
 
-[[noreturn]] inline void throw_size_overflow(const char* where, const char* what,
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_size_overflow(const char* where, const char* what,
                                              std::size_t a, const char* op, std::size_t b) {
   throw DimensionError(concat(where, ": ", what, " overflows: ", a, op, b,
                               " does not fit in size_t"));
@@ -79,9 +79,9 @@ constexpr std::size_t checked_add(std::size_t a, std::size_t b, const char* wher
 
 /// Throws DimensionError when dim > kMaxDim (D = 0 is allowed: empty storage).
 inline void require_dim_limit(const char* where, const char* what, std::size_t dim) {
-  if (dim > kMaxDim) {
-    throw DimensionError(concat(where, ": ", what, " has D=", dim,
-                                ", above the limit kMaxDim=", kMaxDim));
+  if (dim > kMaxDim) [[unlikely]] {
+    throw_error<DimensionError>(where, ": ", what, " has D=", dim, ", above the limit kMaxDim=",
+                                kMaxDim);
   }
 }
 
@@ -94,9 +94,9 @@ inline void require_valid_dim(const char* where, const char* what, std::size_t d
 
 /// Throws DimensionError when rows > kMaxRows.
 inline void require_rows_limit(const char* where, const char* what, std::size_t rows) {
-  if (rows > kMaxRows) {
-    throw DimensionError(concat(where, ": ", what, " has ", rows,
-                                " rows, above the limit kMaxRows=", kMaxRows));
+  if (rows > kMaxRows) [[unlikely]] {
+    throw_error<DimensionError>(where, ": ", what, " has ", rows,
+                                " rows, above the limit kMaxRows=", kMaxRows);
   }
 }
 
@@ -105,9 +105,9 @@ inline void require_rows_limit(const char* where, const char* what, std::size_t 
 inline std::size_t checked_bytes(std::size_t count, std::size_t size, const char* where,
                                  const char* what) {
   std::size_t bytes;
-  if (__builtin_mul_overflow(count, size, &bytes) || bytes > kMaxBytes) {
-    throw DimensionError(concat(where, ": ", what, " of ", count, " elements of ", size,
-                                " bytes exceeds the limit kMaxBytes=", kMaxBytes, " bytes"));
+  if (__builtin_mul_overflow(count, size, &bytes) || bytes > kMaxBytes) [[unlikely]] {
+    throw_error<DimensionError>(where, ": ", what, " of ", count, " elements of ", size,
+                                " bytes exceeds the limit kMaxBytes=", kMaxBytes, " bytes");
   }
   return bytes;
 }
