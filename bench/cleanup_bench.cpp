@@ -21,6 +21,9 @@
 // BM_packed/hypervec_uniform uses uniform random queries (every row near
 // D/2: more candidates reach the top-k heap, the decoder's noise queries).
 // Per-target: BM_<kind>_target/<target>/3000/4096/100 pins each Highway target.
+// BM_packed_single/<impl>/<M>/<D>/<k>: one packed query, top-k (k = 1, 10),
+// bytes/s = codebook bytes (M · D/8) per second; BM_packed_single_target pins
+// each target at M = 10,000, D = 8192, k = 1.
 #include <hypervec/cleanup.hpp>
 #include <hypervec/random.hpp>
 
@@ -174,6 +177,24 @@ void float_hypervec(benchmark::State& state, unsigned threads) {
   search_batch(state, s, *f.memory, q, threads, 4.0 * static_cast<double>(s.dim));
 }
 
+/// One packed query searched per iteration (issue 17): top-k of range(2) over
+/// M = range(0) rows of D = range(1) bits. bytes/s counts the codebook only
+/// (M · D/8 bytes, every row read once), the figure to set against the
+/// plain XOR + popcount scan of bench/popcount_peak_bench.cpp (BM_Scan).
+void packed_single(benchmark::State& state, bool uniform) {
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  const auto dim = static_cast<std::size_t>(state.range(1));
+  const auto k = static_cast<std::size_t>(state.range(2));
+  auto& d = packed_data(rows, dim);
+  const auto q = (uniform ? d.uniform : d.queries).row(0);
+  for (auto _ : state) {
+    auto result = d.memory->search(q, {.k = k, .threads = 1});
+    benchmark::DoNotOptimize(result.data());
+  }
+  hv::bench::count_per_iteration(state, 1,
+                                 static_cast<std::int64_t>(rows * hv::packed_words(dim) * 8));
+}
+
 // --- scalar reference (plain scan) ---------------------------------------------------
 
 /// The plain scan, one query at a time: search(a) returns query a's hits.
@@ -284,6 +305,14 @@ void single_query(benchmark::internal::Benchmark* b) {
   for (const std::int64_t dim : {4096, 10000}) b->Args({100000, dim, 1});
   b->Unit(benchmark::kMillisecond);
 }
+/// Single packed queries over a codebook in cache: D = 8192 (1 KiB a row),
+/// M = 1000 (L2) and 10,000 (L3), top-1 and top-10.
+void single_packed(benchmark::internal::Benchmark* b) {
+  for (const std::int64_t rows : {1000, 10000}) {
+    for (const std::int64_t k : {1, 10}) b->Args({rows, 8192, k});
+  }
+  b->Unit(benchmark::kMicrosecond);
+}
 void small(benchmark::internal::Benchmark* b) {
   b->Args({3000, 4096, 10})->Unit(benchmark::kMillisecond);
 }
@@ -300,6 +329,11 @@ void register_all() {
       ->Apply([](auto* b) { grid(b, true); })
       ->UseRealTime();
   benchmark::RegisterBenchmark("BM_packed/reference", packed_reference)->Apply(small);
+  benchmark::RegisterBenchmark("BM_packed_single/hypervec", [](B& s) { packed_single(s, false); })
+      ->Apply(single_packed);
+  benchmark::RegisterBenchmark("BM_packed_single/hypervec_uniform",
+                               [](B& s) { packed_single(s, true); })
+      ->Apply(single_packed);
   benchmark::RegisterBenchmark("BM_mixed/hypervec", [](B& s) { mixed_hypervec(s, 1); })
       ->Apply([](auto* b) { grid(b, false); })
       ->Apply(single_query)
@@ -321,6 +355,11 @@ void register_all() {
     b->Args({3000, 4096, 100})->Unit(benchmark::kMillisecond);
   };
   hv::bench::register_per_target("BM_packed_target", [](B& s) { packed_hypervec(s, 1); }, per_target);
+  hv::bench::register_per_target(
+      "BM_packed_single_target", [](B& s) { packed_single(s, false); },
+      [](benchmark::internal::Benchmark* b) {
+        b->Args({10000, 8192, 1})->Unit(benchmark::kMicrosecond);
+      });
   hv::bench::register_per_target("BM_mixed_target", [](B& s) { mixed_hypervec(s, 1); }, per_target);
   hv::bench::register_per_target("BM_float_target", [](B& s) { float_hypervec(s, 1); }, per_target);
 }

@@ -20,9 +20,24 @@
 // At D = 4096 a (query, row) distance is 64 words, so pairs/s = words/s / 64.
 // Pin to one core (taskset -c 1): the chains are independent, so the figure
 // is the core's issue throughput for that mix, not a latency.
+//
+//   BM_Scan/xor_popcnt/<M>/<D>  not register-only: the plain scan of one
+//                           query over M rows of D bits in memory (4 rows at
+//                           a time, one VPOPCNTQ accumulator each, a
+//                           horizontal sum per row, distances stored), the
+//                           ceiling for the single-query packed search
+//                           (cleanup_bench BM_packed_single); bytes/s =
+//                           codebook bytes read per second.
 #include <benchmark/benchmark.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <vector>
 
 namespace {
 
@@ -158,6 +173,74 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void csa_loop(std::int64_t n)
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/// out[r] = popcount(q ^ row r) for the m rows of nw words (nw a multiple of
+/// 8) at rows + r·nw.
+__attribute__((target("avx512f,avx512vpopcntdq"))) void scan_rows(
+    const std::uint64_t* q, const std::uint64_t* rows, std::size_t m, std::size_t nw,
+    std::uint32_t* out) {
+  std::size_t r = 0;
+  for (; r + 4 <= m; r += 4) {
+    const std::uint64_t* p = rows + r * nw;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (std::size_t i = 0; i < nw; i += 8) {
+      const __m512i qv = _mm512_loadu_si512(q + i);
+      a0 = _mm512_add_epi64(a0, _mm512_popcnt_epi64(_mm512_xor_si512(qv, _mm512_loadu_si512(p + i))));
+      a1 = _mm512_add_epi64(a1, _mm512_popcnt_epi64(_mm512_xor_si512(qv, _mm512_loadu_si512(p + nw + i))));
+      a2 = _mm512_add_epi64(a2, _mm512_popcnt_epi64(_mm512_xor_si512(qv, _mm512_loadu_si512(p + 2 * nw + i))));
+      a3 = _mm512_add_epi64(a3, _mm512_popcnt_epi64(_mm512_xor_si512(qv, _mm512_loadu_si512(p + 3 * nw + i))));
+    }
+    out[r] = static_cast<std::uint32_t>(_mm512_reduce_add_epi64(a0));
+    out[r + 1] = static_cast<std::uint32_t>(_mm512_reduce_add_epi64(a1));
+    out[r + 2] = static_cast<std::uint32_t>(_mm512_reduce_add_epi64(a2));
+    out[r + 3] = static_cast<std::uint32_t>(_mm512_reduce_add_epi64(a3));
+  }
+  for (; r < m; ++r) {
+    __m512i a = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < nw; i += 8) {
+      a = _mm512_add_epi64(a, _mm512_popcnt_epi64(_mm512_xor_si512(
+                                  _mm512_loadu_si512(q + i), _mm512_loadu_si512(rows + r * nw + i))));
+    }
+    out[r] = static_cast<std::uint32_t>(_mm512_reduce_add_epi64(a));
+  }
+}
+#endif
+
+/// The plain scan: M = range(0) rows of D = range(1) bits (a multiple of 512),
+/// pseudo-random, scored against one query per iteration.
+void BM_ScanXorPopcnt(benchmark::State& state) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!have_vpopcntq()) {
+    state.SkipWithError("needs x86-64 with AVX512F and AVX512_VPOPCNTDQ");
+    return;
+  }
+  const auto m = static_cast<std::size_t>(state.range(0));
+  const std::size_t nw = static_cast<std::size_t>(state.range(1)) / 64;
+  auto* rows = static_cast<std::uint64_t*>(std::aligned_alloc(64, m * nw * 8));
+  auto* q = static_cast<std::uint64_t*>(std::aligned_alloc(64, nw * 8));
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+  auto next = [&x] {  // SplitMix64
+    std::uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  for (std::size_t i = 0; i < m * nw; ++i) rows[i] = next();
+  for (std::size_t i = 0; i < nw; ++i) q[i] = next();
+  std::vector<std::uint32_t> out(m);
+  for (auto _ : state) {
+    scan_rows(q, rows, m, nw, out.data());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * m * nw * 8));
+  std::free(q);
+  std::free(rows);
+#else
+  state.SkipWithError("needs x86-64 with AVX512F and AVX512_VPOPCNTDQ");
+#endif
+}
+
 /// Runs loop(kSteps) per iteration; each trip does 32 pair steps (8 pairs ×
 /// 4), `ops` ALU instructions and `words` lane-words per pair step.
 void run(benchmark::State& state, void (*loop)(std::int64_t), double ops, double words) {
@@ -196,4 +279,9 @@ BENCHMARK(BM_PeakPopcnt)->Name("BM_Peak/popcnt");
 BENCHMARK(BM_PeakXor)->Name("BM_Peak/xor");
 BENCHMARK(BM_PeakXorPopcntAdd)->Name("BM_Peak/xor_popcnt_add");
 BENCHMARK(BM_PeakCsa)->Name("BM_Peak/csa");
+BENCHMARK(BM_ScanXorPopcnt)
+    ->Name("BM_Scan/xor_popcnt")
+    ->Args({1000, 8192})
+    ->Args({10000, 8192})
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

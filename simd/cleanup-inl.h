@@ -9,7 +9,8 @@
 // ragged last tile with copies and discard those outputs). Nothing is read
 // past element dim - 1 of any row, except by HammingTile, whose callers pass
 // rows zero-padded to whole vectors (its comment says how).
-// The small fixed loops over a tile carry HWY_UNROLL: fully unrolled, the
+// The small fixed loops over a tile carry HWY_UNROLL (16: HammingTile's 1 × 16
+// single-query tile): fully unrolled, the
 // accumulator arrays live in registers also at -O2 with the sanitizers
 // (whose bounds checks otherwise keep them in memory).
 #if defined(HYPERVEC_SIMD_CLEANUP_INL_H_) == defined(HWY_TARGET_TOGGLE)
@@ -97,16 +98,17 @@ HWY_INLINE void HammingTile(D d, const std::uint64_t* const* HWY_RESTRICT q,
   using V = hn::Vec<D>;
   const std::size_t N = hn::Lanes(d);
   V acc[QT * RT];
+  HWY_UNROLL(16)
   for (std::size_t p = 0; p < QT * RT; ++p) acc[p] = hn::Zero(d);
 #if HWY_TARGET == HWY_AVX3_DL
   for (std::size_t i = 0; i < n; i += N) {
     V rv[RT];
-    HWY_UNROLL(8)
+    HWY_UNROLL(16)
     for (std::size_t b = 0; b < RT; ++b) rv[b] = hn::Load(d, r[b] + i);
-    HWY_UNROLL(8)
+    HWY_UNROLL(16)
     for (std::size_t a = 0; a < QT; ++a) {
       const V qv = hn::Load(d, q[a] + i);
-      HWY_UNROLL(8)
+      HWY_UNROLL(16)
       for (std::size_t b = 0; b < RT; ++b) {
         acc[a * RT + b] = hn::Add(acc[a * RT + b], hn::PopulationCount(hn::Xor(qv, rv[b])));
       }
@@ -118,21 +120,23 @@ HWY_INLINE void HammingTile(D d, const std::uint64_t* const* HWY_RESTRICT q,
   for (std::size_t i = 0; i < n;) {
     const std::size_t end = std::min(n, i + 31 * N);
     V8 acc8[QT * RT];
+    HWY_UNROLL(16)
     for (std::size_t p = 0; p < QT * RT; ++p) acc8[p] = hn::Zero(d8);
     for (; i < end; i += N) {
       V rv[RT];
-      HWY_UNROLL(8)
+      HWY_UNROLL(16)
       for (std::size_t b = 0; b < RT; ++b) rv[b] = hn::Load(d, r[b] + i);
-      HWY_UNROLL(8)
+      HWY_UNROLL(16)
       for (std::size_t a = 0; a < QT; ++a) {
         const V qv = hn::Load(d, q[a] + i);
-        HWY_UNROLL(8)
+        HWY_UNROLL(16)
         for (std::size_t b = 0; b < RT; ++b) {
           acc8[a * RT + b] = hn::Add(acc8[a * RT + b],
                                      hn::PopulationCount(hn::BitCast(d8, hn::Xor(qv, rv[b]))));
         }
       }
     }
+    HWY_UNROLL(16)
     for (std::size_t p = 0; p < QT * RT; ++p) acc[p] = hn::Add(acc[p], hn::SumsOf8(acc8[p]));
   }
 #endif
@@ -141,6 +145,7 @@ HWY_INLINE void HammingTile(D d, const std::uint64_t* const* HWY_RESTRICT q,
   // otherwise stores every accumulator on every step).
   static_assert((QT * RT) % 2 == 0, "pairs of pairs");
   V packed[QT * RT / 2];
+  HWY_UNROLL(16)
   for (std::size_t m = 0; m < QT * RT / 2; ++m) {
     packed[m] = hn::Add(acc[2 * m], hn::ShiftLeft<32>(acc[2 * m + 1]));
   }

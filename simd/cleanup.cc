@@ -55,6 +55,18 @@ constexpr std::size_t kPackedLanes = hn::MaxLanes(hn::ScalableTag<std::uint64_t>
 constexpr std::size_t kPackedQT = kPackedLanes >= 8 ? 4 : 2;
 constexpr std::size_t kPackedRT = kPackedLanes >= 4 ? 4 : 2;
 #endif
+// A single query: a 1 × kPackedRT1 tile (1 · RT1 a multiple of 2N, as above)
+// instead of the QT × RT one, which would score QT copies of the one query.
+// On the targets of 256 bits and more it skips the row prefetch (see
+// PackedPairScan); the narrower ones, compute-bound, keep it (measured 1.1 to
+// 1.3× faster with it on SSE4, SSSE3 and SCALAR).
+#if HWY_TARGET == HWY_SCALAR
+constexpr std::size_t kPackedRT1 = 4;
+#else
+constexpr std::size_t kPackedRT1 =
+    std::max<std::size_t>(4, 2 * hn::MaxLanes(hn::ScalableTag<std::uint64_t>()));
+#endif
+constexpr bool kPackedSinglePrefetch = HWY_MAX_BYTES < 32;
 
 /// Packed blocking: a block of rows small enough for L1 (kPackedRowBytes)
 /// is scored against a block of queries kept in L2 (kPackedQueryBytes), so
@@ -216,7 +228,8 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
 #endif
 
 /// Packed queries × packed rows [r0, r1): heaps[a] receives (D - 2·hamming,
-/// row id) for query a, through QT × RT register tiles (HammingTile). A pair
+/// row id) for query a, through QT × RT register tiles (HammingTile; PackedScan
+/// picks the shape: 1 × kPackedRT1 for a single query). A pair
 /// reaches the heap only when its distance is at most the query's current
 /// bar (TopK::bar; the heap itself settles ties by id), so after the first k
 /// rows nearly every pair costs one vector compare shared by a whole group
@@ -225,17 +238,10 @@ void PackedLaneScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_str
 /// a multiple of 8, zeros past packed_words(dim)), as PackedMemory stores
 /// them; queries may have any stride >= packed_words(dim): they are copied
 /// into zero-padded rows, so no load reads past the caller's data.
-void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
-                std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
-                std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
-  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
-#if HWY_TARGET != HWY_SCALAR
-  if (nq >= 2 * hn::Lanes(hn::ScalableTag<std::uint64_t>())) {
-    PackedLaneScan(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
-    return;
-  }
-#endif
-  constexpr std::size_t QT = kPackedQT, RT = kPackedRT;
+template <std::size_t QT, std::size_t RT>
+void PackedPairScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
+                    std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
+                    std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
   const std::size_t nw = packed_words(dim);
   const std::size_t padded = (nw + 7) / 8 * 8;  // kAlignment / 8 words
   const auto qbuf = hwy::AllocateAligned<std::uint64_t>(nq * padded);
@@ -295,8 +301,13 @@ void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
           for (std::size_t b = 0; b < RT; ++b) rp[b] = rows + std::min(t0 + b, b1 - 1) * r_stride;
           // The first query tile of a block prefetches the next block's rows
           // (a row tile's worth per tile): a codebook too big for the caches
-          // then streams in while this block is scored.
-          if (a0 == q0 && t0 + row_block < r1) {
+          // then streams in while this block is scored. Not the single-query
+          // tile on targets of >= 256 bits: there every tile is a first tile,
+          // so it issued one prefetch per 64 bytes scored, a whole L1 (32 KiB)
+          // ahead, and those took 38 % of its cycles (perf, AVX3_DL, M = 1000,
+          // D = 8192); without them it runs at the plain scan's speed (the
+          // hardware prefetchers keep up). AVX3 and AVX2: no faster with them.
+          if ((QT > 1 || kPackedSinglePrefetch) && a0 == q0 && t0 + row_block < r1) {
             const char* ahead = reinterpret_cast<const char*>(rows + (t0 + row_block) * r_stride);
             const std::size_t lines = std::min(RT, r1 - t0 - row_block) * r_stride * 8 / 64;
             for (std::size_t l = 0; l < lines; ++l) hwy::Prefetch(ahead + l * 64);
@@ -322,6 +333,26 @@ void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
       }
     }
   }
+}
+
+/// PackedPairScan or PackedLaneScan by batch size (the same results from
+/// either: exact integer distances, and a heap's kept set does not depend on
+/// which candidates were filtered below its bar, nor on push order).
+void PackedScan(const std::uint64_t* HWY_RESTRICT queries, std::size_t q_stride,
+                std::size_t nq, const std::uint64_t* HWY_RESTRICT rows, std::size_t r_stride,
+                std::size_t r0, std::size_t r1, std::size_t dim, TopK* heaps) {
+  if (nq == 0 || r0 >= r1) return;  // nothing to score (and no 0-byte scratch)
+#if HWY_TARGET != HWY_SCALAR
+  if (nq >= 2 * hn::Lanes(hn::ScalableTag<std::uint64_t>())) {
+    PackedLaneScan(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+    return;
+  }
+#endif
+  if (nq == 1) {
+    PackedPairScan<1, kPackedRT1>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
+    return;
+  }
+  PackedPairScan<kPackedQT, kPackedRT>(queries, q_stride, nq, rows, r_stride, r0, r1, dim, heaps);
 }
 
 /// Walks queries [0, nq) × rows [r0, r1) in QT × RT tiles, rows a block at a

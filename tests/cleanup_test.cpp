@@ -412,6 +412,40 @@ BOOST_AUTO_TEST_CASE(packed_query_lane_word_pairs_and_tails_match_brute_force) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(packed_single_queries_match_brute_force_on_every_target) {
+  // A single packed query runs its own 1-query tile (simd/cleanup.cc
+  // PackedScan): row counts with a ragged last tile and several row blocks,
+  // D with and without a partial last word or vector, k of 1, 5 and all
+  // rows (every row reaches the heap, ties by id: D = 65 ties often), queries
+  // near a row and uniform.
+  const auto seed = hv::test::test_seed();
+  BOOST_TEST_CONTEXT("seed " << seed) {
+    std::mt19937_64 rng(seed + 17);
+    for (const std::size_t dim : {std::size_t{65}, std::size_t{1000}, std::size_t{8192}}) {
+      for (const std::size_t rows : {std::size_t{1}, std::size_t{17}, std::size_t{130}}) {
+        BOOST_TEST_CONTEXT("D=" << dim << " M=" << rows) {
+          const auto book = packed_codebook(rows, dim, rng);
+          const cl::PackedMemory memory(book.view());
+          for (const bool uniform : {false, true}) {
+            const auto pq = uniform ? packed_codebook(1, dim, rng)
+                                    : packed_queries(book.view(), 1, rng);
+            const auto want = ref::score_packed(pq.view(), book.view());
+            for (const std::size_t k : {std::size_t{1}, std::min<std::size_t>(rows, 5), rows}) {
+              for_each_target([&](const std::string&) {
+                const auto got = memory.search(pq.row(0), cl::Options{.k = k, .threads = 1});
+                BOOST_TEST_CONTEXT("uniform " << uniform << " k " << k) {
+                  check_against_reference(got, scores_of(want, rows, 0), k, true,
+                                          [](std::size_t) { return 0.0; });
+                }
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(float_batches_spanning_several_blas_tiles_match_brute_force) {
   // Float batches of Q >= 64 run sgemm (the Q = 33 grid above runs the
   // Highway kernel); its grid is 1024 queries × 1024 rows: Q = 1100 and M = 1100
