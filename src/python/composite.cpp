@@ -48,8 +48,7 @@ py::object majority(py::handle x, const std::string& tie, const py::object& seed
     const TieBreak rule = kind == TieBreak::Kind::random ? TieBreak::from_vector(coins.row(g))
                           : kind == TieBreak::Kind::toward_positive ? TieBreak::toward_positive()
                                                                      : TieBreak::toward_negative();
-    const PackedVector v = bipolar::majority(rows, rule);
-    std::copy_n(v.words(), v.num_words(), out.row_span(g).words);
+    bipolar::majority(rows, out.row_span(g), rule);
   });
   return py::cast(std::move(out));
 }
